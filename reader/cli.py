@@ -1,0 +1,192 @@
+"""Command line: the reader's TUI, or a subcommand (``list``, ``dump``). See ARCHITECTURE.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from reader import __version__, paths
+
+SUBCOMMANDS = ("list", "dump")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            return _subcommand(argv)
+        return _tui(argv)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `reader list | head`: the reader of our output left
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _tui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reader",
+        description="A terminal e-reader for big libraries of long stories.",
+        epilog="subcommands: reader list [--library DIR] [--json] · reader dump PATH [--json]",
+    )
+    parser.add_argument("path", nargs="?", help="a library folder, or one story file to open directly")
+    parser.add_argument("--library", metavar="DIR", help="the library folder (same as a folder PATH)")
+    parser.add_argument("--state", metavar="FILE", help="the state file (also READER_STATE)")
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    return parser
+
+
+def _tui(argv: list[str]) -> int:
+    args = _tui_parser().parse_args(argv)
+    from reader.config import Config
+
+    config = Config.load()
+    story: Path | None = None
+    library: Path | None = None
+    target = args.path or args.library
+    if target:
+        chosen = Path(target).expanduser()
+        if not chosen.exists():
+            return _fail(f"no such file or folder: {chosen}")
+        if chosen.is_dir():
+            library = chosen
+        elif args.library:
+            return _fail(f"--library wants a folder, and {chosen} is a file")
+        else:
+            from reader.formats import is_story_file
+
+            if not is_story_file(chosen):
+                return _fail(f"{chosen.name}: not a story format the reader knows (.txt, .md)")
+            story = chosen
+    else:
+        library = _default_library(config)
+        if library is None:
+            return 2
+    from reader.ui.app import ReaderApp
+
+    app = ReaderApp(library=library, story=story, state_path=paths.state_file(args.state), config=config)
+    try:
+        app.run()
+    finally:
+        app.save_now_quietly()
+    return app.return_code or 0
+
+
+def _default_library(config: Any) -> Path | None:
+    if config.library:
+        library = Path(config.library).expanduser()
+        if library.is_dir():
+            return library
+        print(f"reader: the configured library {library} is not a folder", file=sys.stderr)
+        return None
+    return paths.sample_library()
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"reader: {message}", file=sys.stderr)
+    return code
+
+
+# Subcommands ---------------------------------------------------------------------------
+
+
+def _subcommand(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="reader")
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    list_parser = sub.add_parser("list", help="the library, one story a row")
+    list_parser.add_argument("--library", metavar="DIR")
+    list_parser.add_argument("--state", metavar="FILE")
+    list_parser.add_argument("--json", action="store_true")
+    dump_parser = sub.add_parser("dump", help="a story as the reader parsed it")
+    dump_parser.add_argument("path")
+    dump_parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        return _list(args)
+    return _dump(args)
+
+
+def _list(args: argparse.Namespace) -> int:
+    from reader.config import Config
+    from reader.library import scan
+    from reader.state import State
+
+    if args.library:
+        root = Path(args.library).expanduser()
+        if not root.is_dir():
+            return _fail(f"no such folder: {root}")
+    else:
+        found = _default_library(Config.load())
+        if found is None:
+            return 2
+        root = found
+    state = State.load(paths.state_file(args.state))
+    if state.warning:
+        print(f"reader: {state.warning}", file=sys.stderr)
+    rows = []
+    for entry in scan(root):
+        if entry.error:
+            print(f"reader: {entry.error}", file=sys.stderr)
+            continue
+        rows.append({
+            "id": entry.id,
+            "title": entry.title,
+            "author": entry.author,
+            "path": str(entry.path),
+            "words": entry.words,
+            "chapters": entry.chapters,
+            "progress": state.progress(entry.id),
+            "last_read": state.last_read(entry.id) or None,
+            "metadata": entry.metadata,
+        })
+    rows.sort(key=lambda r: (r["last_read"] is None, _desc(r["last_read"] or ""), r["title"].casefold()))
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return 0
+    for row in rows:
+        progress = f"{row['progress']:.0%}" if row["last_read"] else "new"
+        print(f"{row['title'][:40]:<40}  {row['author'][:20]:<20}  {row['words']:>8,} words  "
+              f"{row['chapters']:>3} ch.  {progress:>4}")
+    return 0
+
+
+def _desc(text: str) -> tuple[int, ...]:
+    return tuple(-ord(c) for c in text)
+
+
+def _dump(args: argparse.Namespace) -> int:
+    from reader.formats import StoryError, load_story
+
+    path = Path(args.path).expanduser()
+    try:
+        story = load_story(path, path.parent)
+    except StoryError as error:
+        return _fail(str(error))
+    if args.json:
+        data = {
+            "id": story.id,
+            "title": story.title,
+            "author": story.author,
+            "metadata": story.metadata,
+            "chapters": [
+                {"title": c.title, "blocks": [{"kind": b.kind, "text": b.text} for b in c.blocks]}
+                for c in story.chapters
+            ],
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        return 0
+    print(f"{story.title}" + (f" by {story.author}" if story.author else ""))
+    for key, value in story.metadata.items():
+        print(f"  {key}: {value}")
+    for number, chapter in enumerate(story.chapters, 1):
+        print(f"\n== {number}. {chapter.title} ({chapter.words_between(0):,} words)")
+        for block in chapter.blocks:
+            text = block.text if len(block.text) <= 70 else block.text[:67] + "…"
+            print(f"  [{block.kind}] {text}")
+    return 0

@@ -1,0 +1,51 @@
+"""Settings in ``config.yaml``: the library folder and reading preferences."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reader import paths
+from reader.state import write_atomic
+
+DEFAULT_TEXT_WIDTH = 70
+
+
+@dataclass
+class Config:
+    library: str | None = None
+    text_width: int = DEFAULT_TEXT_WIDTH
+    problem: str | None = None
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Config:
+        path = path or paths.config_file()
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except FileNotFoundError:
+            return cls()
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+            return cls(problem=f"{path}: ignored, it does not parse ({type(error).__name__})")
+        if not isinstance(data, dict):
+            return cls(problem=f"{path}: ignored, it is not a mapping")
+        config = cls()
+        if isinstance(data.get("library"), str):
+            config.library = data["library"]
+        width = data.get("text_width")
+        if isinstance(width, int) and 20 <= width <= 400:
+            config.text_width = width
+        return config
+
+    def save(self, path: Path | None = None) -> None:
+        path = path or paths.config_file()
+        if self.problem:
+            return  # never overwrite a file the user will want to fix by hand
+        try:
+            data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            data = {}
+        data.update({k: v for k, v in asdict(self).items() if k != "problem" and v is not None})
+        write_atomic(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))

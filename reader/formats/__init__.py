@@ -1,0 +1,69 @@
+"""Story file formats: each module turns one kind of file into a :class:`Story`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from reader.model import Story
+
+#: File endings the library recognises, and the module that reads each.
+FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown"}
+
+#: Refuse to load files larger than this (bytes); a story is text, not a disk image.
+MAX_FILE_BYTES = 400 * 1024 * 1024
+
+
+class StoryError(Exception):
+    """A story file that cannot be read, with a one-line reason fit to show a reader."""
+
+
+def is_story_file(path: Path) -> bool:
+    return path.suffix.lower() in FORMATS and not path.name.startswith(".")
+
+
+def load_story(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> Story:
+    """Read the story at ``path``; its id is its source URL, else its path under ``root``."""
+    path = Path(path)
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise StoryError(f"{path.name}: not a story format the reader knows ({path.suffix or 'no ending'})")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise StoryError(f"{path.name}: too large ({size // 2**20} MB; the limit is {MAX_FILE_BYTES // 2**20} MB)")
+        data = path.read_bytes()
+    except StoryError:
+        raise
+    except OSError as error:
+        raise StoryError(f"{path.name}: cannot be read ({error.strerror or error})") from None
+    if not data.strip():
+        raise StoryError(f"{path.name}: the file is empty")
+    if kind == "markdown":
+        from reader.formats import markdown as module
+    else:
+        from reader.formats import text as module  # type: ignore[no-redef]
+    try:
+        story = module.parse(data, fallback_title=_title_from_name(path))
+    except StoryError as error:
+        raise StoryError(f"{path.name}: {error}") from None
+    story.path = str(path)
+    source = story.metadata.get("source_url")
+    if source:
+        story.id = str(source)
+    else:
+        story.id = _relative(path, root)
+    return story
+
+
+def _relative(path: Path, root: str | os.PathLike[str] | None) -> str:
+    if root is not None:
+        try:
+            return path.resolve().relative_to(Path(root).resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.name
+
+
+def _title_from_name(path: Path) -> str:
+    return path.stem.replace("_", " ").replace("-", " ").strip().title() or path.name

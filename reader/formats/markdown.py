@@ -1,0 +1,98 @@
+"""Markdown stories: optional YAML front matter, headings as chapters, *italic* and **bold**."""
+
+from __future__ import annotations
+
+import re
+
+from reader.formats.decoding import DecodeError, decode
+from reader.formats.text import paragraphs
+from reader.model import Span, Story
+from reader.structure import Para, build_chapters
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_RULE = re.compile(r"^(?:\*\s*){3,}$|^(?:-\s*){3,}$|^(?:_\s*){3,}$")
+# Bold before italic, so "**x**" is not read as two empty italics.
+_INLINE = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])(\*|_)(?=\S)(.+?)(?<=\S)\3(?![\w*])")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!])")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
+def parse(data: bytes, fallback_title: str) -> Story:
+    from reader.formats import StoryError
+
+    try:
+        text, encoding = decode(data)
+    except DecodeError as error:
+        raise StoryError(str(error)) from None
+    metadata, body = front_matter(text)
+    paras = paragraphs(body)
+    levels = [len(m.group(1)) for p in paras if (m := _HEADING.match(p.text))]
+    title = str(metadata.pop("title", "") or "")
+    chapter_level = min(levels) if levels else 0
+    if levels and levels.count(chapter_level) == 1 and len(set(levels)) > 1 and not title:
+        # A single top heading over several smaller ones is the story's title.
+        chapter_level = min(level for level in levels if level > chapter_level)
+    result: list[Para] = []
+    for para in paras:
+        match = _HEADING.match(para.text)
+        if match:
+            level, heading = len(match.group(1)), inline(match.group(2))[0]
+            if level < chapter_level and not title:
+                title = heading
+                continue
+            result.append(Para(heading, para.gap, "heading" if level == chapter_level else "paragraph"))
+        elif _RULE.match(para.text):
+            result.append(Para("", para.gap, "scene_break"))
+        else:
+            plain, spans = inline(para.text.lstrip("> ").strip())
+            result.append(Para(plain, para.gap, None, spans))
+    if not result:
+        raise StoryError("no story text in the file")
+    title = title or fallback_title
+    author = str(metadata.pop("author", "") or "")
+    chapters = build_chapters(result, default_title=title, detect_headings=not levels)
+    return Story(id="", title=title, author=author, chapters=chapters, metadata=metadata, encoding=encoding)
+
+
+def front_matter(text: str) -> tuple[dict[str, object], str]:
+    """YAML between a leading ``---`` and the next ``---`` line, if it parses to a mapping."""
+    if not text.startswith("---\n"):
+        return {}, text
+    end = text.find("\n---", 3)
+    if end < 0:
+        return {}, text
+    import yaml
+
+    try:
+        data = yaml.safe_load(text[4:end])
+    except yaml.YAMLError:
+        return {}, text
+    if not isinstance(data, dict):
+        return {}, text
+    rest = text[end + 4 :].split("\n", 1)
+    metadata = {str(k).lower(): v for k, v in data.items() if v is not None}
+    if "url" in metadata and "source_url" not in metadata:
+        metadata["source_url"] = metadata.pop("url")
+    return metadata, rest[1] if len(rest) > 1 else ""
+
+
+def inline(text: str) -> tuple[str, tuple[Span, ...]]:
+    """Strip Markdown emphasis markers, returning the plain text and its styled spans."""
+    text = _LINK.sub(r"\1", text)
+    out: list[str] = []
+    spans: list[Span] = []
+    at = 0
+    length = 0
+    for match in _INLINE.finditer(text):
+        before = _ESCAPE.sub(r"\1", text[at : match.start()])
+        out.append(before)
+        length += len(before)
+        inner, style = (match.group(2), "bold") if match.group(1) else (match.group(4), "italic")
+        inner_plain, inner_spans = inline(inner)
+        spans.append(Span(length, length + len(inner_plain), style))
+        spans.extend(Span(s.start + length, s.end + length, s.style) for s in inner_spans)
+        out.append(inner_plain)
+        length += len(inner_plain)
+        at = match.end()
+    out.append(_ESCAPE.sub(r"\1", text[at:]))
+    return "".join(out), tuple(spans)

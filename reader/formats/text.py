@@ -1,0 +1,101 @@
+"""Plain text stories: a ``Label: value`` header, paragraphs split by blank lines."""
+
+from __future__ import annotations
+
+import re
+
+from reader.formats.decoding import DecodeError, decode
+from reader.model import Story
+from reader.structure import Para, build_chapters
+
+#: Header labels and the metadata key each fills.
+HEADER_LABELS = {
+    "title": "title",
+    "author": "author",
+    "authors": "author",
+    "by": "author",
+    "fandom": "fandom",
+    "fandoms": "fandom",
+    "category": "fandom",
+    "rating": "rating",
+    "warnings": "warnings",
+    "warning": "warnings",
+    "relationships": "relationships",
+    "relationship": "relationships",
+    "pairing": "relationships",
+    "characters": "characters",
+    "tags": "tags",
+    "additional tags": "tags",
+    "genre": "tags",
+    "summary": "summary",
+    "status": "status",
+    "published": "published",
+    "updated": "updated",
+    "words": "words",
+    "chapters": "chapter_count",
+    "language": "language",
+    "series": "series",
+    "story url": "source_url",
+    "source": "source_url",
+    "url": "source_url",
+}
+_LABEL_LINE = re.compile(r"^([A-Za-z][A-Za-z ]{0,20}):[ \t]*(.*)$")
+
+
+def parse(data: bytes, fallback_title: str) -> Story:
+    from reader.formats import StoryError
+
+    try:
+        text, encoding = decode(data)
+    except DecodeError as error:
+        raise StoryError(str(error)) from None
+    metadata, body = split_header(text)
+    paras = paragraphs(body)
+    if not paras:
+        raise StoryError("no story text in the file")
+    title = str(metadata.pop("title", "") or fallback_title)
+    author = str(metadata.pop("author", "") or "")
+    chapters = build_chapters(paras, default_title=title)
+    return Story(id="", title=title, author=author, chapters=chapters, metadata=metadata, encoding=encoding)
+
+
+def split_header(text: str) -> tuple[dict[str, str], str]:
+    """Take the leading block of known ``Label: value`` lines as metadata."""
+    metadata: dict[str, str] = {}
+    lines = text.lstrip("\n").split("\n", 40)
+    used = 0
+    for line in lines[:40]:
+        match = _LABEL_LINE.match(line.strip())
+        key = HEADER_LABELS.get(match.group(1).strip().lower()) if match else None
+        if not key or not match:
+            break
+        value = match.group(2).strip()
+        if value:
+            metadata[key] = value
+        used += 1
+    if used < 2:  # one "Note: …" line is prose, not a header
+        return {}, text
+    return metadata, "\n".join(lines[used:])
+
+
+def paragraphs(body: str) -> list[Para]:
+    """Paragraphs split on blank lines; hard-wrapped lines are joined with a space."""
+    paras: list[Para] = []
+    lines: list[str] = []
+    blanks = 0
+    if "\t" in body:
+        body = body.replace("\t", " ")
+    for line in body.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            lines.append(stripped)
+            continue
+        if lines:
+            paras.append(Para(" ".join(lines), gap=blanks))
+            lines, blanks = [], 0
+        blanks += 1
+    if lines:
+        paras.append(Para(" ".join(lines), gap=blanks))
+    if paras:
+        paras[0].gap = 1
+    return paras

@@ -1,0 +1,64 @@
+"""Find the stories in a library folder and read what the library list shows of them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reader.formats import StoryError, is_story_file, load_story
+
+
+@dataclass
+class Entry:
+    """One story as the library list shows it; ``error`` is set when it could not be read."""
+
+    path: Path
+    id: str
+    title: str
+    author: str = ""
+    words: int = 0
+    chapters: int = 0
+    metadata: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+def story_files(root: Path) -> list[Path]:
+    """Story files under ``root``, in a stable order; links to folders are not followed."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(folder) / name
+            if is_story_file(path):
+                found.append(path)
+    return found
+
+
+def read_entry(path: Path, root: Path) -> Entry:
+    try:
+        story = load_story(path, root)
+    except StoryError as error:
+        rel = _relative(path, root)
+        return Entry(path=path, id=rel, title=path.name, error=str(error))
+    return Entry(
+        path=path,
+        id=story.id,
+        title=story.title,
+        author=story.author,
+        words=story.words,
+        chapters=len(story.chapters),
+        metadata=dict(story.metadata),
+    )
+
+
+def scan(root: Path) -> list[Entry]:
+    return [read_entry(path, root) for path in story_files(root)]
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name

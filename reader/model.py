@@ -1,0 +1,188 @@
+"""The data the reader works with: stories, chapters, blocks and positions (no I/O)."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The kinds of block a chapter is made of.
+BLOCK_KINDS = ("paragraph", "heading", "scene_break", "note")
+
+#: What separates two blocks in a chapter's text; offsets count it.
+BLOCK_SEPARATOR = "\n\n"
+
+SNIPPET_CHARS = 40
+
+
+@dataclass(frozen=True)
+class Span:
+    """Inline styling over ``[start, end)`` of a block's text."""
+
+    start: int
+    end: int
+    style: str  # "italic" or "bold"
+
+
+@dataclass
+class Block:
+    kind: str
+    text: str
+    spans: tuple[Span, ...] = ()
+
+
+@dataclass
+class Chapter:
+    title: str
+    blocks: list[Block]
+    _starts: list[int] | None = field(default=None, repr=False, compare=False)
+    _text: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def block_starts(self) -> list[int]:
+        """Offset of each block's first character in :attr:`text`."""
+        if self._starts is None:
+            starts, at = [], 0
+            for block in self.blocks:
+                starts.append(at)
+                at += len(block.text) + len(BLOCK_SEPARATOR)
+            self._starts = starts
+        return self._starts
+
+    @property
+    def text(self) -> str:
+        """The chapter as one string: block texts joined by a blank line."""
+        if self._text is None:
+            self._text = BLOCK_SEPARATOR.join(block.text for block in self.blocks)
+        return self._text
+
+    def __len__(self) -> int:
+        if not self.blocks:
+            return 0
+        return self.block_starts[-1] + len(self.blocks[-1].text)
+
+    def block_at(self, offset: int) -> int:
+        """Index of the block holding (or, in a gap, preceding) ``offset``."""
+        return max(0, bisect_right(self.block_starts, offset) - 1)
+
+    def words_between(self, start: int, end: int | None = None) -> int:
+        """A fast word count of ``text[start:end]`` (spaces and line breaks)."""
+        text = self.text
+        end = len(text) if end is None else end
+        if end <= start:
+            return 0
+        spaces = text.count(" ", start, end) + text.count("\n", start, end) // 2
+        return spaces + 1
+
+    def snippet(self, offset: int) -> str:
+        return self.text[offset : offset + SNIPPET_CHARS]
+
+
+@dataclass
+class Story:
+    id: str
+    title: str
+    author: str
+    chapters: list[Chapter]
+    metadata: dict[str, Any] = field(default_factory=dict)
+    path: str = ""
+    encoding: str = "utf-8"
+
+    @property
+    def length(self) -> int:
+        """Characters in the whole story (chapter texts)."""
+        return sum(len(chapter) for chapter in self.chapters)
+
+    @property
+    def words(self) -> int:
+        return sum(chapter.words_between(0) for chapter in self.chapters if chapter.blocks)
+
+    def progress(self, position: Position) -> float:
+        """Fraction of the story before ``position``, 0.0 to 1.0."""
+        total = self.length
+        if total == 0:
+            return 0.0
+        chapter = min(max(position.chapter, 0), len(self.chapters) - 1)
+        before = sum(len(c) for c in self.chapters[:chapter])
+        return min(1.0, (before + position.offset) / total)
+
+
+@dataclass(frozen=True)
+class Position:
+    """A place in a story: chapter index, character offset, and the text found there."""
+
+    chapter: int = 0
+    offset: int = 0
+    snippet: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"chapter": self.chapter, "offset": self.offset, "snippet": self.snippet}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Position:
+        if not isinstance(data, dict):
+            return cls()
+        try:
+            return cls(
+                chapter=max(0, int(data.get("chapter", 0))),
+                offset=max(0, int(data.get("offset", 0))),
+                snippet=str(data.get("snippet", "") or ""),
+            )
+        except (TypeError, ValueError):
+            return cls()
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    name: str
+    position: Position
+    created: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "position": self.position.to_dict(), "created": self.created}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Bookmark | None:
+        if not isinstance(data, dict):
+            return None
+        return cls(
+            name=str(data.get("name", "") or "Bookmark"),
+            position=Position.from_dict(data.get("position")),
+            created=str(data.get("created", "") or ""),
+        )
+
+
+def resolve_position(story: Story, position: Position) -> Position:
+    """Re-anchor ``position`` on its snippet when the story's text has changed.
+
+    The saved offset wins when the snippet is still there; otherwise the snippet is looked
+    for in the same chapter (nearest occurrence), then in every chapter. With no snippet
+    match, the offset is clamped into the story.
+    """
+    if not story.chapters:
+        return Position()
+    index = min(position.chapter, len(story.chapters) - 1)
+    text = story.chapters[index].text
+    snippet = position.snippet
+    if snippet and index == position.chapter and text.startswith(snippet, position.offset):
+        return position
+    if snippet:
+        found = _nearest(text, snippet, position.offset)
+        if found >= 0:
+            return Position(index, found, snippet)
+        for other, chapter in enumerate(story.chapters):
+            found = chapter.text.find(snippet)
+            if found >= 0:
+                return Position(other, found, snippet)
+    offset = min(position.offset, max(0, len(text) - 1)) if index == position.chapter else 0
+    return Position(index, offset, text[offset : offset + SNIPPET_CHARS])
+
+
+def _nearest(text: str, needle: str, around: int) -> int:
+    after = text.find(needle, around)
+    before = text.rfind(needle, 0, around + len(needle))
+    if before < 0:
+        return after
+    if after < 0:
+        return before
+    return before if around - before <= after - around else after

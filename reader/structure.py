@@ -1,0 +1,144 @@
+"""Fan-fiction structure in plain paragraphs: chapter headings, scene breaks, author's notes."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from reader.model import Block, Chapter, Span
+
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    "eighty|ninety|hundred|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+    "last|final"
+)
+_NUMBER = rf"(?:\d{{1,4}}|[ivxlcdm]{{1,8}}|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))?)"
+_TITLE_SEP = r"(?:\s*[:.\-–—|]\s*(?P<title>\S.*))?"
+_HEADING_RES = (
+    re.compile(rf"^(?:chapter|ch\.?|chap\.?|глава|часть)\s*{_NUMBER}\.?{_TITLE_SEP}$", re.I),
+    re.compile(rf"^(?:part|book|volume|act)\s+{_NUMBER}\.?{_TITLE_SEP}$", re.I),
+    re.compile(
+        rf"^(?:prologue|epilogue|interlude|afterword|foreword|coda|пролог|эпилог)\.?{_TITLE_SEP}$",
+        re.I,
+    ),
+)
+_HEADING_MAX = 90
+
+_BREAK_SYMBOLS = re.compile(r"^[\s*~\-_=+#•·.°^<>oOxX0§⁂※◊♦❖✦✧☆★|/\\]{3,40}$")
+_BREAK_WORDS = re.compile(r"^[\s\W_]*(?:line|scene|page|time|pov)[ -]?(?:break|change|skip)[\s\W_]*$", re.I)
+_NOTE_RE = re.compile(
+    r"^[\s(\[*_]*(?:"
+    r"a/n|a\.n\.|an(?=\s*[:\-–—])|t/n|end\s+a/n|end\s+note|"
+    r"author[’']?s?[’']?\s+notes?|translator[’']?s?\s+notes?|"
+    r"disclaimer(?=\s*[:\-–—.!]|\s*$)|notes?(?=\s*:)"
+    r")",
+)
+_NOTE_CASE_SENSITIVE = re.compile(r"^[\s(\[*_]*AN\b")
+#: How many blocks from a chapter's start or end a note may stand.
+NOTE_WINDOW = 3
+
+
+@dataclass
+class Para:
+    """A paragraph as a format module found it, before structure is worked out."""
+
+    text: str
+    gap: int = 1  # blank lines before it in the source
+    kind: str | None = None  # set when the markup already says (a Markdown heading …)
+    spans: tuple[Span, ...] = ()
+
+
+def heading_title(text: str) -> str | None:
+    """The heading's text if ``text`` is a chapter heading line, else None."""
+    line = text.strip()
+    if not line or len(line) > _HEADING_MAX or "\n" in line:
+        return None
+    for pattern in _HEADING_RES:
+        match = pattern.match(line)
+        if match:
+            title = match.group("title")
+            # "Chapter 3. She ran." is prose, not a heading: a title is not a sentence.
+            if title and title.rstrip().endswith((".", "?", "!", ",", ";")) and len(title) > 40:
+                return None
+            return line
+    return None
+
+
+def is_scene_break(text: str) -> bool:
+    line = text.strip()
+    if not line or len(line) > 40:
+        return False
+    if _BREAK_WORDS.match(line):
+        return True
+    if not _BREAK_SYMBOLS.match(line):
+        return False
+    letters = [c for c in line if c.isalpha()]
+    if not letters:
+        return True
+    # Letter patterns such as xXx or oOo: only x and o, mixed case or mixed letters.
+    lowered = {c.lower() for c in letters}
+    mixed = len({c.isupper() for c in letters}) > 1 or lowered == {"x", "o"}
+    return len(letters) >= 3 and lowered <= {"x", "o"} and mixed
+
+
+def looks_like_note(text: str) -> bool:
+    head = text[:40]
+    return bool(_NOTE_RE.match(head.lower()) or _NOTE_CASE_SENSITIVE.match(head))
+
+
+def build_chapters(paras: list[Para], default_title: str, detect_headings: bool = True) -> list[Chapter]:
+    """Split paragraphs into chapters and give every block its kind."""
+    usual_gap = _usual_gap(paras)
+    chapters: list[tuple[str, list[Block]]] = []
+    current: list[Block] = []
+    title = default_title
+    for para in paras:
+        kind = para.kind
+        if kind is None:
+            if detect_headings and heading_title(para.text):
+                kind = "heading"
+            elif is_scene_break(para.text):
+                kind = "scene_break"
+            else:
+                kind = "paragraph"
+        if kind == "heading":
+            if current:
+                chapters.append((title, current))
+            title, current = para.text.strip(), []
+        elif kind != "scene_break" and para.gap > usual_gap and current and current[-1].kind not in ("heading", "scene_break"):
+            current.append(Block("scene_break", ""))
+        text = "" if kind == "scene_break" else para.text
+        current.append(Block(kind, text, para.spans))
+    if current:
+        chapters.append((title, current))
+    chapters = _merge_front_matter(chapters)
+    result = []
+    for chapter_title, blocks in chapters:
+        _mark_notes(blocks)
+        result.append(Chapter(chapter_title, blocks))
+    return result
+
+
+def _usual_gap(paras: list[Para]) -> int:
+    gaps = Counter(p.gap for p in paras[1:] if p.gap > 0)
+    return gaps.most_common(1)[0][0] if gaps else 1
+
+
+def _merge_front_matter(chapters: list[tuple[str, list[Block]]]) -> list[tuple[str, list[Block]]]:
+    """A few lines before the first heading (a disclaimer) belong to chapter one."""
+    if len(chapters) >= 2:
+        first_title, first = chapters[0]
+        if first and first[0].kind != "heading" and len(first) <= NOTE_WINDOW:
+            title, blocks = chapters[1]
+            chapters = [(title, first + blocks), *chapters[2:]]
+    return chapters
+
+
+def _mark_notes(blocks: list[Block]) -> None:
+    body = [i for i, b in enumerate(blocks) if b.kind in ("paragraph", "note")]
+    near = set(body[:NOTE_WINDOW]) | set(body[-NOTE_WINDOW:])
+    for i in near:
+        if blocks[i].kind == "paragraph" and looks_like_note(blocks[i].text):
+            blocks[i].kind = "note"

@@ -1,0 +1,116 @@
+"""The bookmarks of a story: jump to one, rename it or delete it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from reader.model import Bookmark, Position, Story
+
+if TYPE_CHECKING:
+    from reader.ui.app import ReaderApp
+
+
+class BookmarksScreen(ModalScreen[Position | None]):
+    BINDINGS = [
+        Binding("enter", "jump", "Jump to bookmark", show=False),
+        Binding("r", "rename", "Rename bookmark"),
+        Binding("d,delete", "delete", "Delete bookmark"),
+        Binding("escape,q,B", "close", "Close"),
+    ]
+
+    def __init__(self, story: Story) -> None:
+        super().__init__()
+        self.story = story
+
+    @property
+    def reader_app(self) -> ReaderApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def marks(self) -> list[Bookmark]:
+        return self.reader_app.state.bookmarks(self.story.id)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="bookmarks-box", classes="dialog"):
+            yield Static(f"Bookmarks — {self.story.title}", classes="dialog-title")
+            yield OptionList(id="bookmark-list")
+            yield Input(id="rename", placeholder="New name, Enter to keep, Escape to cancel")
+            yield Static("Enter: jump · r: rename · d: delete · Escape: close", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#rename", Input).display = False
+        self.refill()
+
+    def refill(self, highlight: int = 0) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        marks = self.marks
+        if not marks:
+            options.add_option(Option("No bookmarks yet — press m while reading to add one.", disabled=True))
+            return
+        for mark in marks:
+            chapter = self.story.chapters[min(mark.position.chapter, len(self.story.chapters) - 1)]
+            line = Text(mark.name, style="bold")
+            line.append(f"\n  {chapter.title} · “{mark.position.snippet.strip()[:50]}…”", style="dim")
+            options.add_option(Option(line))
+        options.highlighted = min(highlight, len(marks) - 1)
+        options.focus()
+
+    def _selected(self) -> int | None:
+        index = self.query_one(OptionList).highlighted
+        return index if index is not None and index < len(self.marks) else None
+
+    @on(OptionList.OptionSelected)
+    def action_jump(self) -> None:
+        index = self._selected()
+        if index is not None:
+            self.dismiss(self.marks[index].position)
+
+    def action_rename(self) -> None:
+        index = self._selected()
+        if index is None:
+            return
+        rename = self.query_one("#rename", Input)
+        rename.value = self.marks[index].name
+        rename.display = True
+        rename.focus()
+
+    @on(Input.Submitted, "#rename")
+    def _renamed(self, event: Input.Submitted) -> None:
+        index = self._selected()
+        name = event.value.strip()
+        if index is not None and name:
+            marks = self.marks
+            marks[index] = Bookmark(name, marks[index].position, marks[index].created)
+            self.reader_app.state.set_bookmarks(self.story.id, marks)
+            self.reader_app.save_now()
+        event.input.display = False
+        self.refill(index or 0)
+
+    def action_delete(self) -> None:
+        index = self._selected()
+        if index is None:
+            return
+        marks = self.marks
+        gone = marks.pop(index)
+        self.reader_app.state.set_bookmarks(self.story.id, marks)
+        if self.reader_app.save_now():
+            self.app.notify(f"Deleted bookmark: {gone.name}", timeout=3)
+        self.refill(index)
+
+    def action_close(self) -> None:
+        rename = self.query_one("#rename", Input)
+        if rename.display:
+            rename.display = False
+            self.query_one(OptionList).focus()
+            return
+        self.dismiss(None)

@@ -1,0 +1,121 @@
+"""The page: the lines of one laid-out page, drawn through Textual's line API."""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+from reader.layout import Line, Page
+from reader.model import Chapter
+
+SCENE_BREAK = "*   *   *"
+#: Smaller than this, the page shows a note instead of text.
+MIN_PAGE = (20, 3)
+
+
+class PageView(Widget):
+    """Shows one page in a centred text column. Clicks and the wheel ask for page turns."""
+
+    DEFAULT_CSS = """
+    PageView {
+        width: 1fr;
+        height: 1fr;
+        background: $background;
+        color: $foreground;
+    }
+    PageView > .pageview--heading { text-style: bold; color: $primary; }
+    PageView > .pageview--note { color: $text-muted; text-style: italic; }
+    PageView > .pageview--break { color: $text-muted; }
+    """
+    COMPONENT_CLASSES = {"pageview--heading", "pageview--note", "pageview--break"}
+
+    class Turn(Message):
+        """The reader clicked or scrolled: ``step`` is +1 (forward) or -1 (back)."""
+
+        def __init__(self, step: int) -> None:
+            super().__init__()
+            self.step = step
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.page: Page | None = None
+        self.chapter: Chapter | None = None
+        self.text_width = 70
+        self.message = ""
+
+    def show(self, chapter: Chapter | None, page: Page | None, text_width: int, message: str = "") -> None:
+        self.chapter, self.page, self.text_width, self.message = chapter, page, text_width, message
+        self.refresh()
+
+    @property
+    def too_small(self) -> bool:
+        return self.size.width < MIN_PAGE[0] or self.size.height < MIN_PAGE[1]
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        if self.message or self.too_small:
+            text = self.message or "Terminal too small"
+            if y == self.size.height // 2:
+                return Strip([Segment(text[:width].center(width), base)]).adjust_cell_length(width, base)
+            return Strip.blank(width, base)
+        page, chapter = self.page, self.chapter
+        if page is None or chapter is None or y >= len(page.lines):
+            return Strip.blank(width, base)
+        column = min(self.text_width, width)
+        margin = (width - column) // 2
+        segments = [Segment(" " * margin, base)] if margin else []
+        segments.extend(self._line_segments(chapter, page.lines[y], column, base))
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def _line_segments(self, chapter: Chapter, line: Line, column: int, base: Style) -> list[Segment]:
+        if line.kind == "blank":
+            return []
+        if line.kind == "scene_break":
+            style = base + self.get_component_rich_style("pageview--break", partial=True)
+            return [Segment(SCENE_BREAK.center(column).rstrip(), style)]
+        text = chapter.text[line.start : line.end]
+        if line.kind == "heading":
+            style = base + self.get_component_rich_style("pageview--heading", partial=True)
+            pad = max(0, (column - Strip([Segment(text)]).cell_length) // 2)
+            return [Segment(" " * pad, base), Segment(text, style)]
+        style = base
+        if line.kind == "note":
+            style = base + self.get_component_rich_style("pageview--note", partial=True)
+        block = chapter.blocks[line.block]
+        if not block.spans:
+            return [Segment(text, style)]
+        return _styled(text, line.start - chapter.block_starts[line.block], block.spans, style)
+
+    def on_click(self, event: events.Click) -> None:
+        self.post_message(self.Turn(1 if event.x >= self.size.width // 2 else -1))
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self.post_message(self.Turn(1))
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.post_message(self.Turn(-1))
+
+
+def _styled(text: str, offset: int, spans: tuple, style: Style) -> list[Segment]:
+    """Cut ``text`` (starting ``offset`` into its block) where italic and bold spans begin and end."""
+    cuts = {0, len(text)}
+    for span in spans:
+        for point in (span.start - offset, span.end - offset):
+            if 0 < point < len(text):
+                cuts.add(point)
+    points = sorted(cuts)
+    segments = []
+    for a, b in zip(points, points[1:]):
+        piece_style = style
+        for span in spans:
+            if span.start - offset <= a and b <= span.end - offset:
+                piece_style += Style(italic=True) if span.style == "italic" else Style(bold=True)
+        segments.append(Segment(text[a:b], piece_style))
+    return segments

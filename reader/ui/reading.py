@@ -1,0 +1,310 @@
+"""The reading screen: a page between a title bar and a status line."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Static
+
+from reader.formats import StoryError, load_story
+from reader.layout import PageRef, StoryLayout
+from reader.model import Position, Story, resolve_position
+from reader.ui.page_view import PageView
+
+if TYPE_CHECKING:
+    from reader.ui.app import ReaderApp
+
+WORDS_PER_MINUTE = 250
+#: A pause longer than this between page turns is not counted as reading time.
+IDLE_SECONDS = 120
+
+
+class StoryPage(PageView):
+    """The page view, telling its screen when its size changes."""
+
+    class Resized(Message):
+        pass
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.post_message(self.Resized())
+
+
+class ReadingScreen(Screen[None]):
+    BINDINGS = [
+        Binding("space,pagedown,right,l,j,down,f", "next_page", "Next page"),
+        Binding("pageup,left,h,k,up,b", "previous_page", "Previous page"),
+        Binding("right_square_bracket", "next_chapter", "Next chapter", key_display="]"),
+        Binding("left_square_bracket", "previous_chapter", "Previous chapter", key_display="["),
+        Binding("home", "chapter_start", "Start of chapter"),
+        Binding("end", "chapter_end", "End of chapter"),
+        Binding("m", "add_bookmark", "Add bookmark"),
+        Binding("B", "bookmarks", "Bookmarks"),
+        Binding("plus,equals_sign", "wider", "Wider text column", key_display="+"),
+        Binding("minus", "narrower", "Narrower text column", key_display="-"),
+        Binding("question_mark", "app.help", "Help", key_display="?"),
+        Binding("q,escape", "close", "Back to the library"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, story: Story) -> None:
+            super().__init__()
+            self.story = story
+
+    class Failed(Message):
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    class PagesCounted(Message):
+        def __init__(self, layout: StoryLayout) -> None:
+            super().__init__()
+            self.layout = layout
+
+    def __init__(self, path: Path, root: Path | None = None, *, direct: bool = False) -> None:
+        super().__init__()
+        self.path = path
+        self.root = root
+        self.direct = direct
+        self.story: Story | None = None
+        self.layout: StoryLayout | None = None
+        self.ref = PageRef(0, 0, 0)
+        self.anchor = Position()
+        self._chapter_starts: list[int] = []
+        self._last_turn = time.monotonic()
+
+    @property
+    def reader_app(self) -> ReaderApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.path.name, id="title-bar")
+        yield StoryPage(id="page")
+        yield Static("Opening…", id="status-bar")
+
+    def on_mount(self) -> None:
+        self.query_one(StoryPage).show(None, None, 0, f"Opening {self.path.name}…")
+        self.load()
+
+    @work(thread=True, exclusive=True, group="load")
+    def load(self) -> None:
+        try:
+            story = load_story(self.path, self.root)
+        except StoryError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        self.post_message(self.Loaded(story))
+
+    @on(Failed)
+    def _failed(self, message: Failed) -> None:
+        self.query_one(StoryPage).show(None, None, 0, message.reason)
+        self.query_one("#status-bar", Static).update("This story could not be opened · q: back")
+        self.app.notify(message.reason, title="Cannot open story", severity="error", timeout=8)
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        story = self.story = message.story
+        starts, total = [], 0
+        for chapter in story.chapters:
+            starts.append(total)
+            total += len(chapter)
+        self._chapter_starts = starts
+        byline = f" — {story.author}" if story.author else ""
+        self.query_one("#title-bar", Static).update(Text(f"{story.title}{byline}", overflow="ellipsis", no_wrap=True))
+        saved = self.reader_app.state.position(story.id)
+        self.anchor = resolve_position(story, saved) if saved else Position(0, 0, story.chapters[0].snippet(0))
+        self.relayout()
+
+    # Layout --------------------------------------------------------------------------
+
+    def relayout(self) -> None:
+        """Lay out for the page's current size, keeping the anchor text on screen."""
+        if self.story is None:
+            return
+        page = self.query_one(StoryPage)
+        width = max(1, min(self.reader_app.config.text_width, page.size.width - 2))
+        height = max(1, page.size.height)
+        if self.layout is None or (self.layout.width, self.layout.height) != (width, height):
+            self.layout = StoryLayout(self.story, width, height)
+        self.ref = self.layout.page_for(self.anchor.chapter, self.anchor.offset)
+        self.show_page()
+
+    @on(StoryPage.Resized)
+    def _resized(self) -> None:
+        self.relayout()
+
+    def show_page(self) -> None:
+        assert self.story is not None and self.layout is not None
+        chapter = self.story.chapters[self.ref.chapter]
+        page = self.layout.page(self.ref)
+        self.query_one(StoryPage).show(chapter, page, self.layout.width)
+        self.update_status()
+        chapter_layout = self.layout.chapter(self.ref.chapter)
+        if not chapter_layout.complete:
+            self.count_pages(self.layout, self.ref.chapter)
+
+    @work(thread=True, exclusive=True, group="count")
+    def count_pages(self, layout: StoryLayout, chapter: int) -> None:
+        layout.chapter(chapter).lay_out_all()
+        self.post_message(self.PagesCounted(layout))
+
+    @on(PagesCounted)
+    def _counted(self, message: PagesCounted) -> None:
+        if message.layout is self.layout:
+            self.update_status()
+
+    def update_status(self) -> None:
+        if self.story is None or self.layout is None:
+            return
+        chapter = self.story.chapters[self.ref.chapter]
+        page = self.layout.page(self.ref)
+        n, m, exact = self.layout.chapter(self.ref.chapter).page_number(self.ref.section, self.ref.index)
+        percent = int(self.progress() * 100)
+        minutes = -(-chapter.words_between(page.end) // WORDS_PER_MINUTE) if page.end < len(chapter) else 0
+        right = f" p. {n}/{m if exact else f'~{m}'} · {percent}% · {minutes} min left in chapter · ? help "
+        status = self.query_one("#status-bar", Static)
+        room = max(0, status.size.width - len(right) - 1)
+        title = chapter.title if len(chapter.title) <= room else chapter.title[: max(0, room - 1)] + "…"
+        status.update(Text(" " + title.ljust(room) + right, no_wrap=True, overflow="crop"))
+
+    def progress(self) -> float:
+        if self.story is None:
+            return 0.0
+        total = self._chapter_starts[-1] + len(self.story.chapters[-1]) if self.story.chapters else 0
+        if not total:
+            return 0.0
+        at = self._chapter_starts[self.ref.chapter] + self.layout.page(self.ref).start if self.layout else 0
+        return min(1.0, at / total)
+
+    # Moving --------------------------------------------------------------------------
+
+    def go(self, ref: PageRef | None) -> None:
+        """Show the page ``ref`` and remember it as the reading position."""
+        if ref is None or self.layout is None or self.story is None:
+            return
+        self.ref = ref
+        page = self.layout.page(ref)
+        self.anchor = Position(ref.chapter, page.start, self.story.chapters[ref.chapter].snippet(page.start))
+        self.show_page()
+        self.remember()
+
+    def remember(self) -> None:
+        """Record the position in the state (in memory now, on disk debounced)."""
+        if self.story is None:
+            return
+        now = time.monotonic()
+        seconds = min(now - self._last_turn, IDLE_SECONDS) if now - self._last_turn < IDLE_SECONDS else 0.0
+        self._last_turn = now
+        self.reader_app.state.save_position(
+            self.story.id,
+            self.anchor,
+            progress=self.progress(),
+            title=self.story.title,
+            path=self.story.path,
+            seconds=seconds,
+        )
+        self.reader_app.request_save()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("close", "help"):
+            return True
+        return self.layout is not None
+
+    def action_next_page(self) -> None:
+        if self.layout is None:
+            return
+        ref = self.layout.next(self.ref)
+        if ref is None:
+            self.app.notify("The end of the story.", timeout=3)
+        self.go(ref)
+
+    def action_previous_page(self) -> None:
+        if self.layout is None:
+            return
+        ref = self.layout.previous(self.ref)
+        if ref is None:
+            self.app.notify("The start of the story.", timeout=3)
+        self.go(ref)
+
+    def action_next_chapter(self) -> None:
+        if self.layout and self.story and self.ref.chapter + 1 < len(self.story.chapters):
+            self.go(self.layout.first_of(self.ref.chapter + 1))
+        else:
+            self.app.notify("This is the last chapter.", timeout=3)
+
+    def action_previous_chapter(self) -> None:
+        if self.layout is None:
+            return
+        if self.ref.section or self.ref.index:
+            self.go(self.layout.first_of(self.ref.chapter))
+        elif self.ref.chapter > 0:
+            self.go(self.layout.first_of(self.ref.chapter - 1))
+        else:
+            self.app.notify("This is the first chapter.", timeout=3)
+
+    def action_chapter_start(self) -> None:
+        if self.layout:
+            self.go(self.layout.first_of(self.ref.chapter))
+
+    def action_chapter_end(self) -> None:
+        if self.layout:
+            self.go(self.layout.last_of(self.ref.chapter))
+
+    def action_wider(self) -> None:
+        self._set_width(self.reader_app.config.text_width + 5)
+
+    def action_narrower(self) -> None:
+        self._set_width(self.reader_app.config.text_width - 5)
+
+    def _set_width(self, width: int) -> None:
+        config = self.reader_app.config
+        config.text_width = max(20, min(width, 400))
+        self.relayout()
+        self.app.notify(f"Text column: {config.text_width} cells", timeout=2)
+        self.reader_app.save_config()
+
+    @on(PageView.Turn)
+    def _turn(self, message: PageView.Turn) -> None:
+        if message.step > 0:
+            self.action_next_page()
+        else:
+            self.action_previous_page()
+
+    # Bookmarks -----------------------------------------------------------------------
+
+    def action_add_bookmark(self) -> None:
+        if self.story is None or self.layout is None:
+            return
+        chapter = self.story.chapters[self.ref.chapter]
+        n, _, _ = self.layout.chapter(self.ref.chapter).page_number(self.ref.section, self.ref.index)
+        name = f"{chapter.title}, p. {n}"
+        self.reader_app.state.add_bookmark(self.story.id, name, self.anchor)
+        if self.reader_app.save_now():
+            self.app.notify(f"Bookmark added: {name}", timeout=3)
+
+    def action_bookmarks(self) -> None:
+        if self.story is None:
+            return
+        from reader.ui.bookmarks import BookmarksScreen
+
+        self.app.push_screen(BookmarksScreen(self.story), self._jump)
+
+    def _jump(self, position: Position | None) -> None:
+        if position is None or self.story is None or self.layout is None:
+            return
+        self.anchor = resolve_position(self.story, position)
+        self.go(self.layout.page_for(self.anchor.chapter, self.anchor.offset))
+
+    def action_close(self) -> None:
+        self.reader_app.save_now()
+        if self.direct:
+            self.app.exit()
+        else:
+            self.dismiss(None)
