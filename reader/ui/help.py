@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -23,16 +22,14 @@ def key_names(binding: Binding) -> str:
     return " ".join(names.get(k.strip(), k.strip().replace("ctrl+", "^").title() if len(k.strip()) > 1 else k.strip()) for k in binding.key.split(","))
 
 
-def bindings_table(title: str, bindings: list[BindingType], extra: list[tuple[str, str]] = ()) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold", show_header=False, box=None, padding=(0, 2))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column()
-    for item in bindings:
-        if isinstance(item, Binding):
-            table.add_row(key_names(item), item.description)
-    for keys, what in extra:
-        table.add_row(keys, what)
-    return table
+def bindings_text(title: str, bindings: list[BindingType], extra: list[tuple[str, str]] = ()) -> Text:
+    rows = [(key_names(b), b.description) for b in bindings if isinstance(b, Binding)] + list(extra)
+    width = max(len(keys) for keys, _ in rows) + 2
+    text = Text(title + "\n", style="bold")
+    for keys, what in rows:
+        text.append(f"  {keys:<{width}}", style="bold")
+        text.append(f"{what}\n")
+    return text
 
 
 class HelpScreen(ModalScreen[None]):
@@ -44,8 +41,8 @@ class HelpScreen(ModalScreen[None]):
 
         with VerticalScroll(id="help-box", classes="dialog"):
             yield Static("reader — keys", classes="dialog-title")
-            yield Static(bindings_table("Library", LibraryScreen.BINDINGS, [("any letter", "Filter the list")]))
-            yield Static(bindings_table("Reading", ReadingScreen.BINDINGS, MOUSE_HELP))
+            yield Static(bindings_text("Library", LibraryScreen.BINDINGS, [("any letter", "Filter the list")]))
+            yield Static(bindings_text("Reading", ReadingScreen.BINDINGS, MOUSE_HELP))
             yield Static(Text("Everywhere: ctrl+p opens the command palette with every action.", style="dim"))
             yield Static("Escape, q or ? closes this help.", classes="dialog-hint")
 

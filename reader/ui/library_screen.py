@@ -209,16 +209,15 @@ class LibraryScreen(Screen[None]):
     def on_key(self, event: events.Key) -> None:
         """Typing a letter in the list starts the filter with it."""
         table = self.query_one(DataTable)
+        bound = {key.strip() for b in self.BINDINGS if isinstance(b, Binding) for key in b.key.split(",")}
+        if event.key in bound:
+            return
         if self.focused is table and event.character and event.character.isprintable() and not event.character.isspace():
             filter_input = self.query_one("#filter", Input)
             filter_input.focus()
             filter_input.insert_text_at_cursor(event.character)
             event.stop()
             event.prevent_default()
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        # While the filter has focus, letters are text: 'q' and 'c' type, Escape leaves.
-        pass
 
 
 def _haystack(entry: Entry) -> str:

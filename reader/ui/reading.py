@@ -66,7 +66,7 @@ class ReadingScreen(Screen[None]):
     class PagesCounted(Message):
         def __init__(self, layout: StoryLayout) -> None:
             super().__init__()
-            self.layout = layout
+            self.book = layout
 
     def __init__(self, path: Path, root: Path | None = None, *, direct: bool = False) -> None:
         super().__init__()
@@ -74,7 +74,7 @@ class ReadingScreen(Screen[None]):
         self.root = root
         self.direct = direct
         self.story: Story | None = None
-        self.layout: StoryLayout | None = None
+        self.book: StoryLayout | None = None
         self.ref = PageRef(0, 0, 0)
         self.anchor = Position()
         self._chapter_starts: list[int] = []
@@ -131,9 +131,9 @@ class ReadingScreen(Screen[None]):
         page = self.query_one(StoryPage)
         width = max(1, min(self.reader_app.config.text_width, page.size.width - 2))
         height = max(1, page.size.height)
-        if self.layout is None or (self.layout.width, self.layout.height) != (width, height):
-            self.layout = StoryLayout(self.story, width, height)
-        self.ref = self.layout.page_for(self.anchor.chapter, self.anchor.offset)
+        if self.book is None or (self.book.width, self.book.height) != (width, height):
+            self.book = StoryLayout(self.story, width, height)
+        self.ref = self.book.page_for(self.anchor.chapter, self.anchor.offset)
         self.show_page()
 
     @on(StoryPage.Resized)
@@ -141,14 +141,14 @@ class ReadingScreen(Screen[None]):
         self.relayout()
 
     def show_page(self) -> None:
-        assert self.story is not None and self.layout is not None
+        assert self.story is not None and self.book is not None
         chapter = self.story.chapters[self.ref.chapter]
-        page = self.layout.page(self.ref)
-        self.query_one(StoryPage).show(chapter, page, self.layout.width)
+        page = self.book.page(self.ref)
+        self.query_one(StoryPage).show(chapter, page, self.book.width)
         self.update_status()
-        chapter_layout = self.layout.chapter(self.ref.chapter)
+        chapter_layout = self.book.chapter(self.ref.chapter)
         if not chapter_layout.complete:
-            self.count_pages(self.layout, self.ref.chapter)
+            self.count_pages(self.book, self.ref.chapter)
 
     @work(thread=True, exclusive=True, group="count")
     def count_pages(self, layout: StoryLayout, chapter: int) -> None:
@@ -157,15 +157,15 @@ class ReadingScreen(Screen[None]):
 
     @on(PagesCounted)
     def _counted(self, message: PagesCounted) -> None:
-        if message.layout is self.layout:
+        if message.book is self.book:
             self.update_status()
 
     def update_status(self) -> None:
-        if self.story is None or self.layout is None:
+        if self.story is None or self.book is None:
             return
         chapter = self.story.chapters[self.ref.chapter]
-        page = self.layout.page(self.ref)
-        n, m, exact = self.layout.chapter(self.ref.chapter).page_number(self.ref.section, self.ref.index)
+        page = self.book.page(self.ref)
+        n, m, exact = self.book.chapter(self.ref.chapter).page_number(self.ref.section, self.ref.index)
         percent = int(self.progress() * 100)
         minutes = -(-chapter.words_between(page.end) // WORDS_PER_MINUTE) if page.end < len(chapter) else 0
         right = f" p. {n}/{m if exact else f'~{m}'} · {percent}% · {minutes} min left in chapter · ? help "
@@ -180,17 +180,17 @@ class ReadingScreen(Screen[None]):
         total = self._chapter_starts[-1] + len(self.story.chapters[-1]) if self.story.chapters else 0
         if not total:
             return 0.0
-        at = self._chapter_starts[self.ref.chapter] + self.layout.page(self.ref).start if self.layout else 0
+        at = self._chapter_starts[self.ref.chapter] + self.book.page(self.ref).start if self.book else 0
         return min(1.0, at / total)
 
     # Moving --------------------------------------------------------------------------
 
     def go(self, ref: PageRef | None) -> None:
         """Show the page ``ref`` and remember it as the reading position."""
-        if ref is None or self.layout is None or self.story is None:
+        if ref is None or self.book is None or self.story is None:
             return
         self.ref = ref
-        page = self.layout.page(ref)
+        page = self.book.page(ref)
         self.anchor = Position(ref.chapter, page.start, self.story.chapters[ref.chapter].snippet(page.start))
         self.show_page()
         self.remember()
@@ -215,47 +215,47 @@ class ReadingScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("close", "help"):
             return True
-        return self.layout is not None
+        return self.book is not None
 
     def action_next_page(self) -> None:
-        if self.layout is None:
+        if self.book is None:
             return
-        ref = self.layout.next(self.ref)
+        ref = self.book.next(self.ref)
         if ref is None:
             self.app.notify("The end of the story.", timeout=3)
         self.go(ref)
 
     def action_previous_page(self) -> None:
-        if self.layout is None:
+        if self.book is None:
             return
-        ref = self.layout.previous(self.ref)
+        ref = self.book.previous(self.ref)
         if ref is None:
             self.app.notify("The start of the story.", timeout=3)
         self.go(ref)
 
     def action_next_chapter(self) -> None:
-        if self.layout and self.story and self.ref.chapter + 1 < len(self.story.chapters):
-            self.go(self.layout.first_of(self.ref.chapter + 1))
+        if self.book and self.story and self.ref.chapter + 1 < len(self.story.chapters):
+            self.go(self.book.first_of(self.ref.chapter + 1))
         else:
             self.app.notify("This is the last chapter.", timeout=3)
 
     def action_previous_chapter(self) -> None:
-        if self.layout is None:
+        if self.book is None:
             return
         if self.ref.section or self.ref.index:
-            self.go(self.layout.first_of(self.ref.chapter))
+            self.go(self.book.first_of(self.ref.chapter))
         elif self.ref.chapter > 0:
-            self.go(self.layout.first_of(self.ref.chapter - 1))
+            self.go(self.book.first_of(self.ref.chapter - 1))
         else:
             self.app.notify("This is the first chapter.", timeout=3)
 
     def action_chapter_start(self) -> None:
-        if self.layout:
-            self.go(self.layout.first_of(self.ref.chapter))
+        if self.book:
+            self.go(self.book.first_of(self.ref.chapter))
 
     def action_chapter_end(self) -> None:
-        if self.layout:
-            self.go(self.layout.last_of(self.ref.chapter))
+        if self.book:
+            self.go(self.book.last_of(self.ref.chapter))
 
     def action_wider(self) -> None:
         self._set_width(self.reader_app.config.text_width + 5)
@@ -280,10 +280,10 @@ class ReadingScreen(Screen[None]):
     # Bookmarks -----------------------------------------------------------------------
 
     def action_add_bookmark(self) -> None:
-        if self.story is None or self.layout is None:
+        if self.story is None or self.book is None:
             return
         chapter = self.story.chapters[self.ref.chapter]
-        n, _, _ = self.layout.chapter(self.ref.chapter).page_number(self.ref.section, self.ref.index)
+        n, _, _ = self.book.chapter(self.ref.chapter).page_number(self.ref.section, self.ref.index)
         name = f"{chapter.title}, p. {n}"
         self.reader_app.state.add_bookmark(self.story.id, name, self.anchor)
         if self.reader_app.save_now():
@@ -297,10 +297,10 @@ class ReadingScreen(Screen[None]):
         self.app.push_screen(BookmarksScreen(self.story), self._jump)
 
     def _jump(self, position: Position | None) -> None:
-        if position is None or self.story is None or self.layout is None:
+        if position is None or self.story is None or self.book is None:
             return
         self.anchor = resolve_position(self.story, position)
-        self.go(self.layout.page_for(self.anchor.chapter, self.anchor.offset))
+        self.go(self.book.page_for(self.anchor.chapter, self.anchor.offset))
 
     def action_close(self) -> None:
         self.reader_app.save_now()

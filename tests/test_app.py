@@ -1,0 +1,264 @@
+"""The real app, driven through Textual's pilot on the sample library and real files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from conftest import SAMPLE
+from reader.config import Config
+from reader.ui.app import ReaderApp
+from reader.ui.library_screen import LibraryScreen
+from reader.ui.page_view import PageView
+from reader.ui.reading import ReadingScreen
+
+STORY = "what-the-static-keeps.txt"
+
+
+def make_app(state_path: Path, library: Path = SAMPLE, **kwargs: object) -> ReaderApp:
+    return ReaderApp(library=library, state_path=state_path, config=Config(), **kwargs)
+
+
+def screen_lines(app: ReaderApp) -> list[str]:
+    view = app.screen.query_one(PageView)
+    return [view.render_line(y).text.strip() for y in range(view.size.height)]
+
+
+def first_line(app: ReaderApp) -> str:
+    return next(line for line in screen_lines(app) if line)
+
+
+async def wait_for_page(pilot, app: ReaderApp) -> None:
+    for _ in range(100):
+        await pilot.pause(0.02)
+        if isinstance(app.screen, ReadingScreen) and app.screen.book is not None:
+            return
+    raise AssertionError("the story never showed a page")
+
+
+async def wait_for_library(pilot, app: ReaderApp) -> LibraryScreen:
+    for _ in range(100):
+        await pilot.pause(0.02)
+        if isinstance(app.screen, LibraryScreen) and app.screen.entries:
+            return app.screen
+    raise AssertionError("the library never loaded")
+
+
+async def open_story(pilot, app: ReaderApp, words: str) -> None:
+    await wait_for_library(pilot, app)
+    await pilot.press(*words)
+    await pilot.press("enter")
+    await wait_for_page(pilot, app)
+
+
+async def test_library_lists_the_stories_with_their_columns(state_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        library = await wait_for_library(pilot, app)
+        assert len(library.shown) >= 6
+        from textual.widgets import DataTable
+
+        table = app.screen.query_one(DataTable)
+        assert [str(c.label) for c in table.columns.values()] == ["Title", "Author", "Words", "Ch.", "Progress", "Last read"]
+        titles = [e.title for e in library.shown]
+        assert titles == sorted(titles, key=str.casefold)  # nothing read yet: by title
+        await pilot.press("s", "s", "s")  # recent → title → author → length
+        words = [e.words for e in library.shown]
+        assert library.sort == "length" and words == sorted(words, reverse=True)
+
+
+async def test_typing_filters_the_library(state_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        library = await wait_for_library(pilot, app)
+        await pilot.press(*"static")
+        assert [e.title for e in library.shown] == ["What the Static Keeps"]
+        await pilot.press("escape")
+        assert len(library.shown) >= 6
+
+
+async def test_turn_pages_quit_and_come_back_to_the_same_page(state_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_story(pilot, app, "static")
+        start = first_line(app)
+        await pilot.press("space", "space", "pagedown", "l", "right")
+        await pilot.press("left")
+        reading = first_line(app)
+        assert reading != start
+        status = str(app.screen.query_one("#status-bar").render())
+        assert "Chapter 1: Dead Air" in status and "p. 5/" in status and "min left in chapter" in status
+        await pilot.press("q")
+        assert isinstance(app.screen, LibraryScreen)
+        await pilot.press("q")
+    saved = yaml.safe_load(state_path.read_text(encoding="utf-8"))
+    entry = saved["stories"][STORY]
+    assert entry["position"]["chapter"] == 0 and entry["position"]["offset"] > 0
+    assert reading.startswith(entry["position"]["snippet"].split()[0])
+
+    again = make_app(state_path)
+    async with again.run_test(size=(80, 24)) as pilot:
+        library = await wait_for_library(pilot, again)
+        assert library.shown[0].title == "What the Static Keeps"  # most recently read first
+        await pilot.press("c")
+        await wait_for_page(pilot, again)
+        assert first_line(again) == reading
+
+
+async def test_chapter_keys_move_between_chapters(state_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_story(pilot, app, "static")
+        await pilot.press("right_square_bracket")
+        assert app.screen.ref.chapter == 1
+        assert "Chapter 2: The Cellar Set" in screen_lines(app)
+        await pilot.press("end")
+        n, m, _ = app.screen.book.chapter(1).page_number(app.screen.ref.section, app.screen.ref.index)
+        assert n == m > 1
+        await pilot.press("space")
+        assert app.screen.ref.chapter == 2 and app.screen.ref.index == 0
+        await pilot.press("pageup")
+        assert app.screen.ref.chapter == 1
+        await pilot.press("home")
+        assert app.screen.ref.index == 0
+        await pilot.press("left_square_bracket")
+        assert app.screen.ref.chapter == 0
+
+
+async def test_bookmark_is_saved_and_jumps_back(state_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_story(pilot, app, "static")
+        await pilot.press("space", "space")
+        marked = first_line(app)
+        await pilot.press("m")
+        saved = yaml.safe_load(state_path.read_text(encoding="utf-8"))
+        (bookmark,) = saved["stories"][STORY]["bookmarks"]
+        assert bookmark["name"] == "Chapter 1: Dead Air, p. 3"
+        assert bookmark["position"]["offset"] > 0 and bookmark["created"]
+        await pilot.press("right_square_bracket", "space")
+        assert first_line(app) != marked
+        await pilot.press("B")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert first_line(app) == marked
+
+
+async def test_bookmarks_can_be_renamed_and_deleted(state_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_story(pilot, app, "static")
+        await pilot.press("m", "space", "m", "B")
+        await pilot.pause()
+        await pilot.press("r", "ctrl+u", *"Ottilie", "enter")
+        await pilot.pause()
+        await pilot.press("down", "d")
+        await pilot.pause()
+        await pilot.press("escape")
+    saved = yaml.safe_load(state_path.read_text(encoding="utf-8"))
+    assert [b["name"] for b in saved["stories"][STORY]["bookmarks"]] == ["Ottilie"]
+
+
+async def test_resize_keeps_the_text_being_read_on_screen(state_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_story(pilot, app, "static")
+        await pilot.press("space", "space", "space")
+        top = first_line(app)
+        for size in ((60, 20), (45, 14), (120, 40), (80, 24)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause(0.05)
+            words = " ".join(screen_lines(app))
+            assert " ".join(top.split()[:3]) in words, size
+            assert all(len(line) <= size[0] for line in screen_lines(app))
+        assert first_line(app) == top or top.split()[0] in " ".join(screen_lines(app))
+
+
+async def test_mouse_click_and_wheel_turn_pages(state_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_story(pilot, app, "static")
+        start = app.screen.ref
+        await pilot.click(PageView, offset=(70, 10))
+        await pilot.pause()
+        assert app.screen.ref.index == start.index + 1
+        await pilot.click(PageView, offset=(5, 10))
+        await pilot.pause()
+        assert app.screen.ref == start
+
+
+async def test_help_screen_lists_the_keys(state_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_story(pilot, app, "static")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        from reader.ui.help import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen)
+        text = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        for words in ("Next page", "Previous chapter", "Add bookmark", "Bookmarks", "Back to the library", "Continue"):
+            assert words in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReadingScreen)
+
+
+async def test_command_palette_lists_the_screen_actions(state_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_story(pilot, app, "static")
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert {"Next page", "Add bookmark", "Next chapter", "Help"} <= set(titles)
+
+
+async def test_a_corrupt_state_file_is_set_aside_and_reading_goes_on(state_path: Path) -> None:
+    state_path.write_text("stories: [this is not\n", encoding="utf-8")
+    app = make_app(state_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_story(pilot, app, "static")
+        assert any("moved to" in n.message for n in app._notifications)
+        await pilot.press("space", "q", "q")
+    assert list(state_path.parent.glob("state.yaml.corrupt-*"))[0].read_text() == "stories: [this is not\n"
+    assert STORY in yaml.safe_load(state_path.read_text(encoding="utf-8"))["stories"]
+
+
+async def test_an_unreadable_story_is_marked_and_the_rest_still_open(tmp_path: Path, state_path: Path) -> None:
+    library = tmp_path / "lib"
+    library.mkdir()
+    (library / "broken.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (library / "fine.txt").write_text("Title: Fine\nAuthor: me\n\nA line of story.\n", encoding="utf-8")
+    app = make_app(state_path, library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await wait_for_library(pilot, app)
+        broken = next(e for e in screen.shown if e.error)
+        assert "binary" in broken.error
+        await pilot.press(*"fine", "enter")
+        await wait_for_page(pilot, app)
+        assert first_line(app) == "A line of story."
+
+
+async def test_a_story_opened_directly_quits_on_q(state_path: Path) -> None:
+    app = ReaderApp(story=SAMPLE / STORY, state_path=state_path, config=Config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_page(pilot, app)
+        assert "Chapter 1: Dead Air" in screen_lines(app)
+        await pilot.press("space", "q")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert STORY in yaml.safe_load(state_path.read_text(encoding="utf-8"))["stories"]
+
+
+async def test_text_column_width_is_adjustable_and_centred(state_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_story(pilot, app, "static")
+        assert app.screen.book.width == 70
+        view = app.screen.query_one(PageView)
+        raw = [view.render_line(y).text for y in range(view.size.height)]
+        assert all(line.startswith(" " * 25) for line in raw if line.strip())
+        await pilot.press("minus", "minus")
+        assert app.screen.book.width == 60
+        await pilot.press("plus")
+        assert app.screen.book.width == 65
