@@ -43,9 +43,6 @@ def _tui_parser() -> argparse.ArgumentParser:
 
 def _tui(argv: list[str]) -> int:
     args = _tui_parser().parse_args(argv)
-    from reader.config import Config
-
-    config = Config.load()
     story: Path | None = None
     library: Path | None = None
     target = args.path or args.library
@@ -63,13 +60,22 @@ def _tui(argv: list[str]) -> int:
             if not is_story_file(chosen):
                 return _fail(f"{chosen.name}: not a story format the reader knows (.txt, .md)")
             story = chosen
-    else:
+    preload = None
+    if story is not None:
+        from reader.formats import Preload
+
+        preload = Preload(story, story.parent)  # parse while Textual is imported and started
+    from reader.config import Config
+
+    config = Config.load()
+    if library is None and story is None:
         library = _default_library(config)
         if library is None:
             return 2
     from reader.ui.app import ReaderApp
 
-    app = ReaderApp(library=library, story=story, state_path=paths.state_file(args.state), config=config)
+    app = ReaderApp(library=library, story=story, preload=preload, state_path=paths.state_file(args.state),
+                    config=config)
     try:
         app.run()
     finally:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from rich.cells import cell_len, get_character_cell_size
@@ -61,25 +62,37 @@ def wrap(text: str, width: int) -> list[tuple[int, int]]:
     White space at a break is dropped; a word wider than the line is cut to fit.
     """
     width = max(width, MIN_WIDTH)
+    ascii_only = text.isascii()
+    if ascii_only:
+        return [m.span() for m in _ascii_wrapper(width).finditer(text)]
+    return _python_wrap(text, width)
+
+
+@lru_cache(maxsize=64)
+def _ascii_wrapper(width: int) -> re.Pattern[str]:
+    """Greedy wrap for text where one character is one cell, done by the regex engine.
+
+    A line is the longest run of at most ``width`` characters that starts and ends with a
+    non-space and is followed by white space or the end; a longer word is cut at ``width``.
+    """
+    return re.compile(rf"\S(?:[^\n]{{0,{width - 2}}}\S)?(?=\s|$)|\S{{{width}}}")
+
+
+def _python_wrap(text: str, width: int) -> list[tuple[int, int]]:
+    """The same greedy wrap for any text, measuring cells (CJK, emoji, combining marks)."""
+    width = max(width, MIN_WIDTH)
     lines: list[tuple[int, int]] = []
     ascii_only = text.isascii()
     start = end = -1
     used = 0
     for match in _WORD.finditer(text):
         s, e = match.span()
-        if ascii_only:
-            if start >= 0 and e - start <= width:
-                end = e
-                continue
-            word_width = e - s
-        else:
-            word_width = cell_len(text[s:e])
-            if start >= 0:
-                grown = used + cell_len(text[end:s]) + word_width
-                if grown <= width:
-                    end, used = e, grown
-                    continue
+        word_width = e - s if ascii_only else cell_len(text[s:e])
         if start >= 0:
+            grown = used + (s - end if ascii_only else cell_len(text[end:s])) + word_width
+            if grown <= width:
+                end, used = e, grown
+                continue
             lines.append((start, end))
         if word_width <= width:
             start, end, used = s, e, word_width

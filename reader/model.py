@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,16 +38,14 @@ class Chapter:
     blocks: list[Block]
     _starts: list[int] | None = field(default=None, repr=False, compare=False)
     _text: str | None = field(default=None, repr=False, compare=False)
+    _chars_per_word: float | None = field(default=None, repr=False, compare=False)
 
     @property
     def block_starts(self) -> list[int]:
         """Offset of each block's first character in :attr:`text`."""
         if self._starts is None:
-            starts, at = [], 0
-            for block in self.blocks:
-                starts.append(at)
-                at += len(block.text) + len(BLOCK_SEPARATOR)
-            self._starts = starts
+            gap = len(BLOCK_SEPARATOR)
+            self._starts = list(accumulate([len(b.text) + gap for b in self.blocks[:-1]], initial=0))
         return self._starts
 
     @property
@@ -73,6 +72,14 @@ class Chapter:
             return 0
         spaces = text.count(" ", start, end) + text.count("\n", start, end) // 2
         return spaces + 1
+
+    def estimate_words(self, start: int, end: int | None = None) -> int:
+        """Words in ``text[start:end]`` from this chapter's characters per word (cheap)."""
+        end = len(self) if end is None else end
+        if self._chars_per_word is None:
+            sample = self.text[:65536]
+            self._chars_per_word = len(sample) / max(1, sample.count(" ") + sample.count("\n") // 2 + 1)
+        return round(max(0, end - start) / self._chars_per_word)
 
     def snippet(self, offset: int) -> str:
         return self.text[offset : offset + SNIPPET_CHARS]

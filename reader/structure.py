@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass
 
 from reader.model import Block, Chapter, Span
@@ -16,15 +17,24 @@ _NUMBER_WORDS = (
 )
 _NUMBER = rf"(?:\d{{1,4}}|[ivxlcdm]{{1,8}}|(?:{_NUMBER_WORDS})(?:[- ](?:{_NUMBER_WORDS}))?)"
 _TITLE_SEP = r"(?:\s*[:.\-–—|]\s*(?P<title>\S.*))?"
-_HEADING_RES = (
-    re.compile(rf"^(?:chapter|ch\.?|chap\.?|глава|часть)\s*{_NUMBER}\.?{_TITLE_SEP}$", re.I),
-    re.compile(rf"^(?:part|book|volume|act)\s+{_NUMBER}\.?{_TITLE_SEP}$", re.I),
-    re.compile(
-        rf"^(?:prologue|epilogue|interlude|afterword|foreword|coda|пролог|эпилог)\.?{_TITLE_SEP}$",
-        re.I,
-    ),
+_HEADING_PATTERNS = (
+    rf"^(?:chapter|ch\.?|chap\.?|глава|часть)\s*{_NUMBER}\.?{_TITLE_SEP}$",
+    rf"^(?:part|book|volume|act)\s+{_NUMBER}\.?{_TITLE_SEP}$",
+    rf"^(?:prologue|epilogue|interlude|afterword|foreword|coda|пролог|эпилог)\.?{_TITLE_SEP}$",
 )
+
+
+@lru_cache(maxsize=1)
+def _heading_res() -> tuple[re.Pattern[str], ...]:
+    """Compiled when first needed: a book with no heading-like lines never pays for them."""
+    return tuple(re.compile(pattern, re.I) for pattern in _HEADING_PATTERNS)
 _HEADING_MAX = 90
+# A cheap first look, so that long books are not run through every heading pattern.
+_HEADING_START = re.compile(
+    r"(?:chapter|ch\b|ch\.|chap|part|book|volume|act|prologue|epilogue|interlude|afterword|foreword|coda|"
+    r"глава|часть|пролог|эпилог)",
+    re.I,
+)
 
 _BREAK_SYMBOLS = re.compile(r"^[\s*~\-_=+#•·.°^<>oOxX0§⁂※◊♦❖✦✧☆★|/\\]{3,40}$")
 _BREAK_WORDS = re.compile(r"^[\s\W_]*(?:line|scene|page|time|pov)[ -]?(?:break|change|skip)[\s\W_]*$", re.I)
@@ -52,10 +62,12 @@ class Para:
 
 def heading_title(text: str) -> str | None:
     """The heading's text if ``text`` is a chapter heading line, else None."""
-    line = text.strip()
-    if not line or len(line) > _HEADING_MAX or "\n" in line:
+    if len(text) > _HEADING_MAX or not _HEADING_START.match(text):
         return None
-    for pattern in _HEADING_RES:
+    line = text.strip()
+    if not line or "\n" in line:
+        return None
+    for pattern in _heading_res():
         match = pattern.match(line)
         if match:
             title = match.group("title")
@@ -67,8 +79,10 @@ def heading_title(text: str) -> str | None:
 
 
 def is_scene_break(text: str) -> bool:
+    if len(text) > 40:
+        return False
     line = text.strip()
-    if not line or len(line) > 40:
+    if not line:
         return False
     if _BREAK_WORDS.match(line):
         return True

@@ -111,3 +111,8 @@ def test_previous_from_a_chapter_start_goes_to_the_last_page_of_the_chapter_befo
     assert book.next(back) == book.first_of(1)
     assert book.previous(book.first_of(0)) is None
     assert book.next(book.last_of(1)) is None
+
+
+@given(text=st.text(alphabet=st.sampled_from(list("abcde .,;-")), max_size=400), width=st.integers(2, 50))
+def test_the_fast_ascii_wrap_matches_the_general_one(text: str, width: int) -> None:
+    assert wrap(text, width) == layout._python_wrap(text, width)

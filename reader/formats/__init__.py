@@ -67,3 +67,35 @@ def _relative(path: Path, root: str | os.PathLike[str] | None) -> str:
 
 def _title_from_name(path: Path) -> str:
     return path.stem.replace("_", " ").replace("-", " ").strip().title() or path.name
+
+
+class Preload:
+    """Read a story on a thread while the caller does other work (the UI starting up)."""
+
+    def __init__(self, path: Path, root: Path | None = None) -> None:
+        import threading
+
+        self.path, self.root = path, root
+        self._story: Story | None = None
+        self._error: StoryError | None = None
+        self._thread = threading.Thread(target=self._run, name="reader-preload", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._story = load_story(self.path, self.root)
+        except StoryError as error:
+            self._error = error
+        except Exception as error:  # reported like any bad file, never a traceback
+            self._error = StoryError(f"{self.path.name}: could not be read ({error})")
+
+    @property
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def result(self) -> Story:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._story is not None
+        return self._story

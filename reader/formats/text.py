@@ -78,24 +78,25 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
     return metadata, "\n".join(lines[used:])
 
 
+_SEPARATOR = re.compile(r"\n[ \t\f\v]*(?:\n[ \t\f\v]*)+")
+
+
 def paragraphs(body: str) -> list[Para]:
-    """Paragraphs split on blank lines; hard-wrapped lines are joined with a space."""
-    paras: list[Para] = []
-    lines: list[str] = []
-    blanks = 0
+    """Paragraphs split on blank lines; hard-wrapped lines are joined with a space.
+
+    Each paragraph remembers how many blank lines stood before it, so that a longer gap
+    than usual can mark a scene break.
+    """
     if "\t" in body:
         body = body.replace("\t", " ")
-    for line in body.split("\n"):
-        stripped = line.strip()
-        if stripped:
-            lines.append(stripped)
-            continue
-        if lines:
-            paras.append(Para(" ".join(lines), gap=blanks))
-            lines, blanks = [], 0
-        blanks += 1
-    if lines:
-        paras.append(Para(" ".join(lines), gap=blanks))
-    if paras:
-        paras[0].gap = 1
+    pieces = _SEPARATOR.split(body.strip("\n"))
+    gaps = [m.group().count("\n") - 1 for m in _SEPARATOR.finditer(body.strip("\n"))]
+    paras: list[Para] = []
+    for index, piece in enumerate(pieces):
+        if "\n" in piece:
+            piece = " ".join(line.strip() for line in piece.split("\n") if line.strip())
+        else:
+            piece = piece.strip()
+        if piece:
+            paras.append(Para(piece, gaps[index - 1] if index else 1))
     return paras

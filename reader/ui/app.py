@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from reader.config import Config
+from reader.formats import Preload
 from reader.state import State
 
 #: The state file is written at most this often while paging.
@@ -31,32 +32,36 @@ class ReaderApp(App[None]):
         *,
         library: Path | None = None,
         story: Path | None = None,
+        preload: Preload | None = None,
         state_path: Path,
         config: Config | None = None,
     ) -> None:
         super().__init__()
         self.library = library
         self.story_path = story
+        self.preload = preload
         self.state = State.load(state_path)
         self.config = config or Config()
         self._save_timer: Timer | None = None
         self._last_save = 0.0
         self._save_failed = False
 
+    def get_default_screen(self) -> Screen:
+        """The first screen: the story given on the command line, else the library."""
+        if self.story_path is not None:
+            from reader.ui.reading import ReadingScreen
+
+            return ReadingScreen(self.story_path, self.story_path.parent, direct=True, preload=self.preload)
+        from reader.ui.library_screen import LibraryScreen
+
+        assert self.library is not None
+        return LibraryScreen(self.library)
+
     def on_mount(self) -> None:
         for warning in (self.state.warning, self.config.problem):
             if warning:
                 self.notify(warning, title="Reading state", severity="warning", timeout=15)
         self._handle_signals()
-        if self.story_path is not None:
-            from reader.ui.reading import ReadingScreen
-
-            self.push_screen(ReadingScreen(self.story_path, self.story_path.parent, direct=True))
-        else:
-            from reader.ui.library_screen import LibraryScreen
-
-            assert self.library is not None
-            self.push_screen(LibraryScreen(self.library))
 
     def _handle_signals(self) -> None:
         """A closed terminal (SIGHUP) or a kill (SIGTERM) saves the state before exiting."""

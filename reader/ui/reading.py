@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,14 +11,15 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from reader.formats import StoryError, load_story
+from reader.formats import Preload, StoryError, load_story
 from reader.layout import PageRef, StoryLayout
 from reader.model import Position, Story, resolve_position
-from reader.ui.page_view import PageView
+from reader.ui.page_view import MIN_PAGE, PageView
 
 if TYPE_CHECKING:
     from reader.ui.app import ReaderApp
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 WORDS_PER_MINUTE = 250
 #: A pause longer than this between page turns is not counted as reading time.
 IDLE_SECONDS = 120
+#: Seconds after a page of a long chapter is shown before its other pages are counted.
+COUNT_DELAY = 0.5
 
 
 class StoryPage(PageView):
@@ -68,8 +72,11 @@ class ReadingScreen(Screen[None]):
             super().__init__()
             self.book = layout
 
-    def __init__(self, path: Path, root: Path | None = None, *, direct: bool = False) -> None:
+    def __init__(
+        self, path: Path, root: Path | None = None, *, direct: bool = False, preload: Preload | None = None
+    ) -> None:
         super().__init__()
+        self.preload = preload
         self.path = path
         self.root = root
         self.direct = direct
@@ -79,6 +86,7 @@ class ReadingScreen(Screen[None]):
         self.anchor = Position()
         self._chapter_starts: list[int] = []
         self._last_turn = time.monotonic()
+        self._counting: tuple[StoryLayout, int] | None = None
 
     @property
     def reader_app(self) -> ReaderApp:
@@ -90,13 +98,20 @@ class ReadingScreen(Screen[None]):
         yield Static("Opening…", id="status-bar")
 
     def on_mount(self) -> None:
+        if self.preload is not None and self.preload.done:
+            # Read while Textual started: show the page in the very first frame.
+            try:
+                self._loaded(self.Loaded(self.preload.result()))
+            except StoryError as error:
+                self._failed(self.Failed(str(error)))
+            return
         self.query_one(StoryPage).show(None, None, 0, f"Opening {self.path.name}…")
         self.load()
 
     @work(thread=True, exclusive=True, group="load")
     def load(self) -> None:
         try:
-            story = load_story(self.path, self.root)
+            story = self.preload.result() if self.preload else load_story(self.path, self.root)
         except StoryError as error:
             self.post_message(self.Failed(str(error)))
             return
@@ -129,10 +144,22 @@ class ReadingScreen(Screen[None]):
         if self.story is None:
             return
         page = self.query_one(StoryPage)
-        width = max(1, min(self.reader_app.config.text_width, page.size.width - 2))
-        height = max(1, page.size.height)
-        if self.book is None or (self.book.width, self.book.height) != (width, height):
-            self.book = StoryLayout(self.story, width, height)
+        size = page.size
+        if not size.area:
+            # Not laid out yet (the first frame): the page is the screen less the title
+            # and status lines. Laying out now puts the text in the first frame; the
+            # Resize that follows corrects the guess if the CSS ever makes it wrong.
+            size = Size(self.app.size.width, self.app.size.height - 2)
+        if size.width < MIN_PAGE[0] or size.height < MIN_PAGE[1]:
+            page.show(None, None, 0, "")  # says "terminal too small"; the place is kept
+            return
+        width = min(self.reader_app.config.text_width, size.width - 2)
+        if self.book is not None and (self.book.width, self.book.height) == (width, size.height):
+            ref = self.book.page_for(self.anchor.chapter, self.anchor.offset)
+            if ref == self.ref and page.page is not None:
+                return  # nothing moved
+        else:
+            self.book = StoryLayout(self.story, width, size.height)
         self.ref = self.book.page_for(self.anchor.chapter, self.anchor.offset)
         self.show_page()
 
@@ -147,11 +174,16 @@ class ReadingScreen(Screen[None]):
         self.query_one(StoryPage).show(chapter, page, self.book.width)
         self.update_status()
         chapter_layout = self.book.chapter(self.ref.chapter)
-        if not chapter_layout.complete:
-            self.count_pages(self.book, self.ref.chapter)
+        if not chapter_layout.complete and self._counting != (self.book, self.ref.chapter):
+            # Count the rest of a long chapter's pages once the page is painted and the
+            # reader idle: the count must not compete with drawing the page.
+            self._counting = (self.book, self.ref.chapter)
+            self.set_timer(COUNT_DELAY, partial(self.count_pages, self.book, self.ref.chapter))
 
     @work(thread=True, exclusive=True, group="count")
     def count_pages(self, layout: StoryLayout, chapter: int) -> None:
+        if layout is not self.book:
+            return  # re-laid out since: that layout counts for itself
         layout.chapter(chapter).lay_out_all()
         self.post_message(self.PagesCounted(layout))
 
@@ -167,10 +199,10 @@ class ReadingScreen(Screen[None]):
         page = self.book.page(self.ref)
         n, m, exact = self.book.chapter(self.ref.chapter).page_number(self.ref.section, self.ref.index)
         percent = int(self.progress() * 100)
-        minutes = -(-chapter.words_between(page.end) // WORDS_PER_MINUTE) if page.end < len(chapter) else 0
+        minutes = -(-chapter.estimate_words(page.end) // WORDS_PER_MINUTE) if page.end < len(chapter) else 0
         right = f" p. {n}/{m if exact else f'~{m}'} · {percent}% · {minutes} min left in chapter · ? help "
         status = self.query_one("#status-bar", Static)
-        room = max(0, status.size.width - len(right) - 1)
+        room = max(0, (status.size.width or self.app.size.width) - len(right) - 1)
         title = chapter.title if len(chapter.title) <= room else chapter.title[: max(0, room - 1)] + "…"
         status.update(Text(" " + title.ljust(room) + right, no_wrap=True, overflow="crop"))
 

@@ -1,0 +1,97 @@
+"""The command-line contract of ARCHITECTURE.md, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE
+from reader import __version__
+from reader.cli import main
+
+
+def run(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "reader", *args], capture_output=True, text=True,
+                          env=os.environ.copy(), timeout=60, **kwargs)
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"reader {__version__}"
+
+
+def test_list_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "--library", str(SAMPLE), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) >= 6
+    for row in rows:
+        assert set(row) == {"id", "title", "author", "path", "words", "chapters", "progress", "last_read", "metadata"}
+    static = next(r for r in rows if r["title"] == "What the Static Keeps")
+    assert static["chapters"] == 6 and static["words"] > 10_000
+    assert static["metadata"]["fandom"] == "Signal & Salt (TV)"
+
+
+def test_list_without_a_library_uses_the_bundled_sample() -> None:
+    """No config: the installed package finds its sample library (also after a plain pip install)."""
+    result = run("list", "--json", cwd="/")
+    assert result.returncode == 0, result.stderr
+    titles = {row["title"] for row in json.loads(result.stdout)}
+    assert "What the Static Keeps" in titles and len(titles) >= 6
+
+
+def test_list_shows_progress_from_the_state_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "other-state.yaml"
+    state.write_text(
+        "version: 1\nstories:\n  what-the-static-keeps.txt:\n    progress: 0.5\n"
+        "    last_read: '2026-01-01T10:00:00+00:00'\n    position: {chapter: 2, offset: 10, snippet: x}\n",
+        encoding="utf-8",
+    )
+    assert main(["list", "--library", str(SAMPLE), "--state", str(state), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["id"] == "what-the-static-keeps.txt" and rows[0]["progress"] == 0.5
+
+
+def test_list_reports_bad_files_and_lists_the_rest(tmp_path: Path) -> None:
+    shutil.copy(SAMPLE / "the-midwinter-menu.txt", tmp_path)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    result = run("list", "--library", str(tmp_path))
+    assert result.returncode == 0
+    assert "The Midwinter Menu" in result.stdout
+    assert "empty.txt: the file is empty" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_dump_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dump", str(SAMPLE / "what-the-static-keeps.txt"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"id", "title", "author", "metadata", "chapters"}
+    assert data["chapters"][0]["blocks"][0] == {
+        "kind": "note", "text": data["chapters"][0]["blocks"][0]["text"]}
+    assert data["chapters"][0]["blocks"][1]["kind"] == "heading"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["/no/such/place"], "no such file or folder"),
+        (["list", "--library", "/no/such/place"], "no such folder"),
+        (["dump", "/no/such/file.txt"], "cannot be read"),
+    ],
+)
+def test_errors_go_to_stderr_with_a_non_zero_exit(args: list[str], message: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_file_that_is_not_a_story(tmp_path: Path) -> None:
+    picture = tmp_path / "cover.jpg"
+    picture.write_bytes(b"\xff\xd8\xff")
+    result = run(str(picture))
+    assert result.returncode == 2 and "not a story format" in result.stderr
