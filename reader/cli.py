@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from pathlib import Path
@@ -42,6 +43,17 @@ def _tui_parser() -> argparse.ArgumentParser:
 
 
 def _tui(argv: list[str]) -> int:
+    # Start-up allocates a great deal (Textual's import, a long book's blocks) and frees
+    # almost nothing: the cyclic collector would only slow it. The app turns it back on,
+    # after freezing what start-up made, once the first screen is painted.
+    gc.disable()
+    try:
+        return _run_tui(argv)
+    finally:
+        gc.enable()
+
+
+def _run_tui(argv: list[str]) -> int:
     args = _tui_parser().parse_args(argv)
     story: Path | None = None
     library: Path | None = None

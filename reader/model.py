@@ -25,7 +25,7 @@ class Span:
     style: str  # "italic" or "bold"
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     kind: str
     text: str

@@ -50,7 +50,7 @@ _NOTE_CASE_SENSITIVE = re.compile(r"^[\s(\[*_]*AN\b")
 NOTE_WINDOW = 3
 
 
-@dataclass
+@dataclass(slots=True)
 class Para:
     """A paragraph as a format module found it, before structure is worked out."""
 
@@ -111,12 +111,12 @@ def build_chapters(paras: list[Para], default_title: str, detect_headings: bool 
     for para in paras:
         kind = para.kind
         if kind is None:
-            if detect_headings and heading_title(para.text):
-                kind = "heading"
-            elif is_scene_break(para.text):
-                kind = "scene_break"
-            else:
-                kind = "paragraph"
+            kind = "paragraph"
+            if len(para.text) <= _HEADING_MAX:  # most prose is longer: skip the checks
+                if detect_headings and heading_title(para.text):
+                    kind = "heading"
+                elif is_scene_break(para.text):
+                    kind = "scene_break"
         if kind == "heading":
             if current:
                 chapters.append((title, current))

@@ -62,9 +62,12 @@ def parse(data: bytes, fallback_title: str) -> Story:
 def split_header(text: str) -> tuple[dict[str, str], str]:
     """Take the leading block of known ``Label: value`` lines as metadata."""
     metadata: dict[str, str] = {}
-    lines = text.lstrip("\n").split("\n", 40)
+    at = len(text) - len(text.lstrip("\n"))
+    start = at
     used = 0
-    for line in lines[:40]:
+    while used < 40:
+        end = text.find("\n", at)
+        line = text[at : len(text) if end < 0 else end]
         match = _LABEL_LINE.match(line.strip())
         key = HEADER_LABELS.get(match.group(1).strip().lower()) if match else None
         if not key or not match:
@@ -73,12 +76,16 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
         if value:
             metadata[key] = value
         used += 1
+        if end < 0:
+            at = len(text)
+            break
+        at = end + 1
     if used < 2:  # one "Note: …" line is prose, not a header
-        return {}, text
-    return metadata, "\n".join(lines[used:])
+        return {}, text[start:] if start else text
+    return metadata, text[at:]
 
 
-_SEPARATOR = re.compile(r"\n[ \t\f\v]*(?:\n[ \t\f\v]*)+")
+_SEPARATOR = re.compile(r"(\n[ \t\f\v]*(?:\n[ \t\f\v]*)+)")
 
 
 def paragraphs(body: str) -> list[Para]:
@@ -89,14 +96,18 @@ def paragraphs(body: str) -> list[Para]:
     """
     if "\t" in body:
         body = body.replace("\t", " ")
-    pieces = _SEPARATOR.split(body.strip("\n"))
-    gaps = [m.group().count("\n") - 1 for m in _SEPARATOR.finditer(body.strip("\n"))]
+    pieces = _SEPARATOR.split(body)  # text, separator, text, separator, …
     paras: list[Para] = []
-    for index, piece in enumerate(pieces):
+    gap = 1
+    for index in range(0, len(pieces), 2):
+        piece = pieces[index]
         if "\n" in piece:
             piece = " ".join(line.strip() for line in piece.split("\n") if line.strip())
-        else:
+        elif piece[:1] == " " or piece[-1:] == " ":
             piece = piece.strip()
         if piece:
-            paras.append(Para(piece, gaps[index - 1] if index else 1))
+            paras.append(Para(piece, gap if paras else 1))
+        if index + 1 < len(pieces):
+            separator = pieces[index + 1]
+            gap = 1 if len(separator) == 2 else separator.count("\n") - 1
     return paras

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 import time
 from collections.abc import Iterable
@@ -58,10 +59,16 @@ class ReaderApp(App[None]):
         return LibraryScreen(self.library)
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._started)
         for warning in (self.state.warning, self.config.problem):
             if warning:
                 self.notify(warning, title="Reading state", severity="warning", timeout=15)
         self._handle_signals()
+
+    def _started(self) -> None:
+        """The first frame is on screen: start-up objects are kept for good, so freeze them."""
+        gc.freeze()
+        gc.enable()
 
     def _handle_signals(self) -> None:
         """A closed terminal (SIGHUP) or a kill (SIGTERM) saves the state before exiting."""
