@@ -135,7 +135,7 @@ async def test_bookmark_is_saved_and_jumps_back(state_path: Path) -> None:
         await pilot.press("m")
         saved = yaml.safe_load(state_path.read_text(encoding="utf-8"))
         (bookmark,) = saved["stories"][STORY]["bookmarks"]
-        assert bookmark["name"] == "Chapter 1: Dead Air, p. 3"
+        assert bookmark["name"] == "Chapter 1: Dead Air · 3%"
         assert bookmark["position"]["offset"] > 0 and bookmark["created"]
         await pilot.press("right_square_bracket", "space")
         assert first_line(app) != marked

@@ -21,15 +21,23 @@ if TYPE_CHECKING:
 
 #: Sort orders, in the order ``s`` cycles through them.
 SORTS = ("recent", "title", "author", "length", "progress")
-COLUMNS = (("Title", "title"), ("Author", "author"), ("Words", "length"), ("Ch.", "length"),
-           ("Progress", "progress"), ("Last read", "recent"))
+#: Columns: label, the sort its header selects, fixed width (None: shares what is left),
+#: and the narrowest terminal that still shows it.
+COLUMNS = (
+    ("Title", "title", None, 0),
+    ("Author", "author", None, 50),
+    ("Words", "length", 7, 0),
+    ("Ch.", "length", 3, 70),
+    ("Progress", "progress", 8, 0),
+    ("Last read", "recent", 10, 60),
+)
 
 
 class LibraryScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", "Open the story", show=False),
         Binding("c", "continue", "Continue the last story read"),
-        Binding("s", "sort", "Sort: recent, title, author, length, progress"),
+        Binding("s", "sort", "Next sort order (recent, title, author, length, progress)"),
         Binding("r", "reverse", "Reverse the order"),
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("escape", "clear_filter", "Clear the filter"),
@@ -61,10 +69,7 @@ class LibraryScreen(Screen[None]):
         yield Static("Reading the library…", id="status-bar")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for label, _ in COLUMNS:
-            table.add_column(label, key=label)
-        table.focus()
+        self.query_one(DataTable).focus()
         self.load()
 
     @work(thread=True, exclusive=True)
@@ -95,8 +100,26 @@ class LibraryScreen(Screen[None]):
         last = state.last_read(entry.id)
         return (0 if last else 1, _negate(last), entry.title.casefold())
 
+    def visible_columns(self) -> list[tuple[str, int]]:
+        """The columns that fit this terminal, with their widths: the title gets the most."""
+        width = self.app.size.width
+        shown = [(label, fixed) for label, _, fixed, narrowest in COLUMNS if width >= narrowest]
+        room = width - 2 - 2 * len(shown) - sum(fixed or 0 for _, fixed in shown)  # padding, scrollbar
+        flexible = [label for label, fixed in shown if fixed is None]
+        author = min(24, max(8, room // 3)) if "Author" in flexible else 0
+        return [(label, fixed or (author if label == "Author" else max(8, room - author))) for label, fixed in shown]
+
+    def on_resize(self) -> None:
+        if self.entries:
+            self.refresh_rows()
+
     def refresh_rows(self) -> None:
         table = self.query_one(DataTable)
+        columns = self.visible_columns()
+        if [(str(c.label), c.width) for c in table.columns.values()] != columns:
+            table.clear(columns=True)
+            for label, width in columns:
+                table.add_column(label, width=width, key=label)
         keep = self.shown[table.cursor_row].id if self.shown and 0 <= table.cursor_row < len(self.shown) else None
         needle = self.query_one("#filter", Input).value.strip().casefold()
         shown = [e for e in self.entries if not needle or needle in _haystack(e)]
@@ -104,8 +127,10 @@ class LibraryScreen(Screen[None]):
         self.shown = shown
         table.clear()
         state = self.reader_app.state
+        labels = [label for label, _ in columns]
         for entry in shown:
-            table.add_row(*self._cells(entry, state), key=entry.id)
+            cells = dict(zip([c[0] for c in COLUMNS], self._cells(entry, state)))
+            table.add_row(*(cells[label] for label in labels), key=entry.id)
         if keep is not None:
             ids = [e.id for e in shown]
             if keep in ids:
@@ -135,8 +160,10 @@ class LibraryScreen(Screen[None]):
         elif not self.entries:
             text = Text(f" No stories found in {self.root} (.txt, .md)")
         else:
-            extra = f" · {entry.metadata.get('fandom')}" if entry and entry.metadata.get("fandom") else ""
-            text = Text(f" {count} · sorted by {order}{extra} · Enter: read · c: continue · ?: help")
+            parts = [count, f"by {order}", "Enter read", "c continue", "s sort", "? help"]
+            while len(parts) > 2 and len(" · ".join(parts)) + 2 > self.app.size.width:
+                parts.pop(-2)  # the least needed hints go first; "? help" stays
+            text = Text(" " + " · ".join(parts))
         status.update(text)
 
     def highlighted(self) -> Entry | None:
@@ -183,7 +210,7 @@ class LibraryScreen(Screen[None]):
 
     @on(DataTable.HeaderSelected)
     def _header(self, event: DataTable.HeaderSelected) -> None:
-        sort = dict(COLUMNS)[str(event.column_key.value)]
+        sort = {label: order for label, order, _, _ in COLUMNS}[str(event.column_key.value)]
         self.reverse = not self.reverse if sort == self.sort else False
         self.sort = sort
         self.refresh_rows()

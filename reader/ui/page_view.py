@@ -59,7 +59,7 @@ class PageView(Widget):
         width = self.size.width
         base = self.rich_style
         if self.message or self.too_small:
-            text = self.message or "Terminal too small"
+            text = self.message or ("Terminal too small" if width >= 20 else "Too small")
             if y == self.size.height // 2:
                 return Strip([Segment(text[:width].center(width), base)]).adjust_cell_length(width, base)
             return Strip.blank(width, base)

@@ -200,10 +200,20 @@ class ReadingScreen(Screen[None]):
         n, m, exact = self.book.chapter(self.ref.chapter).page_number(self.ref.section, self.ref.index)
         percent = int(self.progress() * 100)
         minutes = -(-chapter.estimate_words(page.end) // WORDS_PER_MINUTE) if page.end < len(chapter) else 0
-        right = f" p. {n}/{m if exact else f'~{m}'} · {percent}% · {minutes} min left in chapter · ? help "
-        status = self.query_one("#status-bar", Static)
-        room = max(0, (status.size.width or self.app.size.width) - len(right) - 1)
+        pages = f"p. {n}/{m if exact else f'~{m}'}"
+        width = self.query_one("#status-bar", Static).size.width or self.app.size.width
+        # The longest status that leaves room for some of the chapter title.
+        for parts in (
+            [pages, f"{percent}%", f"{minutes} min left in chapter", "? help"],
+            [pages, f"{percent}%", f"{minutes} min left"],
+            [pages, f"{percent}%"],
+        ):
+            right = " " + " · ".join(parts) + " "
+            if width - len(right) >= 12:
+                break
+        room = max(0, width - len(right) - 1)
         title = chapter.title if len(chapter.title) <= room else chapter.title[: max(0, room - 1)] + "…"
+        status = self.query_one("#status-bar", Static)
         status.update(Text(" " + title.ljust(room) + right, no_wrap=True, overflow="crop"))
 
     def progress(self) -> float:
@@ -314,9 +324,8 @@ class ReadingScreen(Screen[None]):
     def action_add_bookmark(self) -> None:
         if self.story is None or self.book is None:
             return
-        chapter = self.story.chapters[self.ref.chapter]
-        n, _, _ = self.book.chapter(self.ref.chapter).page_number(self.ref.section, self.ref.index)
-        name = f"{chapter.title}, p. {n}"
+        # Named by chapter and per cent: page numbers change with the terminal's size.
+        name = f"{self.story.chapters[self.ref.chapter].title} · {self.progress():.0%}"
         self.reader_app.state.add_bookmark(self.story.id, name, self.anchor)
         if self.reader_app.save_now():
             self.app.notify(f"Bookmark added: {name}", timeout=3)
