@@ -31,14 +31,45 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 FIRST_WORD = "Marigoldenrod"
 MIDDLE_WORD = "Halfwaythistle"  # begins the first paragraph past the half-way mark
-SYLLABLES = ["an", "be", "cor", "dil", "em", "fa", "gor", "hin", "is", "jo", "ka", "lum", "mer", "no", "or",
-             "pel", "qua", "ri", "sol", "tu", "ul", "ven", "wy", "xa", "yor", "zel", "the", "and", "of"]
+SYLLABLES = [
+    "an",
+    "be",
+    "cor",
+    "dil",
+    "em",
+    "fa",
+    "gor",
+    "hin",
+    "is",
+    "jo",
+    "ka",
+    "lum",
+    "mer",
+    "no",
+    "or",
+    "pel",
+    "qua",
+    "ri",
+    "sol",
+    "tu",
+    "ul",
+    "ven",
+    "wy",
+    "xa",
+    "yor",
+    "zel",
+    "the",
+    "and",
+    "of",
+]
 
 
 def make_book(path: Path, target_bytes: int = 4 * 1024 * 1024) -> tuple[int, int]:
     """Write the book; return (bytes, words). Same seed, same book, every run."""
     rng = random.Random(20261121)
-    vocabulary = ["".join(rng.choice(SYLLABLES) for _ in range(rng.choice((1, 2, 2, 3)))) for _ in range(5000)]
+    vocabulary = [
+        "".join(rng.choice(SYLLABLES) for _ in range(rng.choice((1, 2, 2, 3)))) for _ in range(5000)
+    ]
     vocabulary += ["the", "a", "and", "of", "to", "in", "was", "she", "he", "it"] * 200
     paragraphs, size, words = [], 0, 0
     first, middle = True, True
@@ -179,21 +210,29 @@ def median_ms(values: list[float]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="reader-bench-"))
     book = work / "book.txt"
     size, words = make_book(book)
-    env = dict(os.environ, TERM="xterm-256color", READER_STATE=str(work / "state.yaml"),
-               READER_CONFIG=str(work / "config.yaml"), XDG_CONFIG_HOME=str(work), XDG_STATE_HOME=str(work))
+    env = dict(
+        os.environ,
+        TERM="xterm-256color",
+        READER_STATE=str(work / "state.yaml"),
+        READER_CONFIG=str(work / "config.yaml"),
+        XDG_CONFIG_HOME=str(work),
+        XDG_STATE_HOME=str(work),
+    )
     half_state = work / "half.yaml"
     from reader.formats import load_story
 
     story = load_story(book, work)
     middle = story.chapters[0].text.index(MIDDLE_WORD)
     half_state.write_text(
-        "version: 1\nstories:\n  book.txt:\n    position: {chapter: 0, offset: %d, snippet: ''}\n" % middle,
+        f"version: 1\nstories:\n  book.txt:\n    position: {{chapter: 0, offset: {middle}, snippet: ''}}\n",
         encoding="utf-8",
     )
     python = sys.executable
@@ -201,29 +240,42 @@ def main() -> int:
     for _ in range(args.runs):  # interleaved, so machine noise hits all three alike
         bare.append(time_to_screen([python, str(HERE / "bare_app.py")], "BARE-APP-READY", env))
         start.append(time_to_screen([python, "-m", "reader", str(book)], FIRST_WORD, env))
-        half.append(time_to_screen([python, "-m", "reader", "--state", str(half_state), str(book)],
-                                   MIDDLE_WORD, env))
+        half.append(
+            time_to_screen([python, "-m", "reader", "--state", str(half_state), str(book)], MIDDLE_WORD, env)
+        )
     turns, reflows = turns_and_reflows(story, book, env, 60, 12)
     core_turns, core_reflows = core_times(story, 200)
 
     base = statistics.median(bare)
-    print(f"book: {size / 2**20:.1f} MB, {words:,} words, 1 chapter; {args.runs} runs; Python {sys.version.split()[0]}")
+    print(
+        f"book: {size / 2**20:.1f} MB, {words:,} words, 1 chapter; {args.runs} runs; "
+        f"Python {sys.version.split()[0]}"
+    )
     print("terminal: a real pseudo-terminal, 80x24; times end when the expected text is written to it")
     print()
     print(f"{'measure':<52}{'median ms':>10}{'ratio':>8}   reach")
     print("-" * 84)
     print(f"{'bare Textual app: start to first screen':<52}{median_ms(bare):>10}{1.0:>8.2f}   (baseline)")
-    print(f"{'reader BOOK: start to first page':<52}{median_ms(start):>10}{statistics.median(start) / base:>8.2f}"
-          "   ≤ 1000 ms and ≤ 1.5×")
-    print(f"{'reader BOOK at 50% (saved): start to first page':<52}{median_ms(half):>10}"
-          f"{statistics.median(half) / base:>8.2f}   ≤ 1000 ms and ≤ 1.5×")
+    print(
+        f"{'reader BOOK: start to first page':<52}{median_ms(start):>10}"
+        f"{statistics.median(start) / base:>8.2f}"
+        "   ≤ 1000 ms and ≤ 1.5×"
+    )
+    print(
+        f"{'reader BOOK at 50% (saved): start to first page':<52}{median_ms(half):>10}"
+        f"{statistics.median(half) / base:>8.2f}   ≤ 1000 ms and ≤ 1.5×"
+    )
     print(f"{'page turn: Space to the new page on screen':<52}{median_ms(turns):>10}{'':>8}   ≤ 20 ms")
-    print(f"{'re-flow: resize to the re-flowed page on screen':<52}{median_ms(reflows):>10}{'':>8}   ≤ 100 ms")
+    print(
+        f"{'re-flow: resize to the re-flowed page on screen':<52}{median_ms(reflows):>10}{'':>8}   ≤ 100 ms"
+    )
     print(f"{'  of which layout work (next page, in process)':<52}{median_ms(core_turns):>10}")
     print(f"{'  of which layout work (new size, in process)':<52}{median_ms(core_reflows):>10}")
     print()
-    print(f"slowest: page turn {max(turns) * 1000:.1f} ms, re-flow {max(reflows) * 1000:.1f} ms "
-          f"({len(turns)} turns, {len(reflows)} resizes)")
+    print(
+        f"slowest: page turn {max(turns) * 1000:.1f} ms, re-flow {max(reflows) * 1000:.1f} ms "
+        f"({len(turns)} turns, {len(reflows)} resizes)"
+    )
     return 0
 
 

@@ -86,8 +86,9 @@ def _run_tui(argv: list[str]) -> int:
             return 2
     from reader.ui.app import ReaderApp
 
-    app = ReaderApp(library=library, story=story, preload=preload, state_path=paths.state_file(args.state),
-                    config=config)
+    app = ReaderApp(
+        library=library, story=story, preload=preload, state_path=paths.state_file(args.state), config=config
+    )
     try:
         app.run()
     finally:
@@ -147,30 +148,34 @@ def _list(args: argparse.Namespace) -> int:
     state = State.load(paths.state_file(args.state))
     if state.warning:
         print(f"reader: {state.warning}", file=sys.stderr)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for entry in scan(root):
         if entry.error:
             print(f"reader: {entry.error}", file=sys.stderr)
             continue
-        rows.append({
-            "id": entry.id,
-            "title": entry.title,
-            "author": entry.author,
-            "path": str(entry.path),
-            "words": entry.words,
-            "chapters": entry.chapters,
-            "progress": state.progress(entry.id),
-            "last_read": state.last_read(entry.id) or None,
-            "metadata": entry.metadata,
-        })
+        rows.append(
+            {
+                "id": entry.id,
+                "title": entry.title,
+                "author": entry.author,
+                "path": str(entry.path),
+                "words": entry.words,
+                "chapters": entry.chapters,
+                "progress": state.progress(entry.id),
+                "last_read": state.last_read(entry.id) or None,
+                "metadata": entry.metadata,
+            }
+        )
     rows.sort(key=lambda r: (r["last_read"] is None, _desc(r["last_read"] or ""), r["title"].casefold()))
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
         return 0
     for row in rows:
         progress = f"{row['progress']:.0%}" if row["last_read"] else "new"
-        print(f"{row['title'][:40]:<40}  {row['author'][:20]:<20}  {row['words']:>8,} words  "
-              f"{row['chapters']:>3} ch.  {progress:>4}")
+        print(
+            f"{row['title'][:40]:<40}  {row['author'][:20]:<20}  {row['words']:>8,} words  "
+            f"{row['chapters']:>3} ch.  {progress:>4}"
+        )
     return 0
 
 

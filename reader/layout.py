@@ -53,7 +53,7 @@ class PageRef(NamedTuple):
 
     chapter: int
     section: int
-    index: int
+    page: int
 
 
 def wrap(text: str, width: int) -> list[tuple[int, int]]:
@@ -221,7 +221,9 @@ class ChapterLayout:
         chars_done = sum(self._section_chars(s) for s in done)
         per_char = sum(done.values()) / max(chars_done, 1)
         before = sum(done.get(s) or round(self._section_chars(s) * per_char) for s in range(section))
-        total = sum(done.get(s) or round(self._section_chars(s) * per_char) for s in range(len(self.sections)))
+        total = sum(
+            done.get(s) or round(self._section_chars(s) * per_char) for s in range(len(self.sections))
+        )
         return before + index + 1, max(total, before + index + 1), False
 
     def _section_chars(self, section: int) -> int:
@@ -251,7 +253,7 @@ class StoryLayout:
         return layout
 
     def page(self, ref: PageRef) -> Page:
-        return self.chapter(ref.chapter).page(ref.section, ref.index)
+        return self.chapter(ref.chapter).page(ref.section, ref.page)
 
     def page_for(self, chapter: int, offset: int) -> PageRef:
         chapter = min(max(chapter, 0), len(self.story.chapters) - 1)
@@ -259,8 +261,8 @@ class StoryLayout:
 
     def next(self, ref: PageRef) -> PageRef | None:
         layout = self.chapter(ref.chapter)
-        if ref.index + 1 < len(layout.pages(ref.section)):
-            return PageRef(ref.chapter, ref.section, ref.index + 1)
+        if ref.page + 1 < len(layout.pages(ref.section)):
+            return PageRef(ref.chapter, ref.section, ref.page + 1)
         if ref.section + 1 < len(layout.sections):
             return PageRef(ref.chapter, ref.section + 1, 0)
         if ref.chapter + 1 < len(self.story.chapters):
@@ -268,8 +270,8 @@ class StoryLayout:
         return None
 
     def previous(self, ref: PageRef) -> PageRef | None:
-        if ref.index > 0:
-            return PageRef(ref.chapter, ref.section, ref.index - 1)
+        if ref.page > 0:
+            return PageRef(ref.chapter, ref.section, ref.page - 1)
         layout = self.chapter(ref.chapter)
         if ref.section > 0:
             return PageRef(ref.chapter, ref.section - 1, len(layout.pages(ref.section - 1)) - 1)

@@ -108,7 +108,10 @@ class State:
             os.replace(self.path, aside)
         except OSError as error:
             self.read_only = True
-            self.warning = f"The state file {self.path} {reason}, and could not be moved aside ({error}); nothing will be saved."
+            self.warning = (
+                f"The state file {self.path} {reason}, and could not be moved aside ({error}); "
+                "nothing will be saved."
+            )
             return self
         self.warning = f"The state file {reason}; it was moved to {aside} and a fresh state started."
         return self
@@ -155,7 +158,14 @@ class State:
         return str(self.stories.get(story_id, {}).get("last_read", "") or "")
 
     def save_position(
-        self, story_id: str, position: Position, *, progress: float, title: str, path: str, seconds: float = 0.0
+        self,
+        story_id: str,
+        position: Position,
+        *,
+        progress: float,
+        title: str,
+        path: str,
+        seconds: float = 0.0,
     ) -> None:
         entry = self.entry(story_id)
         entry["title"] = title

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reader.model import Block, Chapter, Span
 
@@ -28,6 +28,8 @@ _HEADING_PATTERNS = (
 def _heading_res() -> tuple[re.Pattern[str], ...]:
     """Compiled when first needed: a book with no heading-like lines never pays for them."""
     return tuple(re.compile(pattern, re.I) for pattern in _HEADING_PATTERNS)
+
+
 _HEADING_MAX = 90
 # A cheap first look, so that long books are not run through every heading pattern.
 _HEADING_START = re.compile(
@@ -121,7 +123,12 @@ def build_chapters(paras: list[Para], default_title: str, detect_headings: bool 
             if current:
                 chapters.append((title, current))
             title, current = para.text.strip(), []
-        elif kind != "scene_break" and para.gap > usual_gap and current and current[-1].kind not in ("heading", "scene_break"):
+        elif (
+            kind != "scene_break"
+            and para.gap > usual_gap
+            and current
+            and current[-1].kind not in ("heading", "scene_break")
+        ):
             current.append(Block("scene_break", ""))
         text = "" if kind == "scene_break" else para.text
         current.append(Block(kind, text, para.spans))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-
 from conftest import SAMPLE
+
 from reader.config import Config
 from reader.ui.app import ReaderApp
 from reader.ui.library_screen import LibraryScreen
@@ -60,7 +60,14 @@ async def test_library_lists_the_stories_with_their_columns(state_path: Path) ->
         from textual.widgets import DataTable
 
         table = app.screen.query_one(DataTable)
-        assert [str(c.label) for c in table.columns.values()] == ["Title", "Author", "Words", "Ch.", "Progress", "Last read"]
+        assert [str(c.label) for c in table.columns.values()] == [
+            "Title",
+            "Author",
+            "Words",
+            "Ch.",
+            "Progress",
+            "Last read",
+        ]
         titles = [e.title for e in library.shown]
         assert titles == sorted(titles, key=str.casefold)  # nothing read yet: by title
         await pilot.press("s", "s", "s")  # recent → title → author → length
@@ -114,14 +121,14 @@ async def test_chapter_keys_move_between_chapters(state_path: Path) -> None:
         assert app.screen.ref.chapter == 1
         assert "Chapter 2: The Cellar Set" in screen_lines(app)
         await pilot.press("end")
-        n, m, _ = app.screen.book.chapter(1).page_number(app.screen.ref.section, app.screen.ref.index)
+        n, m, _ = app.screen.book.chapter(1).page_number(app.screen.ref.section, app.screen.ref.page)
         assert n == m > 1
         await pilot.press("space")
-        assert app.screen.ref.chapter == 2 and app.screen.ref.index == 0
+        assert app.screen.ref.chapter == 2 and app.screen.ref.page == 0
         await pilot.press("pageup")
         assert app.screen.ref.chapter == 1
         await pilot.press("home")
-        assert app.screen.ref.index == 0
+        assert app.screen.ref.page == 0
         await pilot.press("left_square_bracket")
         assert app.screen.ref.chapter == 0
 
@@ -183,7 +190,7 @@ async def test_mouse_click_and_wheel_turn_pages(state_path: Path) -> None:
         start = app.screen.ref
         await pilot.click(PageView, offset=(70, 10))
         await pilot.pause()
-        assert app.screen.ref.index == start.index + 1
+        assert app.screen.ref.page == start.page + 1
         await pilot.click(PageView, offset=(5, 10))
         await pilot.pause()
         assert app.screen.ref == start
@@ -199,7 +206,14 @@ async def test_help_screen_lists_the_keys(state_path: Path) -> None:
 
         assert isinstance(app.screen, HelpScreen)
         text = " ".join(str(w.render()) for w in app.screen.query("Static"))
-        for words in ("Next page", "Previous chapter", "Add bookmark", "Bookmarks", "Back to the library", "Continue"):
+        for words in (
+            "Next page",
+            "Previous chapter",
+            "Add bookmark",
+            "Bookmarks",
+            "Back to the library",
+            "Continue",
+        ):
             assert words in text
         await pilot.press("escape")
         assert isinstance(app.screen, ReadingScreen)
@@ -224,7 +238,9 @@ async def test_a_corrupt_state_file_is_set_aside_and_reading_goes_on(state_path:
     assert STORY in yaml.safe_load(state_path.read_text(encoding="utf-8"))["stories"]
 
 
-async def test_an_unreadable_story_is_marked_and_the_rest_still_open(tmp_path: Path, state_path: Path) -> None:
+async def test_an_unreadable_story_is_marked_and_the_rest_still_open(
+    tmp_path: Path, state_path: Path
+) -> None:
     library = tmp_path / "lib"
     library.mkdir()
     (library / "broken.txt").write_bytes(b"\x00\x01\x02" * 100)

@@ -10,15 +10,21 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE
+
 from reader import __version__
 from reader.cli import main
 
 
 def run(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "reader", *args], capture_output=True, text=True,
-                          env=os.environ.copy(), timeout=60, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "reader", *args],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=60,
+        **kwargs,
+    )
 
 
 def test_version() -> None:
@@ -31,7 +37,17 @@ def test_list_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) >= 6
     for row in rows:
-        assert set(row) == {"id", "title", "author", "path", "words", "chapters", "progress", "last_read", "metadata"}
+        assert set(row) == {
+            "id",
+            "title",
+            "author",
+            "path",
+            "words",
+            "chapters",
+            "progress",
+            "last_read",
+            "metadata",
+        }
     static = next(r for r in rows if r["title"] == "What the Static Keeps")
     assert static["chapters"] == 6 and static["words"] > 10_000
     assert static["metadata"]["fandom"] == "Signal & Salt (TV)"
@@ -72,7 +88,9 @@ def test_dump_json(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"id", "title", "author", "metadata", "chapters"}
     assert data["chapters"][0]["blocks"][0] == {
-        "kind": "note", "text": data["chapters"][0]["blocks"][0]["text"]}
+        "kind": "note",
+        "text": data["chapters"][0]["blocks"][0]["text"],
+    }
     assert data["chapters"][0]["blocks"][1]["kind"] == "heading"
 
 

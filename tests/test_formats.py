@@ -4,8 +4,8 @@ import codecs
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE
+
 from reader.formats import StoryError, load_story
 from reader.library import scan
 
@@ -38,9 +38,13 @@ def write(path: Path, data: bytes) -> Path:
 
 
 def test_header_metadata_and_chapters(tmp_path: Path) -> None:
-    path = write(tmp_path / "s.txt", (
-        "Title: The Story\nAuthor: someone\nFandom: A Show\nStatus: Complete\nStory URL: https://example.org/works/1\n\n"
-        "Chapter 1: Start\n\nHello\nwrapped line.\n\nChapter 2: End\n\nBye.\n").encode())
+    path = write(
+        tmp_path / "s.txt",
+        (
+            b"Title: The Story\nAuthor: someone\nFandom: A Show\nStatus: Complete\nStory URL: https://example.org/works/1\n\n"
+            b"Chapter 1: Start\n\nHello\nwrapped line.\n\nChapter 2: End\n\nBye.\n"
+        ),
+    )
     story = load_story(path, tmp_path)
     assert (story.title, story.author) == ("The Story", "someone")
     assert story.metadata["fandom"] == "A Show"
@@ -95,15 +99,23 @@ def test_an_unreadable_file_does_not_stop_the_library(tmp_path: Path) -> None:
 
 
 def test_markdown_front_matter_chapters_and_emphasis(tmp_path: Path) -> None:
-    path = write(tmp_path / "m.md", (
-        "---\ntitle: Marked\nauthor: pen\nfandom: F\n---\n\n## Chapter 1: One\n\nSome *italic* and **bold** text.\n\n"
-        "* * *\n\nAfter.\n\n## Chapter 2: Two\n\nEnd.\n").encode())
+    path = write(
+        tmp_path / "m.md",
+        (
+            b"---\ntitle: Marked\nauthor: pen\nfandom: F\n---\n\n"
+            b"## Chapter 1: One\n\nSome *italic* and **bold** text.\n\n"
+            b"* * *\n\nAfter.\n\n## Chapter 2: Two\n\nEnd.\n"
+        ),
+    )
     story = load_story(path)
     assert (story.title, story.author, story.metadata["fandom"]) == ("Marked", "pen", "F")
     assert [c.title for c in story.chapters] == ["Chapter 1: One", "Chapter 2: Two"]
     block = story.chapters[0].blocks[1]
     assert block.text == "Some italic and bold text."
-    assert [(block.text[s.start:s.end], s.style) for s in block.spans] == [("italic", "italic"), ("bold", "bold")]
+    assert [(block.text[s.start : s.end], s.style) for s in block.spans] == [
+        ("italic", "italic"),
+        ("bold", "bold"),
+    ]
     assert story.chapters[0].blocks[2].kind == "scene_break"
 
 

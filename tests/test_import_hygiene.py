@@ -9,13 +9,16 @@ import sys
 import reader
 
 CORE = sorted(
-    name for _, name, _ in pkgutil.walk_packages(reader.__path__, "reader.")
+    name
+    for _, name, _ in pkgutil.walk_packages(reader.__path__, "reader.")
     if not name.startswith("reader.ui") and name != "reader.__main__"
 )
 
 
 def test_core_modules_are_found() -> None:
-    assert {"reader.cli", "reader.layout", "reader.state", "reader.formats.text", "reader.library"} <= set(CORE)
+    assert {"reader.cli", "reader.layout", "reader.state", "reader.formats.text", "reader.library"} <= set(
+        CORE
+    )
 
 
 def test_core_does_not_import_textual() -> None:

@@ -11,7 +11,9 @@ from reader.layout import StoryLayout, paginate, sections, wrap
 from reader.model import Block, Chapter, Story
 
 WORDS = st.text(
-    alphabet=st.sampled_from(list("abcdefghij ") + ["漢", "字", "😀", "é", "—", "“", "”", "…", "\u3000", "\u0301"]),
+    alphabet=st.sampled_from(
+        list("abcdefghij ") + ["漢", "字", "😀", "é", "—", "“", "”", "…", "\u3000", "\u0301"]
+    ),
     min_size=0,
     max_size=300,
 )
@@ -36,14 +38,24 @@ def test_wrap_keeps_every_character_once_in_order_and_fits(text: str, width: int
 
 def _chapter(texts: list[str]) -> Chapter:
     kinds = ["heading"] + ["paragraph"] * (len(texts) - 1)
-    return Chapter("T", [Block("scene_break" if t == "*" else k, "" if t == "*" else t) for k, t in zip(kinds, texts)])
+    return Chapter(
+        "T",
+        [
+            Block("scene_break" if t == "*" else k, "" if t == "*" else t)
+            for k, t in zip(kinds, texts, strict=True)
+        ],
+    )
 
 
 PARAGRAPHS = st.lists(st.one_of(WORDS.filter(lambda t: t.strip()), st.just("*")), min_size=1, max_size=25)
 
 
 @settings(max_examples=150)
-@given(texts=PARAGRAPHS, width=st.integers(min_value=2, max_value=60), height=st.integers(min_value=1, max_value=30))
+@given(
+    texts=PARAGRAPHS,
+    width=st.integers(min_value=2, max_value=60),
+    height=st.integers(min_value=1, max_value=30),
+)
 def test_pages_cover_the_chapter_once_and_fit(texts: list[str], width: int, height: int) -> None:
     chapter = _chapter(texts)
     pages = paginate(chapter, 0, len(chapter.blocks), width, height)
@@ -60,9 +72,15 @@ def test_pages_cover_the_chapter_once_and_fit(texts: list[str], width: int, heig
 
 
 @settings(max_examples=100)
-@given(texts=PARAGRAPHS, width=st.integers(min_value=2, max_value=60), height=st.integers(min_value=1, max_value=30),
-       data=st.data())
-def test_page_for_an_offset_contains_it(texts: list[str], width: int, height: int, data: st.DataObject) -> None:
+@given(
+    texts=PARAGRAPHS,
+    width=st.integers(min_value=2, max_value=60),
+    height=st.integers(min_value=1, max_value=30),
+    data=st.data(),
+)
+def test_page_for_an_offset_contains_it(
+    texts: list[str], width: int, height: int, data: st.DataObject
+) -> None:
     chapter = _chapter(texts)
     story = Story("s", "S", "", [chapter])
     book = StoryLayout(story, width, height)

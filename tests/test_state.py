@@ -13,7 +13,9 @@ from reader.state import State
 
 def test_round_trip(state_path: Path) -> None:
     state = State.load(state_path)
-    state.save_position("works/1", Position(2, 340, "She turned"), progress=0.25, title="T", path="/x/t.txt", seconds=30)
+    state.save_position(
+        "works/1", Position(2, 340, "She turned"), progress=0.25, title="T", path="/x/t.txt", seconds=30
+    )
     state.add_bookmark("works/1", "Chapter 3, p. 2", Position(2, 500, "The door"))
     state.save()
     data = yaml.safe_load(state_path.read_text(encoding="utf-8"))
@@ -39,7 +41,9 @@ def test_previous_good_file_is_kept_as_bak(state_path: Path) -> None:
     assert state_path.with_name("state.yaml.bak").read_text(encoding="utf-8") == first
 
 
-@pytest.mark.parametrize("garbage", ["version: 1\nstories: [unclosed\n", "- just\n- a list\n", "\x00\x01binary", "stories: 5\n"])
+@pytest.mark.parametrize(
+    "garbage", ["version: 1\nstories: [unclosed\n", "- just\n- a list\n", "\x00\x01binary", "stories: 5\n"]
+)
 def test_a_corrupt_file_is_moved_aside_and_a_fresh_state_starts(state_path: Path, garbage: str) -> None:
     state_path.write_text(garbage, encoding="utf-8")
     state = State.load(state_path)
@@ -53,7 +57,9 @@ def test_a_corrupt_file_is_moved_aside_and_a_fresh_state_starts(state_path: Path
     assert "a" in State.load(state_path).stories
 
 
-def test_a_crash_during_a_write_leaves_the_old_file_intact(state_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crash_during_a_write_leaves_the_old_file_intact(
+    state_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     state = State.load(state_path)
     state.save_position("a", Position(0, 1, "x"), progress=0, title="A", path="a")
     state.save()
@@ -87,7 +93,8 @@ def test_unsafe_yaml_is_refused(state_path: Path) -> None:
 
 def test_entries_for_missing_stories_survive_a_save(state_path: Path) -> None:
     state_path.write_text(
-        "version: 1\nstories:\n  gone.txt:\n    title: Gone\n    position: {chapter: 1, offset: 5, snippet: x}\n",
+        "version: 1\nstories:\n  gone.txt:\n    title: Gone\n"
+        "    position: {chapter: 1, offset: 5, snippet: x}\n",
         encoding="utf-8",
     )
     state = State.load(state_path)

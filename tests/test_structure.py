@@ -7,9 +7,20 @@ from reader.structure import Para, build_chapters, heading_title, is_scene_break
 
 @pytest.mark.parametrize(
     "line",
-    ["Chapter 12", "Chapter Twelve: The Long Night", "CHAPTER XII", "Ch. 3 - Title", "Prologue",
-     "Epilogue", "Part Two", "Chapter 1: Undeliverable", "CHAPTER IV. THE RETURN", "Interlude: What the Ink Remembers",
-     "Глава 1. Письмо, которое вернулось", "Chapter 5."],
+    [
+        "Chapter 12",
+        "Chapter Twelve: The Long Night",
+        "CHAPTER XII",
+        "Ch. 3 - Title",
+        "Prologue",
+        "Epilogue",
+        "Part Two",
+        "Chapter 1: Undeliverable",
+        "CHAPTER IV. THE RETURN",
+        "Interlude: What the Ink Remembers",
+        "Глава 1. Письмо, которое вернулось",
+        "Chapter 5.",
+    ],
 )
 def test_chapter_headings(line: str) -> None:
     assert heading_title(line) == line
@@ -17,17 +28,22 @@ def test_chapter_headings(line: str) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["Chapter and verse, she could quote the whole rulebook.",
-     "Chapter 4 is about half written and should be up next week.",
-     "Prologue aside, the book was dull.", "Part of me wanted to stay.",
-     "Chapter 3. She ran out of the house and did not stop until she reached the river, breathless.",
-     "chapters"],
+    [
+        "Chapter and verse, she could quote the whole rulebook.",
+        "Chapter 4 is about half written and should be up next week.",
+        "Prologue aside, the book was dull.",
+        "Part of me wanted to stay.",
+        "Chapter 3. She ran out of the house and did not stop until she reached the river, breathless.",
+        "chapters",
+    ],
 )
 def test_sentences_that_start_like_headings_are_prose(line: str) -> None:
     assert heading_title(line) is None
 
 
-@pytest.mark.parametrize("line", ["* * *", "~~~", "xXx", "oOo", "---", "+++", "***", "-oOo-", "XxXxX", "line break", "~*~*~"])
+@pytest.mark.parametrize(
+    "line", ["* * *", "~~~", "xXx", "oOo", "---", "+++", "***", "-oOo-", "XxXxX", "line break", "~*~*~"]
+)
 def test_scene_breaks(line: str) -> None:
     assert is_scene_break(line)
 
@@ -39,8 +55,16 @@ def test_not_scene_breaks(line: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["A/N: Thanks for reading!", "AN: Hello again", "Author's Note: Sorry for the wait.",
-     "Author’s Note: Sorry.", "Disclaimer: I own nothing.", "End A/N", "(A/N: quick note)", "DISCLAIMER - not mine"],
+    [
+        "A/N: Thanks for reading!",
+        "AN: Hello again",
+        "Author's Note: Sorry for the wait.",
+        "Author’s Note: Sorry.",
+        "Disclaimer: I own nothing.",
+        "End A/N",
+        "(A/N: quick note)",
+        "DISCLAIMER - not mine",
+    ],
 )
 def test_notes(text: str) -> None:
     assert looks_like_note(text)
@@ -48,8 +72,13 @@ def test_notes(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["An hour later, she left.", "The disclaimer on the box said nothing useful.",
-     "Disclaimers are for cowards, he said.", "Annotations covered the page.", "Anne laughed."],
+    [
+        "An hour later, she left.",
+        "The disclaimer on the box said nothing useful.",
+        "Disclaimers are for cowards, he said.",
+        "Annotations covered the page.",
+        "Anne laughed.",
+    ],
 )
 def test_prose_that_mentions_notes_stays_prose(text: str) -> None:
     assert not looks_like_note(text)
@@ -77,8 +106,17 @@ def test_chapters_notes_and_breaks_from_plain_paragraphs() -> None:
     chapters = build_chapters(paras, "Story")
     assert [c.title for c in chapters] == ["Chapter 1: Arrival", "Chapter 2: Departure"]
     kinds = [b.kind for b in chapters[0].blocks]
-    assert kinds == ["note", "heading", "note", "paragraph", "scene_break", "paragraph", "scene_break",
-                     "paragraph", "note"]
+    assert kinds == [
+        "note",
+        "heading",
+        "note",
+        "paragraph",
+        "scene_break",
+        "paragraph",
+        "scene_break",
+        "paragraph",
+        "note",
+    ]
 
 
 def test_a_note_in_the_middle_of_a_chapter_stays_prose() -> None:

@@ -31,7 +31,9 @@ def load_story(path: str | os.PathLike[str], root: str | os.PathLike[str] | None
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise StoryError(f"{path.name}: too large ({size // 2**20} MB; the limit is {MAX_FILE_BYTES // 2**20} MB)")
+            raise StoryError(
+                f"{path.name}: too large ({size // 2**20} MB; the limit is {MAX_FILE_BYTES // 2**20} MB)"
+            )
         data = path.read_bytes()
     except StoryError:
         raise

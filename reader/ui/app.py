@@ -154,6 +154,9 @@ class ReaderApp(App[None]):
                 action = binding.action
                 target = self if action.startswith("app.") else screen
                 name = action.removeprefix("app.")
-                yield SystemCommand(binding.description, f"key: {binding.key_display or binding.key}",
-                                    partial(target.run_action, name))
+                yield SystemCommand(
+                    binding.description,
+                    f"key: {binding.key_display or binding.key}",
+                    partial(target.run_action, name),
+                )
         yield from super().get_system_commands(screen)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -19,10 +21,13 @@ def key_names(binding: Binding) -> str:
     if binding.key_display:
         return binding.key_display
     names = {"question_mark": "?", "space": "Space", "pagedown": "PgDn", "pageup": "PgUp", "escape": "Esc"}
-    return " ".join(names.get(k.strip(), k.strip().replace("ctrl+", "^").title() if len(k.strip()) > 1 else k.strip()) for k in binding.key.split(","))
+    return " ".join(
+        names.get(k.strip(), k.strip().replace("ctrl+", "^").title() if len(k.strip()) > 1 else k.strip())
+        for k in binding.key.split(",")
+    )
 
 
-def bindings_text(title: str, bindings: list[BindingType], extra: list[tuple[str, str]] = ()) -> Text:
+def bindings_text(title: str, bindings: list[BindingType], extra: Sequence[tuple[str, str]] = ()) -> Text:
     rows = [(key_names(b), b.description) for b in bindings if isinstance(b, Binding)] + list(extra)
     width = max(len(keys) for keys, _ in rows) + 2
     text = Text(title + "\n", style="bold")
@@ -41,7 +46,9 @@ class HelpScreen(ModalScreen[None]):
 
         with VerticalScroll(id="help-box", classes="dialog"):
             yield Static("reader — keys", classes="dialog-title")
-            yield Static(bindings_text("Library", LibraryScreen.BINDINGS, [("any letter", "Filter the list")]))
+            yield Static(
+                bindings_text("Library", LibraryScreen.BINDINGS, [("any letter", "Filter the list")])
+            )
             yield Static(bindings_text("Reading", ReadingScreen.BINDINGS, MOUSE_HELP))
             yield Static(Text("Everywhere: ctrl+p opens the command palette with every action.", style="dim"))
             yield Static("Escape, q or ? closes this help.", classes="dialog-hint")

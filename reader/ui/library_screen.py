@@ -107,7 +107,10 @@ class LibraryScreen(Screen[None]):
         room = width - 2 - 2 * len(shown) - sum(fixed or 0 for _, fixed in shown)  # padding, scrollbar
         flexible = [label for label, fixed in shown if fixed is None]
         author = min(24, max(8, room // 3)) if "Author" in flexible else 0
-        return [(label, fixed or (author if label == "Author" else max(8, room - author))) for label, fixed in shown]
+        return [
+            (label, fixed or (author if label == "Author" else max(8, room - author)))
+            for label, fixed in shown
+        ]
 
     def on_resize(self) -> None:
         if self.entries:
@@ -120,7 +123,11 @@ class LibraryScreen(Screen[None]):
             table.clear(columns=True)
             for label, width in columns:
                 table.add_column(label, width=width, key=label)
-        keep = self.shown[table.cursor_row].id if self.shown and 0 <= table.cursor_row < len(self.shown) else None
+        keep = (
+            self.shown[table.cursor_row].id
+            if self.shown and 0 <= table.cursor_row < len(self.shown)
+            else None
+        )
         needle = self.query_one("#filter", Input).value.strip().casefold()
         shown = [e for e in self.entries if not needle or needle in _haystack(e)]
         shown.sort(key=self.sort_key, reverse=self.reverse)
@@ -129,7 +136,7 @@ class LibraryScreen(Screen[None]):
         state = self.reader_app.state
         labels = [label for label, _ in columns]
         for entry in shown:
-            cells = dict(zip([c[0] for c in COLUMNS], self._cells(entry, state)))
+            cells = dict(zip([c[0] for c in COLUMNS], self._cells(entry, state), strict=True))
             table.add_row(*(cells[label] for label in labels), key=entry.id)
         if keep is not None:
             ids = [e.id for e in shown]
@@ -139,7 +146,14 @@ class LibraryScreen(Screen[None]):
 
     def _cells(self, entry: Entry, state) -> list[Text | str]:
         if entry.error:
-            return [Text("⚠ " + entry.title, style="bold red"), Text("unreadable", style="red"), "", "", "", ""]
+            return [
+                Text("⚠ " + entry.title, style="bold red"),
+                Text("unreadable", style="red"),
+                "",
+                "",
+                "",
+                "",
+            ]
         progress = state.progress(entry.id)
         return [
             Text(entry.title, overflow="ellipsis"),
@@ -154,7 +168,11 @@ class LibraryScreen(Screen[None]):
         status = self.query_one("#status-bar", Static)
         entry = self.highlighted()
         order = f"{self.sort}{' (reversed)' if self.reverse else ''}"
-        count = f"{len(self.shown)} of {len(self.entries)} stories" if len(self.shown) != len(self.entries) else f"{len(self.entries)} stories"
+        count = (
+            f"{len(self.shown)} of {len(self.entries)} stories"
+            if len(self.shown) != len(self.entries)
+            else f"{len(self.entries)} stories"
+        )
         if entry is not None and entry.error:
             text = Text(f" {entry.error}", style="red")
         elif not self.entries:
@@ -239,7 +257,12 @@ class LibraryScreen(Screen[None]):
         bound = {key.strip() for b in self.BINDINGS if isinstance(b, Binding) for key in b.key.split(",")}
         if event.key in bound:
             return
-        if self.focused is table and event.character and event.character.isprintable() and not event.character.isspace():
+        if (
+            self.focused is table
+            and event.character
+            and event.character.isprintable()
+            and not event.character.isspace()
+        ):
             filter_input = self.query_one("#filter", Input)
             filter_input.focus()
             filter_input.insert_text_at_cursor(event.character)

@@ -112,7 +112,7 @@ def _styled(text: str, offset: int, spans: tuple, style: Style) -> list[Segment]
                 cuts.add(point)
     points = sorted(cuts)
     segments = []
-    for a, b in zip(points, points[1:]):
+    for a, b in zip(points, points[1:], strict=False):
         piece_style = style
         for span in spans:
             if span.start - offset <= a and b <= span.end - offset:

@@ -83,7 +83,7 @@ class ReadingScreen(Screen[None]):
         self.story: Story | None = None
         self.book: StoryLayout | None = None
         self.ref = PageRef(0, 0, 0)
-        self.anchor = Position()
+        self.place = Position()
         self._chapter_starts: list[int] = []
         self._last_turn = time.monotonic()
         self._counting: tuple[StoryLayout, int] | None = None
@@ -132,9 +132,11 @@ class ReadingScreen(Screen[None]):
             total += len(chapter)
         self._chapter_starts = starts
         byline = f" — {story.author}" if story.author else ""
-        self.query_one("#title-bar", Static).update(Text(f"{story.title}{byline}", overflow="ellipsis", no_wrap=True))
+        self.query_one("#title-bar", Static).update(
+            Text(f"{story.title}{byline}", overflow="ellipsis", no_wrap=True)
+        )
         saved = self.reader_app.state.position(story.id)
-        self.anchor = resolve_position(story, saved) if saved else Position(0, 0, story.chapters[0].snippet(0))
+        self.place = resolve_position(story, saved) if saved else Position(0, 0, story.chapters[0].snippet(0))
         self.relayout()
 
     # Layout --------------------------------------------------------------------------
@@ -155,12 +157,12 @@ class ReadingScreen(Screen[None]):
             return
         width = min(self.reader_app.config.text_width, size.width - 2)
         if self.book is not None and (self.book.width, self.book.height) == (width, size.height):
-            ref = self.book.page_for(self.anchor.chapter, self.anchor.offset)
+            ref = self.book.page_for(self.place.chapter, self.place.offset)
             if ref == self.ref and page.page is not None:
                 return  # nothing moved
         else:
             self.book = StoryLayout(self.story, width, size.height)
-        self.ref = self.book.page_for(self.anchor.chapter, self.anchor.offset)
+        self.ref = self.book.page_for(self.place.chapter, self.place.offset)
         self.show_page()
 
     @on(StoryPage.Resized)
@@ -197,7 +199,7 @@ class ReadingScreen(Screen[None]):
             return
         chapter = self.story.chapters[self.ref.chapter]
         page = self.book.page(self.ref)
-        n, m, exact = self.book.chapter(self.ref.chapter).page_number(self.ref.section, self.ref.index)
+        n, m, exact = self.book.chapter(self.ref.chapter).page_number(self.ref.section, self.ref.page)
         percent = int(self.progress() * 100)
         minutes = -(-chapter.estimate_words(page.end) // WORDS_PER_MINUTE) if page.end < len(chapter) else 0
         pages = f"p. {n}/{m if exact else f'~{m}'}"
@@ -233,7 +235,7 @@ class ReadingScreen(Screen[None]):
             return
         self.ref = ref
         page = self.book.page(ref)
-        self.anchor = Position(ref.chapter, page.start, self.story.chapters[ref.chapter].snippet(page.start))
+        self.place = Position(ref.chapter, page.start, self.story.chapters[ref.chapter].snippet(page.start))
         self.show_page()
         self.remember()
 
@@ -246,7 +248,7 @@ class ReadingScreen(Screen[None]):
         self._last_turn = now
         self.reader_app.state.save_position(
             self.story.id,
-            self.anchor,
+            self.place,
             progress=self.progress(),
             title=self.story.title,
             path=self.story.path,
@@ -284,7 +286,7 @@ class ReadingScreen(Screen[None]):
     def action_previous_chapter(self) -> None:
         if self.book is None:
             return
-        if self.ref.section or self.ref.index:
+        if self.ref.section or self.ref.page:
             self.go(self.book.first_of(self.ref.chapter))
         elif self.ref.chapter > 0:
             self.go(self.book.first_of(self.ref.chapter - 1))
@@ -326,7 +328,7 @@ class ReadingScreen(Screen[None]):
             return
         # Named by chapter and per cent: page numbers change with the terminal's size.
         name = f"{self.story.chapters[self.ref.chapter].title} · {self.progress():.0%}"
-        self.reader_app.state.add_bookmark(self.story.id, name, self.anchor)
+        self.reader_app.state.add_bookmark(self.story.id, name, self.place)
         if self.reader_app.save_now():
             self.app.notify(f"Bookmark added: {name}", timeout=3)
 
@@ -340,8 +342,8 @@ class ReadingScreen(Screen[None]):
     def _jump(self, position: Position | None) -> None:
         if position is None or self.story is None or self.book is None:
             return
-        self.anchor = resolve_position(self.story, position)
-        self.go(self.book.page_for(self.anchor.chapter, self.anchor.offset))
+        self.place = resolve_position(self.story, position)
+        self.go(self.book.page_for(self.place.chapter, self.place.offset))
 
     def action_close(self) -> None:
         self.reader_app.save_now()
