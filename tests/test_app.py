@@ -47,7 +47,7 @@ async def wait_for_library(pilot, app: ReaderApp) -> LibraryScreen:
 
 async def open_story(pilot, app: ReaderApp, words: str) -> None:
     await wait_for_library(pilot, app)
-    await pilot.press(*words)
+    await pilot.press("slash", *words)
     await pilot.press("enter")
     await wait_for_page(pilot, app)
 
@@ -79,8 +79,11 @@ async def test_typing_filters_the_library(state_path: Path) -> None:
     app = make_app(state_path)
     async with app.run_test(size=(100, 30)) as pilot:
         library = await wait_for_library(pilot, app)
-        await pilot.press(*"static")
+        await pilot.press(*"tatic")  # any letter that is not a key of its own starts the filter
         assert [e.title for e in library.shown] == ["What the Static Keeps"]
+        await pilot.press("escape", "slash", *"static")  # '/' first for c, q, r and s
+        assert [e.title for e in library.shown] == ["What the Static Keeps"]
+        assert library.query_one("#filter").value == "static"
         await pilot.press("escape")
         assert len(library.shown) >= 6
 
@@ -278,3 +281,16 @@ async def test_text_column_width_is_adjustable_and_centred(state_path: Path) -> 
         assert app.screen.book.width == 60
         await pilot.press("plus")
         assert app.screen.book.width == 65
+
+
+async def test_down_arrow_leaves_the_filter_for_the_list(state_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        library = await wait_for_library(pilot, app)
+        await pilot.press(*"the", "down")
+        from textual.widgets import DataTable
+
+        assert app.focused is app.screen.query_one(DataTable)
+        assert library.query_one("#filter").value == "the" and len(library.shown) >= 3
+        await pilot.press("q")  # in the list, q quits: it does not type into the filter
+    assert app.return_code == 0

@@ -47,7 +47,11 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-box", classes="dialog"):
             yield Static("reader — keys", classes="dialog-title")
             yield Static(
-                bindings_text("Library", LibraryScreen.BINDINGS, [("any letter", "Filter the list")])
+                bindings_text(
+                    "Library",
+                    LibraryScreen.BINDINGS,
+                    [("other letters", "Filter the list (after / for c, q, r, s)")],
+                )
             )
             yield Static(bindings_text("Reading", ReadingScreen.BINDINGS, MOUSE_HELP))
             yield Static(Text("Everywhere: ctrl+p opens the command palette with every action.", style="dim"))

@@ -64,7 +64,9 @@ class LibraryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(f"Library — {self.root}", id="title-bar")
-        yield Input(id="filter", placeholder="Type to filter by title, author or fandom…")
+        yield Input(
+            id="filter", placeholder="Type to filter by title, author or fandom…", select_on_focus=False
+        )
         yield DataTable(id="stories", cursor_type="row", zebra_stripes=True)
         yield Static("Reading the library…", id="status-bar")
 
@@ -254,6 +256,10 @@ class LibraryScreen(Screen[None]):
     def on_key(self, event: events.Key) -> None:
         """Typing a letter in the list starts the filter with it."""
         table = self.query_one(DataTable)
+        if self.focused is not table and event.key == "down":
+            table.focus()  # from the filter back to the list
+            event.stop()
+            return
         bound = {key.strip() for b in self.BINDINGS if isinstance(b, Binding) for key in b.key.split(",")}
         if event.key in bound:
             return
