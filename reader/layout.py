@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -207,9 +208,13 @@ class ChapterLayout:
     def complete(self) -> bool:
         return len(self._pages) == len(self.sections)
 
-    def lay_out_all(self) -> None:
+    def lay_out_all(self, stop: Callable[[], bool] = lambda: False) -> bool:
+        """Lay out every section (for exact page numbers); False if ``stop()`` said to stop."""
         for section in range(len(self.sections)):
+            if stop():
+                return False
             self.pages(section)
+        return True
 
     def page_number(self, section: int, index: int) -> tuple[int, int, bool]:
         """(n, m, exact): page n of m in the chapter; estimated while sections are pending."""

@@ -40,8 +40,10 @@ def read_entry(path: Path, root: Path) -> Entry:
     try:
         story = load_story(path, root)
     except StoryError as error:
-        rel = _relative(path, root)
-        return Entry(path=path, id=rel, title=path.name, error=str(error))
+        return Entry(path=path, id=_relative(path, root), title=path.name, error=str(error))
+    except Exception as error:  # a bug in a format reader must not take the library down
+        reason = f"{path.name}: could not be read ({type(error).__name__}: {error})"
+        return Entry(path=path, id=_relative(path, root), title=path.name, error=reason)
     return Entry(
         path=path,
         id=story.id,

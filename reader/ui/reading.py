@@ -15,6 +15,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from reader.formats import Preload, StoryError, load_story
 from reader.layout import PageRef, StoryLayout
@@ -84,7 +85,6 @@ class ReadingScreen(Screen[None]):
         self.book: StoryLayout | None = None
         self.ref = PageRef(0, 0, 0)
         self.place = Position()
-        self._chapter_starts: list[int] = []
         self._last_turn = time.monotonic()
         self._counting: tuple[StoryLayout, int] | None = None
 
@@ -115,6 +115,11 @@ class ReadingScreen(Screen[None]):
         except StoryError as error:
             self.post_message(self.Failed(str(error)))
             return
+        except Exception as error:  # a bug in a reader of formats: say so, keep the app up
+            self.post_message(
+                self.Failed(f"{self.path.name}: could not be read ({type(error).__name__}: {error})")
+            )
+            return
         self.post_message(self.Loaded(story))
 
     @on(Failed)
@@ -126,11 +131,6 @@ class ReadingScreen(Screen[None]):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         story = self.story = message.story
-        starts, total = [], 0
-        for chapter in story.chapters:
-            starts.append(total)
-            total += len(chapter)
-        self._chapter_starts = starts
         byline = f" — {story.author}" if story.author else ""
         self.query_one("#title-bar", Static).update(
             Text(f"{story.title}{byline}", overflow="ellipsis", no_wrap=True)
@@ -184,10 +184,9 @@ class ReadingScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="count")
     def count_pages(self, layout: StoryLayout, chapter: int) -> None:
-        if layout is not self.book:
-            return  # re-laid out since: that layout counts for itself
-        layout.chapter(chapter).lay_out_all()
-        self.post_message(self.PagesCounted(layout))
+        worker = get_current_worker()
+        if layout.chapter(chapter).lay_out_all(stop=lambda: worker.is_cancelled or layout is not self.book):
+            self.post_message(self.PagesCounted(layout))
 
     @on(PagesCounted)
     def _counted(self, message: PagesCounted) -> None:
@@ -219,13 +218,10 @@ class ReadingScreen(Screen[None]):
         status.update(Text(" " + title.ljust(room) + right, no_wrap=True, overflow="crop"))
 
     def progress(self) -> float:
-        if self.story is None:
+        """How far through the story the page on screen starts, 0.0 to 1.0."""
+        if self.story is None or self.book is None:
             return 0.0
-        total = self._chapter_starts[-1] + len(self.story.chapters[-1]) if self.story.chapters else 0
-        if not total:
-            return 0.0
-        at = self._chapter_starts[self.ref.chapter] + self.book.page(self.ref).start if self.book else 0
-        return min(1.0, at / total)
+        return self.story.progress(Position(self.ref.chapter, self.book.page(self.ref).start))
 
     # Moving --------------------------------------------------------------------------
 
@@ -244,7 +240,7 @@ class ReadingScreen(Screen[None]):
         if self.story is None:
             return
         now = time.monotonic()
-        seconds = min(now - self._last_turn, IDLE_SECONDS) if now - self._last_turn < IDLE_SECONDS else 0.0
+        seconds = now - self._last_turn if now - self._last_turn < IDLE_SECONDS else 0.0
         self._last_turn = now
         self.reader_app.state.save_position(
             self.story.id,
