@@ -294,3 +294,31 @@ async def test_down_arrow_leaves_the_filter_for_the_list(state_path: Path) -> No
         assert library.query_one("#filter").value == "the" and len(library.shown) >= 3
         await pilot.press("q")  # in the list, q quits: it does not type into the filter
     assert app.return_code == 0
+
+
+async def test_saves_while_paging_are_at_most_once_a_second(state_path: Path, monkeypatch) -> None:
+    from reader.state import State
+
+    saves: list[float] = []
+    real_save = State.save
+
+    def counting_save(self: State) -> None:
+        import time
+
+        saves.append(time.monotonic())
+        real_save(self)
+
+    monkeypatch.setattr(State, "save", counting_save)
+    app = make_app(state_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_story(pilot, app, "static")
+        for _ in range(12):
+            await pilot.press("space")
+        await pilot.pause(1.2)  # the debounced save lands
+        last = first_line(app)
+        gaps = [b - a for a, b in zip(saves, saves[1:], strict=False)]
+        assert 1 <= len(saves) <= 3 and all(gap >= 0.9 for gap in gaps), saves
+        offset = yaml.safe_load(state_path.read_text(encoding="utf-8"))["stories"][STORY]["position"][
+            "offset"
+        ]
+        assert app.screen.place.offset == offset and last
