@@ -15,6 +15,28 @@ BLOCK_SEPARATOR = "\n\n"
 
 SNIPPET_CHARS = 40
 
+#: The metadata keys every format fills where its file says. Values are strings, except the
+#: list-like ones (``LIST_KEYS``), which are lists of strings.
+METADATA_KEYS = (
+    "fandom",
+    "rating",
+    "warnings",
+    "category",
+    "relationships",
+    "characters",
+    "tags",
+    "summary",
+    "status",
+    "published",
+    "updated",
+    "words",
+    "chapter_count",
+    "source_url",
+    "series",
+    "language",
+)
+LIST_KEYS = ("fandom", "warnings", "category", "relationships", "characters", "tags")
+
 
 @dataclass(frozen=True)
 class Span:

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
+from reader.formats.errors import StoryError
 from reader.model import Story
 
-#: File endings the library recognises, and the module that reads each.
-FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown"}
+__all__ = ["FORMATS", "MAX_FILE_BYTES", "Preload", "StoryError", "is_story_file", "load_story"]
+
+#: File endings the library recognises, and the module (``reader.formats.NAME``) that reads each.
+#: Every such module has ``parse(data: bytes, fallback_title: str) -> Story`` and raises
+#: :class:`StoryError` with a one-line reason for a file it cannot read.
+FORMATS = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".epub": "epub",
+}
 
 #: Refuse to load files larger than this (bytes); a story is text, not a disk image.
 MAX_FILE_BYTES = 400 * 1024 * 1024
-
-
-class StoryError(Exception):
-    """A story file that cannot be read, with a one-line reason fit to show a reader."""
 
 
 def is_story_file(path: Path) -> bool:
@@ -41,10 +51,7 @@ def load_story(path: str | os.PathLike[str], root: str | os.PathLike[str] | None
         raise StoryError(f"{path.name}: cannot be read ({error.strerror or error})") from None
     if not data.strip():
         raise StoryError(f"{path.name}: the file is empty")
-    if kind == "markdown":
-        from reader.formats import markdown as module
-    else:
-        from reader.formats import text as module  # type: ignore[no-redef]
+    module = importlib.import_module(f"reader.formats.{kind}")
     try:
         story = module.parse(data, fallback_title=_title_from_name(path))
     except StoryError as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from reader.formats.decoding import DecodeError, decode
+from reader.formats.errors import StoryError
 from reader.formats.text import paragraphs
 from reader.model import Span, Story
 from reader.structure import Para, build_chapters
@@ -18,8 +19,6 @@ _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 
 def parse(data: bytes, fallback_title: str) -> Story:
-    from reader.formats import StoryError
-
     try:
         text, encoding = decode(data)
     except DecodeError as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from reader.formats.decoding import DecodeError, decode
+from reader.formats.errors import StoryError
 from reader.model import Story
 from reader.structure import Para, build_chapters
 
@@ -43,8 +44,6 @@ _LABEL_LINE = re.compile(r"^([A-Za-z][A-Za-z ]{0,20}):[ \t]*(.*)$")
 
 
 def parse(data: bytes, fallback_title: str) -> Story:
-    from reader.formats import StoryError
-
     try:
         text, encoding = decode(data)
     except DecodeError as error:
