@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.formats import StoryError, is_story_file, load_story
+from reader.formats.folder import is_story_folder, natural_key
 
 
 @dataclass
@@ -25,15 +26,24 @@ class Entry:
 
 
 def story_files(root: Path) -> list[Path]:
-    """Story files under ``root``, in a stable order; links to folders are not followed."""
+    """Stories under ``root`` (files, and story folders), in a stable order.
+
+    Links to folders are not followed, so a link loop cannot trap the scan.
+    """
     found: list[Path] = []
     for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        keep = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            if is_story_folder(Path(folder) / name):
+                found.append(Path(folder) / name)
+            else:
+                keep.append(name)
+        dirs[:] = keep
         for name in sorted(files):
             path = Path(folder) / name
             if is_story_file(path):
                 found.append(path)
-    return found
+    return sorted(found, key=lambda p: natural_key(p.relative_to(root).as_posix()))
 
 
 def read_entry(path: Path, root: Path) -> Entry:
@@ -60,7 +70,6 @@ def scan(root: Path) -> list[Entry]:
 
 
 def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.name
+    from reader.formats import _relative as relative
+
+    return relative(path, root)

@@ -50,6 +50,9 @@ _NOTE_RE = re.compile(
 _NOTE_CASE_SENSITIVE = re.compile(r"^[\s(\[*_]*AN\b")
 #: How many blocks from a chapter's start or end a note may stand.
 NOTE_WINDOW = 3
+#: A longer paragraph (a file with no line breaks) is cut into pieces of about this size,
+#: at spaces, so that one page never needs a whole book laid out.
+MAX_BLOCK_CHARS = 20_000
 
 
 @dataclass(slots=True)
@@ -130,8 +133,12 @@ def build_chapters(paras: list[Para], default_title: str, detect_headings: bool 
             and current[-1].kind not in ("heading", "scene_break")
         ):
             current.append(Block("scene_break", ""))
-        text = "" if kind == "scene_break" else para.text
-        current.append(Block(kind, text, para.spans))
+        if kind == "scene_break":
+            current.append(Block(kind, ""))
+        elif len(para.text) > MAX_BLOCK_CHARS:
+            current.extend(Block(kind, text, spans) for text, spans in split_long(para.text, para.spans))
+        else:
+            current.append(Block(kind, para.text, para.spans))
     if current:
         chapters.append((title, current))
     chapters = _merge_front_matter(chapters)
@@ -140,6 +147,28 @@ def build_chapters(paras: list[Para], default_title: str, detect_headings: bool 
         _mark_notes(blocks)
         result.append(Chapter(chapter_title, blocks))
     return result
+
+
+def split_long(text: str, spans: tuple[Span, ...] = ()) -> list[tuple[str, tuple[Span, ...]]]:
+    """Cut ``text`` at white space into pieces of at most :data:`MAX_BLOCK_CHARS`."""
+    pieces: list[tuple[str, tuple[Span, ...]]] = []
+    start = 0
+    while start < len(text):
+        end = min(start + MAX_BLOCK_CHARS, len(text))
+        if end < len(text):
+            space = text.rfind(" ", start + MAX_BLOCK_CHARS // 2, end)
+            end = space + 1 if space > 0 else end
+        piece = text[start:end].strip()
+        if piece:
+            shift = start + (len(text[start:end]) - len(text[start:end].lstrip()))
+            kept = tuple(
+                Span(max(s.start - shift, 0), min(s.end - shift, len(piece)), s.style)
+                for s in spans
+                if s.end - shift > 0 and s.start - shift < len(piece)
+            )
+            pieces.append((piece, kept))
+        start = end
+    return pieces
 
 
 def _usual_gap(paras: list[Para]) -> int:

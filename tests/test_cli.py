@@ -50,7 +50,7 @@ def test_list_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
         }
     static = next(r for r in rows if r["title"] == "What the Static Keeps")
     assert static["chapters"] == 6 and static["words"] > 10_000
-    assert static["metadata"]["fandom"] == "Signal & Salt (TV)"
+    assert static["metadata"]["fandom"] == ["Signal & Salt (TV)"]
 
 
 def test_list_without_a_library_uses_the_bundled_sample() -> None:

@@ -47,7 +47,7 @@ def test_header_metadata_and_chapters(tmp_path: Path) -> None:
     )
     story = load_story(path, tmp_path)
     assert (story.title, story.author) == ("The Story", "someone")
-    assert story.metadata["fandom"] == "A Show"
+    assert story.metadata["fandom"] == ["A Show"]
     assert story.id == "https://example.org/works/1"
     assert [c.title for c in story.chapters] == ["Chapter 1: Start", "Chapter 2: End"]
     assert story.chapters[0].blocks[1].text == "Hello wrapped line."
@@ -108,7 +108,7 @@ def test_markdown_front_matter_chapters_and_emphasis(tmp_path: Path) -> None:
         ),
     )
     story = load_story(path)
-    assert (story.title, story.author, story.metadata["fandom"]) == ("Marked", "pen", "F")
+    assert (story.title, story.author, story.metadata["fandom"]) == ("Marked", "pen", ["F"])
     assert [c.title for c in story.chapters] == ["Chapter 1: One", "Chapter 2: Two"]
     block = story.chapters[0].blocks[1]
     assert block.text == "Some italic and bold text."

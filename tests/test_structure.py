@@ -134,3 +134,20 @@ def test_text_without_headings_is_one_chapter_named_after_the_story() -> None:
 def test_double_spaced_text_does_not_turn_every_gap_into_a_break() -> None:
     paras = _paras("One.", "Two.", "Three.", "Four.", gaps={1: 2, 2: 2, 3: 2})
     assert [b.kind for b in build_chapters(paras, "S")[0].blocks] == ["paragraph"] * 4
+
+
+def test_a_huge_paragraph_is_cut_at_spaces_and_keeps_every_word() -> None:
+    from reader.structure import MAX_BLOCK_CHARS
+
+    text = " ".join(f"w{i}" for i in range(30_000))
+    (chapter,) = build_chapters([Para(text)], "S")
+    assert len(chapter.blocks) > 5
+    assert all(len(b.text) <= MAX_BLOCK_CHARS for b in chapter.blocks)
+    assert " ".join(b.text for b in chapter.blocks) == text
+
+
+def test_a_huge_word_is_cut_anyway() -> None:
+    from reader.structure import MAX_BLOCK_CHARS
+
+    (chapter,) = build_chapters([Para("x" * (MAX_BLOCK_CHARS * 3 + 5))], "S")
+    assert [len(b.text) for b in chapter.blocks] == [MAX_BLOCK_CHARS] * 3 + [5]

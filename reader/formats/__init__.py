@@ -5,9 +5,10 @@ from __future__ import annotations
 import importlib
 import os
 from pathlib import Path
+from typing import Any
 
 from reader.formats.errors import StoryError
-from reader.model import Story
+from reader.model import LIST_KEYS, METADATA_KEYS, Story
 
 __all__ = ["FORMATS", "MAX_FILE_BYTES", "Preload", "StoryError", "is_story_file", "load_story"]
 
@@ -33,8 +34,30 @@ def is_story_file(path: Path) -> bool:
 
 
 def load_story(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> Story:
-    """Read the story at ``path``; its id is its source URL, else its path under ``root``."""
+    """Read the story at ``path`` (a file, or a story folder).
+
+    Its id is its source URL when it carries one, else its path under ``root``. A
+    ``NAME.yaml`` beside a file (or ``story.yaml`` in a story folder) overrides the title,
+    author and metadata the file gives.
+    """
     path = Path(path)
+    if path.is_dir():
+        from reader.formats.folder import load_folder
+
+        story = load_folder(path)
+        sidecar = path / "story.yaml"
+    else:
+        story = _load_file(path)
+        sidecar = path.with_suffix(".yaml")
+    apply_overrides(story, read_sidecar(sidecar))
+    story.metadata = normalise_metadata(story.metadata)
+    story.path = str(path)
+    source = story.metadata.get("source_url")
+    story.id = str(source) if source else _relative(path, root)
+    return story
+
+
+def _load_file(path: Path) -> Story:
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         raise StoryError(f"{path.name}: not a story format the reader knows ({path.suffix or 'no ending'})")
@@ -53,24 +76,72 @@ def load_story(path: str | os.PathLike[str], root: str | os.PathLike[str] | None
         raise StoryError(f"{path.name}: the file is empty")
     module = importlib.import_module(f"reader.formats.{kind}")
     try:
-        story = module.parse(data, fallback_title=_title_from_name(path))
+        story: Story = module.parse(data, fallback_title=_title_from_name(path))
     except StoryError as error:
         raise StoryError(f"{path.name}: {error}") from None
-    story.path = str(path)
-    source = story.metadata.get("source_url")
-    if source:
-        story.id = str(source)
-    else:
-        story.id = _relative(path, root)
     return story
 
 
+def read_sidecar(path: Path) -> dict[str, Any]:
+    """The YAML mapping in ``path``, or {} when there is none; a bad one is a StoryError."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as error:
+        raise StoryError(f"{path.name}: cannot be read ({error})") from None
+    import yaml
+
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise StoryError(f"{path.name}: not valid YAML{where}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise StoryError(f"{path.name}: should hold a mapping (title:, author:, metadata:)")
+    return data
+
+
+def apply_overrides(story: Story, data: dict[str, Any]) -> None:
+    if data.get("title"):
+        story.title = str(data["title"])
+    if data.get("author"):
+        story.author = str(data["author"])
+    extra = data.get("metadata")
+    if isinstance(extra, dict):
+        story.metadata.update({str(k): v for k, v in extra.items() if v is not None})
+    for key in METADATA_KEYS:  # also accepted at the top level
+        if data.get(key) is not None:
+            story.metadata[key] = data[key]
+    if data.get("url") and not data.get("source_url"):
+        story.metadata["source_url"] = data["url"]
+
+
+def normalise_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    """List-like keys as lists of strings ("a, b" is split), the rest as strings."""
+    result: dict[str, Any] = {}
+    for key, value in metadata.items():
+        if value is None or value == "" or value == []:
+            continue
+        if key in LIST_KEYS:
+            items = value if isinstance(value, list) else str(value).split(",")
+            result[key] = [str(item).strip() for item in items if str(item).strip()]
+        elif isinstance(value, list):
+            result[key] = ", ".join(str(item) for item in value)
+        else:
+            result[key] = str(value).strip()
+    return result
+
+
 def _relative(path: Path, root: str | os.PathLike[str] | None) -> str:
+    """``path`` under ``root``, worked out without resolving links (a link loop must not raise)."""
     if root is not None:
-        try:
-            return path.resolve().relative_to(Path(root).resolve()).as_posix()
-        except ValueError:
-            pass
+        relative = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(root))).as_posix()
+        if not relative.startswith("../"):
+            return relative
     return path.name
 
 

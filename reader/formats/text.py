@@ -1,4 +1,10 @@
-"""Plain text stories: a ``Label: value`` header, paragraphs split by blank lines."""
+"""Plain text stories: a ``Label: value`` header, paragraphs split by blank lines.
+
+FanFicFare's txt output is recognised too: a title and "by Author" preamble, a title page
+of ``Label: value`` lines (the summary wrapped over several), a table of contents that is
+not story text, chapter titles indented with a tab, html2text's ``_italic_`` and
+``**bold**``, and a closing ``End file.``.
+"""
 
 from __future__ import annotations
 
@@ -21,17 +27,23 @@ HEADER_LABELS = {
     "rating": "rating",
     "warnings": "warnings",
     "warning": "warnings",
+    "archive warning": "warnings",
     "relationships": "relationships",
     "relationship": "relationships",
     "pairing": "relationships",
+    "pairings": "relationships",
+    "ships": "relationships",
     "characters": "characters",
     "tags": "tags",
     "additional tags": "tags",
     "genre": "tags",
     "summary": "summary",
+    "description": "summary",
     "status": "status",
     "published": "published",
     "updated": "updated",
+    "completed": "updated",
+    "packaged": "packaged",
     "words": "words",
     "chapters": "chapter_count",
     "language": "language",
@@ -39,8 +51,12 @@ HEADER_LABELS = {
     "story url": "source_url",
     "source": "source_url",
     "url": "source_url",
+    "author url": "author_url",
+    "publisher": "publisher",
 }
 _LABEL_LINE = re.compile(r"^([A-Za-z][A-Za-z ]{0,20}):[ \t]*(.*)$")
+_TOC = "TABLE OF CONTENTS"
+_END = "End file."
 
 
 def parse(data: bytes, fallback_title: str) -> Story:
@@ -48,32 +64,76 @@ def parse(data: bytes, fallback_title: str) -> Story:
         text, encoding = decode(data)
     except DecodeError as error:
         raise StoryError(str(error)) from None
+    preamble, text = fanficfare_preamble(text)
     metadata, body = split_header(text)
-    paras = paragraphs(body)
+    metadata.update(preamble)
+    fanficfare = bool(preamble)
+    if fanficfare:
+        body = _drop_toc_and_end(body)
+    paras = paragraphs(body, tab_headings=fanficfare)
     if not paras:
         raise StoryError("no story text in the file")
+    if fanficfare:
+        from reader.formats.markdown import inline
+
+        for para in paras:
+            if para.kind is None and ("_" in para.text or "*" in para.text):
+                para.text, para.spans = inline(para.text)
     title = str(metadata.pop("title", "") or fallback_title)
     author = str(metadata.pop("author", "") or "")
-    chapters = build_chapters(paras, default_title=title)
+    has_tabs = any(p.kind == "heading" for p in paras)
+    chapters = build_chapters(paras, default_title=title, detect_headings=not has_tabs)
     return Story(id="", title=title, author=author, chapters=chapters, metadata=metadata, encoding=encoding)
 
 
+def fanficfare_preamble(text: str) -> tuple[dict[str, str], str]:
+    """FanFicFare opens with the title, a blank line and "by Author": take them."""
+    stripped = text.lstrip("\n")
+    lines = stripped.split("\n", 3)
+    if len(lines) == 4 and lines[0].strip() and not lines[1].strip() and lines[2].startswith("by "):
+        if not _LABEL_LINE.match(lines[0].strip()):
+            return {"title": lines[0].strip(), "author": lines[2][3:].strip()}, lines[3]
+    return {}, text
+
+
+def _drop_toc_and_end(body: str) -> str:
+    """The table of contents runs to the first tab-indented chapter title; "End file." goes."""
+    lead = body.lstrip()
+    if lead.startswith(_TOC):
+        first_chapter = lead.find("\n\t")
+        body = lead[first_chapter + 1 :] if first_chapter >= 0 else lead[len(_TOC) :]
+    tail = body.rstrip()
+    if tail.endswith(_END):
+        body = tail[: -len(_END)]
+    return body
+
+
 def split_header(text: str) -> tuple[dict[str, str], str]:
-    """Take the leading block of known ``Label: value`` lines as metadata."""
+    """Take the leading block of known ``Label: value`` lines as metadata.
+
+    A line that is not a label continues the value above it (a wrapped summary).
+    """
     metadata: dict[str, str] = {}
     at = len(text) - len(text.lstrip("\n"))
     start = at
     used = 0
-    while used < 40:
+    key = None
+    while used < 60:
         end = text.find("\n", at)
-        line = text[at : len(text) if end < 0 else end]
-        match = _LABEL_LINE.match(line.strip())
-        key = HEADER_LABELS.get(match.group(1).strip().lower()) if match else None
-        if not key or not match:
+        line = text[at : len(text) if end < 0 else end].strip()
+        if not line:
             break
-        value = match.group(2).strip()
-        if value:
-            metadata[key] = value
+        match = _LABEL_LINE.match(line)
+        label = HEADER_LABELS.get(match.group(1).strip().lower()) if match else None
+        if label and match:
+            key = label
+            value = match.group(2).strip()
+            if value:
+                metadata[key] = value
+        elif key is not None and used >= 2:
+            metadata[key] = (metadata.get(key, "") + " " + line).strip()
+        else:
+            break
         used += 1
         if end < 0:
             at = len(text)
@@ -84,28 +144,32 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
     return metadata, text[at:]
 
 
-_SEPARATOR = re.compile(r"(\n[ \t\f\v]*(?:\n[ \t\f\v]*)+)")
+_SEPARATOR = re.compile(r"(\n(?:[ \t\f\v]*\n)+)")
 
 
-def paragraphs(body: str) -> list[Para]:
+def paragraphs(body: str, tab_headings: bool = False) -> list[Para]:
     """Paragraphs split on blank lines; hard-wrapped lines are joined with a space.
 
     Each paragraph remembers how many blank lines stood before it, so that a longer gap
-    than usual can mark a scene break.
+    than usual can mark a scene break. With ``tab_headings``, a lone line indented with a
+    tab is a chapter title (FanFicFare's way).
     """
-    if "\t" in body:
-        body = body.replace("\t", " ")
     pieces = _SEPARATOR.split(body)  # text, separator, text, separator, …
     paras: list[Para] = []
     gap = 1
     for index in range(0, len(pieces), 2):
         piece = pieces[index]
+        kind = None
+        if tab_headings and piece.lstrip("\n").startswith("\t") and "\n" not in piece.strip():
+            kind = "heading"
+        if "\t" in piece:
+            piece = piece.replace("\t", " ")
         if "\n" in piece:
             piece = " ".join(line.strip() for line in piece.split("\n") if line.strip())
         elif piece[:1] == " " or piece[-1:] == " ":
             piece = piece.strip()
         if piece:
-            paras.append(Para(piece, gap if paras else 1))
+            paras.append(Para(piece, gap if paras else 1, kind))
         if index + 1 < len(pieces):
             separator = pieces[index + 1]
             gap = 1 if len(separator) == 2 else separator.count("\n") - 1
