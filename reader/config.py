@@ -18,6 +18,7 @@ DEFAULT_TEXT_WIDTH = 70
 class Config:
     library: str | None = None
     text_width: int = DEFAULT_TEXT_WIDTH
+    show_notes: bool = True
     problem: str | None = None
 
     @classmethod
@@ -34,6 +35,8 @@ class Config:
         config = cls()
         if isinstance(data.get("library"), str):
             config.library = data["library"]
+        if isinstance(data.get("show_notes"), bool):
+            config.show_notes = data["show_notes"]
         width = data.get("text_width")
         if isinstance(width, int) and 20 <= width <= 400:
             config.text_width = width

@@ -144,12 +144,20 @@ def sections(chapter: Chapter, size: int = SECTION_CHARS) -> list[tuple[int, int
     return result
 
 
-def paginate(chapter: Chapter, lo: int, hi: int, width: int, height: int) -> list[Page]:
-    """Pages for blocks ``[lo, hi)``: a blank row between blocks, never one at a page top."""
+def paginate(
+    chapter: Chapter, lo: int, hi: int, width: int, height: int, hide: frozenset[str] = frozenset()
+) -> list[Page]:
+    """Pages for blocks ``[lo, hi)``: a blank row between blocks, never one at a page top.
+
+    Blocks whose kind is in ``hide`` (author's notes, when the reader hides them) are left out.
+    """
     height = max(height, 1)
     pages: list[Page] = []
     rows: list[Line] = []
+    blocks = chapter.blocks
     for index in range(lo, hi):
+        if blocks[index].kind in hide:
+            continue
         if rows and len(rows) < height:
             rows.append(BLANK)
         for line in block_lines(chapter, index, width):
@@ -174,8 +182,9 @@ def _trim(rows: list[Line]) -> list[Line]:
 class ChapterLayout:
     """Pages of one chapter at one size, laid out a section at a time when first needed."""
 
-    def __init__(self, chapter: Chapter, width: int, height: int) -> None:
+    def __init__(self, chapter: Chapter, width: int, height: int, hide: frozenset[str] = frozenset()) -> None:
         self.chapter = chapter
+        self.hide = hide
         self.width = max(width, MIN_WIDTH)
         self.height = max(height, 1)
         self.sections = sections(chapter)
@@ -189,7 +198,7 @@ class ChapterLayout:
         pages = self._pages.get(section)
         if pages is None:
             lo, hi = self.sections[section]
-            pages = paginate(self.chapter, lo, hi, self.width, self.height)
+            pages = paginate(self.chapter, lo, hi, self.width, self.height, self.hide)
             self._page_starts[section] = [page.start for page in pages]
             self._pages[section] = pages
         return pages
@@ -244,16 +253,17 @@ class ChapterLayout:
 class StoryLayout:
     """Pages of a whole story at one size; chapters laid out only when visited."""
 
-    def __init__(self, story: Story, width: int, height: int) -> None:
+    def __init__(self, story: Story, width: int, height: int, hide: frozenset[str] = frozenset()) -> None:
         self.story = story
         self.width = width
         self.height = height
+        self.hide = hide
         self._chapters: dict[int, ChapterLayout] = {}
 
     def chapter(self, index: int) -> ChapterLayout:
         layout = self._chapters.get(index)
         if layout is None:
-            layout = ChapterLayout(self.story.chapters[index], self.width, self.height)
+            layout = ChapterLayout(self.story.chapters[index], self.width, self.height, self.hide)
             self._chapters[index] = layout
         return layout
 

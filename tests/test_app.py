@@ -322,3 +322,18 @@ async def test_saves_while_paging_are_at_most_once_a_second(state_path: Path, mo
             "offset"
         ]
         assert app.screen.place.offset == offset and last
+
+
+async def test_a_hides_notes_and_the_choice_is_remembered(state_path: Path, tmp_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await open_story(pilot, app, "static")
+        await pilot.press("right_square_bracket")  # chapter 2 opens with an author's note
+        assert any(line.startswith("Author’s Note:") for line in screen_lines(app))
+        await pilot.press("a")
+        assert not any(line.startswith("Author’s Note:") for line in screen_lines(app))
+        assert "Chapter 2: The Cellar Set" in screen_lines(app)
+    assert "show_notes: false" in (tmp_path / "config.yaml").read_text(encoding="utf-8")
+    from reader.config import Config
+
+    assert Config.load(tmp_path / "config.yaml").show_notes is False

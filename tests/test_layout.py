@@ -134,3 +134,14 @@ def test_previous_from_a_chapter_start_goes_to_the_last_page_of_the_chapter_befo
 @given(text=st.text(alphabet=st.sampled_from(list("abcde .,;-")), max_size=400), width=st.integers(2, 50))
 def test_the_fast_ascii_wrap_matches_the_general_one(text: str, width: int) -> None:
     assert wrap(text, width) == layout._python_wrap(text, width)
+
+
+def test_hidden_notes_take_no_rows_and_keep_their_text_out() -> None:
+    chapter = Chapter(
+        "C",
+        [Block("heading", "C"), Block("note", "A/N: hello readers"), Block("paragraph", "Story text.")],
+    )
+    shown = paginate(chapter, 0, 3, 40, 10)
+    hidden = paginate(chapter, 0, 3, 40, 10, frozenset({"note"}))
+    assert [line.kind for line in shown[0].lines] == ["heading", "blank", "note", "blank", "paragraph"]
+    assert [line.kind for line in hidden[0].lines] == ["heading", "blank", "paragraph"]

@@ -51,6 +51,7 @@ class ReadingScreen(Screen[None]):
         Binding("home", "chapter_start", "Start of chapter"),
         Binding("end", "chapter_end", "End of chapter"),
         Binding("m", "add_bookmark", "Add bookmark"),
+        Binding("a", "toggle_notes", "Hide or show author's notes"),
         Binding("B", "bookmarks", "Bookmarks"),
         Binding("plus,equals_sign", "wider", "Wider text column", key_display="+"),
         Binding("minus", "narrower", "Narrower text column", key_display="-"),
@@ -156,12 +157,17 @@ class ReadingScreen(Screen[None]):
             page.show(None, None, 0, "")  # says "terminal too small"; the place is kept
             return
         width = min(self.reader_app.config.text_width, size.width - 2)
-        if self.book is not None and (self.book.width, self.book.height) == (width, size.height):
+        hide = frozenset() if self.reader_app.config.show_notes else frozenset({"note"})
+        if self.book is not None and (self.book.width, self.book.height, self.book.hide) == (
+            width,
+            size.height,
+            hide,
+        ):
             ref = self.book.page_for(self.place.chapter, self.place.offset)
             if ref == self.ref and page.page is not None:
                 return  # nothing moved
         else:
-            self.book = StoryLayout(self.story, width, size.height)
+            self.book = StoryLayout(self.story, width, size.height, hide)
         self.ref = self.book.page_for(self.place.chapter, self.place.offset)
         self.show_page()
 
@@ -296,6 +302,13 @@ class ReadingScreen(Screen[None]):
     def action_chapter_end(self) -> None:
         if self.book:
             self.go(self.book.last_of(self.ref.chapter))
+
+    def action_toggle_notes(self) -> None:
+        config = self.reader_app.config
+        config.show_notes = not config.show_notes
+        self.relayout()
+        self.app.notify("Author's notes shown." if config.show_notes else "Author's notes hidden.", timeout=2)
+        self.reader_app.save_config()
 
     def action_wider(self) -> None:
         self._set_width(self.reader_app.config.text_width + 5)
