@@ -73,13 +73,13 @@ def _run_tui(argv: list[str]) -> int:
                 return _fail(f"{chosen.name}: not a story format the reader knows (.txt, .md)")
             story = chosen
     preload = None
-    if story is not None:
-        from reader.formats import Preload
-
-        preload = Preload(story, story.parent)  # parse while Textual is imported and started
     from reader.config import Config
 
     config = Config.load()
+    if story is not None:
+        from reader.formats import Preload
+
+        preload = Preload(story, _root_of(story, config))  # parse while Textual starts
     if library is None and story is None:
         library = _default_library(config)
         if library is None:
@@ -94,6 +94,16 @@ def _run_tui(argv: list[str]) -> int:
     finally:
         app.save_now_quietly()
     return app.return_code or 0
+
+
+def _root_of(story: Path, config: Any) -> Path:
+    """The library a story file belongs to, so that it keeps the id it has in the list."""
+    for library in (config.library, paths.sample_library()):
+        if library:
+            root = Path(library).expanduser().resolve()
+            if story.resolve().is_relative_to(root):
+                return root
+    return story.parent
 
 
 def _default_library(config: Any) -> Path | None:

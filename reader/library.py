@@ -73,3 +73,45 @@ def _relative(path: Path, root: Path) -> str:
     from reader.formats import _relative as relative
 
     return relative(path, root)
+
+
+def status_of(metadata: dict[str, Any]) -> str:
+    """ "complete", "in progress" or "" (unknown), from the status or the chapter count."""
+    status = str(metadata.get("status", "")).casefold()
+    if status.startswith("complete") or status in ("finished", "done", "завершён"):
+        return "complete"
+    if status and any(word in status for word in ("progress", "wip", "ongoing", "updated", "hiatus")):
+        return "in progress"
+    done, _, total = str(metadata.get("chapter_count", "")).partition("/")
+    if total.strip() == "?":
+        return "in progress"
+    if total.strip() and done.strip() == total.strip():
+        return "complete"
+    if total.strip():
+        return "in progress"
+    return ""
+
+
+def chapters_label(entry: Entry) -> str:
+    """Chapters as AO3 writes them, "3/10" or "3/?", when the story says how many are planned."""
+    _, _, total = str(entry.metadata.get("chapter_count", "")).partition("/")
+    return f"{entry.chapters}/{total.strip()}" if total.strip() else str(entry.chapters)
+
+
+#: Metadata the library filter looks in, besides title and author.
+FILTER_FIELDS = ("fandom", "rating", "relationships", "characters", "tags", "category", "warnings", "series")
+
+
+def filter_text(entry: Entry) -> str:
+    """Everything the library filter matches, folded to lower case."""
+    parts = [entry.title, entry.author, status_of(entry.metadata)]
+    for key in FILTER_FIELDS:
+        value = entry.metadata.get(key)
+        parts.extend(value if isinstance(value, list) else [str(value or "")])
+    return " ".join(parts).casefold()
+
+
+def matches(entry: Entry, query: str) -> bool:
+    """Every word of ``query`` is somewhere in the story's title, author or metadata."""
+    text = filter_text(entry)
+    return all(word in text for word in query.casefold().split())

@@ -166,10 +166,16 @@ class State:
         title: str,
         path: str,
         seconds: float = 0.0,
+        author: str = "",
+        chapters: int = 0,
     ) -> None:
         entry = self.entry(story_id)
         entry["title"] = title
+        if author:
+            entry["author"] = author
         entry["path"] = path
+        if chapters:
+            entry["chapters"] = chapters
         entry["position"] = position.to_dict()
         entry["progress"] = round(progress, 4)
         entry["last_read"] = now_iso()
@@ -189,6 +195,42 @@ class State:
         mark = Bookmark(name=name, position=position, created=now_iso())
         self.set_bookmarks(story_id, [*self.bookmarks(story_id), mark])
         return mark
+
+    def chapters_seen(self, story_id: str) -> int:
+        """How many chapters the story had when it was last read (0: never read)."""
+        try:
+            return int(self.stories.get(story_id, {}).get("chapters", 0) or 0)
+        except (TypeError, ValueError):
+            return 0
+
+    def reconcile(self, found: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+        """Carry the state of renamed or moved stories over to their new ids.
+
+        ``found`` lists (id, title, author) of the stories in the library now. An entry
+        whose story is not among them and whose file is gone moves to the one new story
+        with the same title and author. Returns the (old id, new id) pairs moved.
+        """
+        ids = {story_id for story_id, _, _ in found}
+        orphans = {
+            story_id: entry
+            for story_id, entry in self.stories.items()
+            if story_id not in ids and entry.get("path") and not os.path.exists(str(entry["path"]))
+        }
+        moved = []
+        for story_id, title, author in found:
+            if story_id in self.stories or not orphans:
+                continue
+            key = (title.casefold(), author.casefold())
+            matches = [
+                old
+                for old, entry in orphans.items()
+                if (str(entry.get("title", "")).casefold(), str(entry.get("author", "")).casefold()) == key
+            ]
+            if len(matches) == 1:
+                self.stories[story_id] = self.stories.pop(matches[0])
+                del orphans[matches[0]]
+                moved.append((matches[0], story_id))
+        return moved
 
     def most_recent(self) -> str | None:
         """The id of the story read last, if any."""

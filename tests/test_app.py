@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 from conftest import SAMPLE
+from tests_support import first_line, make_app, open_story, screen_lines, wait_for_library, wait_for_page
 
 from reader.config import Config
 from reader.ui.app import ReaderApp
@@ -14,42 +15,6 @@ from reader.ui.page_view import PageView
 from reader.ui.reading import ReadingScreen
 
 STORY = "what-the-static-keeps.txt"
-
-
-def make_app(state_path: Path, library: Path = SAMPLE, **kwargs: object) -> ReaderApp:
-    return ReaderApp(library=library, state_path=state_path, config=Config(), **kwargs)
-
-
-def screen_lines(app: ReaderApp) -> list[str]:
-    view = app.screen.query_one(PageView)
-    return [view.render_line(y).text.strip() for y in range(view.size.height)]
-
-
-def first_line(app: ReaderApp) -> str:
-    return next(line for line in screen_lines(app) if line)
-
-
-async def wait_for_page(pilot, app: ReaderApp) -> None:
-    for _ in range(100):
-        await pilot.pause(0.02)
-        if isinstance(app.screen, ReadingScreen) and app.screen.book is not None:
-            return
-    raise AssertionError("the story never showed a page")
-
-
-async def wait_for_library(pilot, app: ReaderApp) -> LibraryScreen:
-    for _ in range(100):
-        await pilot.pause(0.02)
-        if isinstance(app.screen, LibraryScreen) and app.screen.entries:
-            return app.screen
-    raise AssertionError("the library never loaded")
-
-
-async def open_story(pilot, app: ReaderApp, words: str) -> None:
-    await wait_for_library(pilot, app)
-    await pilot.press("slash", *words)
-    await pilot.press("enter")
-    await wait_for_page(pilot, app)
 
 
 async def test_library_lists_the_stories_with_their_columns(state_path: Path) -> None:
@@ -63,6 +28,7 @@ async def test_library_lists_the_stories_with_their_columns(state_path: Path) ->
         assert [str(c.label) for c in table.columns.values()] == [
             "Title",
             "Author",
+            "Fandom",
             "Words",
             "Ch.",
             "Progress",

@@ -52,7 +52,10 @@ class ReaderApp(App[None]):
         if self.story_path is not None:
             from reader.ui.reading import ReadingScreen
 
-            return ReadingScreen(self.story_path, self.story_path.parent, direct=True, preload=self.preload)
+            root = self.preload.root if self.preload is not None else None
+            return ReadingScreen(
+                self.story_path, root or self.story_path.parent, direct=True, preload=self.preload
+            )
         from reader.ui.library_screen import LibraryScreen
 
         assert self.library is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,29 +13,24 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from reader.library import Entry, scan
+from reader.library import Entry, matches, scan
+from reader.ui.library_rows import COLUMNS, cells, column_widths, details, new_chapters
 
 if TYPE_CHECKING:
     from reader.ui.app import ReaderApp
 
 #: Sort orders, in the order ``s`` cycles through them.
 SORTS = ("recent", "title", "author", "length", "progress")
-#: Columns: label, the sort its header selects, fixed width (None: shares what is left),
-#: and the narrowest terminal that still shows it.
-COLUMNS = (
-    ("Title", "title", None, 0),
-    ("Author", "author", None, 50),
-    ("Words", "length", 7, 0),
-    ("Ch.", "length", 3, 70),
-    ("Progress", "progress", 8, 0),
-    ("Last read", "recent", 10, 60),
-)
+#: The details pane shows when the terminal is at least this tall.
+DETAILS_MIN_HEIGHT = 20
 
 
 class LibraryScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", "Open the story", show=False),
         Binding("c", "continue", "Continue the last story read"),
+        Binding("n", "new_chapters", "Open at the first new chapter"),
+        Binding("i", "details", "Show or hide the details pane"),
         Binding("s", "sort", "Next sort order (recent, title, author, length, progress)"),
         Binding("r", "reverse", "Reverse the order"),
         Binding("slash", "filter", "Filter", key_display="/"),
@@ -57,6 +51,7 @@ class LibraryScreen(Screen[None]):
         self.shown: list[Entry] = []
         self.sort = "recent"
         self.reverse = False
+        self.show_details = True
 
     @property
     def reader_app(self) -> ReaderApp:
@@ -68,6 +63,7 @@ class LibraryScreen(Screen[None]):
             id="filter", placeholder="Type to filter by title, author or fandom…", select_on_focus=False
         )
         yield DataTable(id="stories", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="details")
         yield Static("Reading the library…", id="status-bar")
 
     def on_mount(self) -> None:
@@ -81,6 +77,14 @@ class LibraryScreen(Screen[None]):
     @on(Scanned)
     def _scanned(self, message: Scanned) -> None:
         self.entries = message.entries
+        state = self.reader_app.state
+        moved = state.reconcile([(e.id, e.title, e.author) for e in self.entries if not e.error])
+        if moved:
+            self.reader_app.save_now()
+            self.app.notify(
+                f"{len(moved)} stor{'ies' if len(moved) > 1 else 'y'} renamed or moved: the place is kept.",
+                timeout=5,
+            )
         self.refresh_rows()
 
     def on_screen_resume(self) -> None:
@@ -102,73 +106,38 @@ class LibraryScreen(Screen[None]):
         last = state.last_read(entry.id)
         return (0 if last else 1, _negate(last), entry.title.casefold())
 
-    def visible_columns(self) -> list[tuple[str, int]]:
-        """The columns that fit this terminal, with their widths: the title gets the most."""
-        width = self.app.size.width
-        shown = [(label, fixed) for label, _, fixed, narrowest in COLUMNS if width >= narrowest]
-        room = width - 2 - 2 * len(shown) - sum(fixed or 0 for _, fixed in shown)  # padding, scrollbar
-        flexible = [label for label, fixed in shown if fixed is None]
-        author = min(24, max(8, room // 3)) if "Author" in flexible else 0
-        return [
-            (label, fixed or (author if label == "Author" else max(8, room - author)))
-            for label, fixed in shown
-        ]
-
     def on_resize(self) -> None:
         if self.entries:
             self.refresh_rows()
 
     def refresh_rows(self) -> None:
         table = self.query_one(DataTable)
-        columns = self.visible_columns()
+        keep = self.highlighted()
+        columns = column_widths(self.app.size.width)
         if [(str(c.label), c.width) for c in table.columns.values()] != columns:
             table.clear(columns=True)
             for label, width in columns:
                 table.add_column(label, width=width, key=label)
-        keep = (
-            self.shown[table.cursor_row].id
-            if self.shown and 0 <= table.cursor_row < len(self.shown)
-            else None
-        )
-        needle = self.query_one("#filter", Input).value.strip().casefold()
-        shown = [e for e in self.entries if not needle or needle in _haystack(e)]
+        query = self.query_one("#filter", Input).value
+        shown = [e for e in self.entries if matches(e, query)]
         shown.sort(key=self.sort_key, reverse=self.reverse)
         self.shown = shown
         table.clear()
         state = self.reader_app.state
-        labels = [label for label, _ in columns]
         for entry in shown:
-            cells = dict(zip([c[0] for c in COLUMNS], self._cells(entry, state), strict=True))
-            table.add_row(*(cells[label] for label in labels), key=entry.id)
-        if keep is not None:
-            ids = [e.id for e in shown]
-            if keep in ids:
-                table.move_cursor(row=ids.index(keep))
+            row = cells(entry, state)
+            table.add_row(*(row.get(label, "") for label, _ in columns), key=entry.id)
+        if keep is not None and keep in shown:
+            table.move_cursor(row=shown.index(keep))
         self.update_status()
-
-    def _cells(self, entry: Entry, state) -> list[Text | str]:
-        if entry.error:
-            return [
-                Text("⚠ " + entry.title, style="bold red"),
-                Text("unreadable", style="red"),
-                "",
-                "",
-                "",
-                "",
-            ]
-        progress = state.progress(entry.id)
-        return [
-            Text(entry.title, overflow="ellipsis"),
-            Text(entry.author, overflow="ellipsis"),
-            Text(f"{entry.words:,}", justify="right"),
-            Text(str(entry.chapters), justify="right"),
-            Text(f"{progress:.0%}" if state.position(entry.id) else "new", justify="right"),
-            _when(state.last_read(entry.id)),
-        ]
 
     def update_status(self) -> None:
         status = self.query_one("#status-bar", Static)
         entry = self.highlighted()
+        pane = self.query_one("#details", Static)
+        pane.display = self.show_details and self.app.size.height >= DETAILS_MIN_HEIGHT and bool(self.entries)
+        if pane.display:
+            pane.update(details(entry, self.reader_app.state))
         order = f"{self.sort}{' (reversed)' if self.reverse else ''}"
         count = (
             f"{len(self.shown)} of {len(self.entries)} stories"
@@ -178,7 +147,7 @@ class LibraryScreen(Screen[None]):
         if entry is not None and entry.error:
             text = Text(f" {entry.error}", style="red")
         elif not self.entries:
-            text = Text(f" No stories found in {self.root} (.txt, .md)")
+            text = Text(f" No stories found in {self.root} (.txt, .md, .html, .epub, story folders)")
         else:
             parts = [count, f"by {order}", "Enter read", "c continue", "s sort", "? help"]
             while len(parts) > 2 and len(" · ".join(parts)) + 2 > self.app.size.width:
@@ -218,6 +187,22 @@ class LibraryScreen(Screen[None]):
         from reader.ui.reading import ReadingScreen
 
         self.app.push_screen(ReadingScreen(latest.path, self.root))
+
+    def action_new_chapters(self) -> None:
+        entry = self.highlighted()
+        if entry is None or entry.error:
+            return
+        if not new_chapters(entry, self.reader_app.state):
+            self.app.notify("No new chapters in this story since you last read it.", timeout=3)
+            return
+        from reader.ui.reading import ReadingScreen
+
+        seen = self.reader_app.state.chapters_seen(entry.id)
+        self.app.push_screen(ReadingScreen(entry.path, self.root, start_chapter=seen))
+
+    def action_details(self) -> None:
+        self.show_details = not self.show_details
+        self.update_status()
 
     def action_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
@@ -276,34 +261,6 @@ class LibraryScreen(Screen[None]):
             event.prevent_default()
 
 
-def _haystack(entry: Entry) -> str:
-    meta = entry.metadata
-    parts = [entry.title, entry.author, str(meta.get("fandom", "")), str(meta.get("tags", ""))]
-    return " ".join(parts).casefold()
-
-
 def _negate(text: str) -> tuple[int, ...]:
     """Sort newest first while the rest of the key sorts ascending."""
     return tuple(-ord(c) for c in text)
-
-
-def _when(iso: str) -> str:
-    if not iso:
-        return "—"
-    try:
-        then = datetime.fromisoformat(iso)
-    except ValueError:
-        return "—"
-    now = datetime.now(then.tzinfo)
-    seconds = (now - then).total_seconds()
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
-    if seconds < 2 * 86400:
-        return "yesterday"
-    if seconds < 7 * 86400:
-        return f"{int(seconds // 86400)} days ago"
-    return then.strftime("%Y-%m-%d")

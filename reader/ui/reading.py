@@ -75,10 +75,17 @@ class ReadingScreen(Screen[None]):
             self.book = layout
 
     def __init__(
-        self, path: Path, root: Path | None = None, *, direct: bool = False, preload: Preload | None = None
+        self,
+        path: Path,
+        root: Path | None = None,
+        *,
+        direct: bool = False,
+        preload: Preload | None = None,
+        start_chapter: int | None = None,
     ) -> None:
         super().__init__()
         self.preload = preload
+        self.start_chapter = start_chapter
         self.path = path
         self.root = root
         self.direct = direct
@@ -136,9 +143,23 @@ class ReadingScreen(Screen[None]):
         self.query_one("#title-bar", Static).update(
             Text(f"{story.title}{byline}", overflow="ellipsis", no_wrap=True)
         )
-        saved = self.reader_app.state.position(story.id)
+        state = self.reader_app.state
+        saved = state.position(story.id)
         self.place = resolve_position(story, saved) if saved else Position(0, 0, story.chapters[0].snippet(0))
+        seen = state.chapters_seen(story.id)
+        if self.start_chapter is not None and 0 <= self.start_chapter < len(story.chapters):
+            self.place = Position(self.start_chapter, 0, story.chapters[self.start_chapter].snippet(0))
+        elif seen and len(story.chapters) > seen:
+            new = len(story.chapters) - seen
+            self.app.notify(
+                f"{new} new chapter{'s' if new > 1 else ''} since you last read, from "
+                f"“{story.chapters[seen].title}”.",
+                title=story.title,
+                timeout=6,
+            )
         self.relayout()
+        if self.start_chapter is not None:
+            self.remember()
 
     # Layout --------------------------------------------------------------------------
 
@@ -255,6 +276,8 @@ class ReadingScreen(Screen[None]):
             title=self.story.title,
             path=self.story.path,
             seconds=seconds,
+            author=self.story.author,
+            chapters=len(self.story.chapters),
         )
         self.reader_app.request_save()
 
