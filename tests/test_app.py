@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 from conftest import SAMPLE
 from tests_support import first_line, make_app, open_story, screen_lines, wait_for_library, wait_for_page
+from textual import events
 
 from reader.config import Config
 from reader.ui.app import ReaderApp
@@ -303,3 +304,17 @@ async def test_a_hides_notes_and_the_choice_is_remembered(state_path: Path, tmp_
     from reader.config import Config
 
     assert Config.load(tmp_path / "config.yaml").show_notes is False
+
+
+async def test_keys_typed_fast_after_slash_all_reach_the_filter(state_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        library = await wait_for_library(pilot, app)
+        # Queue every key before any is handled, as a fast typist or a paste over ssh does.
+        for key, character in [("slash", "/"), *((c, c) for c in "biscuit")]:
+            event = events.Key(key, character)
+            event.set_sender(app)
+            app._driver.send_message(event)  # as the terminal driver does: no waiting between keys
+        await pilot.pause(0.3)
+        assert library.query_one("#filter").value == "biscuit"
+        assert library.sort == "recent" and isinstance(app.screen, LibraryScreen)

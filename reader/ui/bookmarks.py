@@ -82,7 +82,7 @@ class BookmarksScreen(ModalScreen[Position | None]):
         rename = self.query_one("#rename", Input)
         rename.value = self.marks[index].name
         rename.display = True
-        rename.focus()
+        self.set_focus(rename)  # at once: the name typed next must not run d or r
 
     @on(Input.Submitted, "#rename")
     def _renamed(self, event: Input.Submitted) -> None:
@@ -111,6 +111,6 @@ class BookmarksScreen(ModalScreen[Position | None]):
         rename = self.query_one("#rename", Input)
         if rename.display:
             rename.display = False
-            self.query_one(OptionList).focus()
+            self.set_focus(self.query_one(OptionList))
             return
         self.dismiss(None)

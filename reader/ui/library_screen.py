@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from reader.library import Entry, matches, scan
+from reader.ui.late_keys import TextBox, type_into
 from reader.ui.library_rows import COLUMNS, cells, column_widths, details, new_chapters
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class LibraryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(f"Library — {self.root}", id="title-bar")
-        yield Input(
+        yield TextBox(
             id="filter", placeholder="Type to filter by title, author or fandom…", select_on_focus=False
         )
         yield DataTable(id="stories", cursor_type="row", zebra_stripes=True)
@@ -118,7 +119,7 @@ class LibraryScreen(Screen[None]):
             table.clear(columns=True)
             for label, width in columns:
                 table.add_column(label, width=width, key=label)
-        query = self.query_one("#filter", Input).value
+        query = self.query_one("#filter", TextBox).value
         shown = [e for e in self.entries if matches(e, query)]
         shown.sort(key=self.sort_key, reverse=self.reverse)
         self.shown = shown
@@ -221,12 +222,12 @@ class LibraryScreen(Screen[None]):
         self.refresh_rows()
 
     def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        self.set_focus(self.query_one("#filter", TextBox))
 
     def action_clear_filter(self) -> None:
-        filter_input = self.query_one("#filter", Input)
+        filter_input = self.query_one("#filter", TextBox)
         filter_input.value = ""
-        self.query_one(DataTable).focus()
+        self.set_focus(self.query_one(DataTable))
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
@@ -234,31 +235,39 @@ class LibraryScreen(Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
-        self.query_one(DataTable).focus()
+        self.set_focus(self.query_one(DataTable))
         if len(self.shown) == 1:
             self.action_open()
 
     def on_key(self, event: events.Key) -> None:
-        """Typing a letter in the list starts the filter with it."""
+        """Typing a letter in the list starts the filter with it.
+
+        Keys typed faster than the focus moves (a quick typist, a paste over ssh) reach
+        this screen through the list even though the filter has the focus by then: they
+        are typed into the filter here, so none is lost or taken for a command.
+        """
         table = self.query_one(DataTable)
+        filter_input = self.query_one("#filter", TextBox)
+        character = event.character
         if self.focused is not table and event.key == "down":
-            table.focus()  # from the filter back to the list
+            self.set_focus(table)  # from the filter back to the list
             event.stop()
             return
-        bound = {key.strip() for b in self.BINDINGS if isinstance(b, Binding) for key in b.key.split(",")}
-        if event.key in bound:
+        if self.focused is filter_input:
+            type_into(filter_input, event)
             return
-        if (
-            self.focused is table
-            and event.character
-            and event.character.isprintable()
-            and not event.character.isspace()
-        ):
-            filter_input = self.query_one("#filter", Input)
-            filter_input.focus()
-            filter_input.insert_text_at_cursor(event.character)
-            event.stop()
-            event.prevent_default()
+        if self.focused is table and character and character.isprintable() and not character.isspace():
+            if event.key in self._own_keys():
+                return
+            self.set_focus(filter_input)
+            filter_input.insert_text_at_cursor(character)
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+
+    def _own_keys(self) -> set[str]:
+        return {key.strip() for b in self.BINDINGS if isinstance(b, Binding) for key in b.key.split(",")}
 
 
 def _negate(text: str) -> tuple[int, ...]:
