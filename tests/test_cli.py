@@ -113,3 +113,20 @@ def test_a_file_that_is_not_a_story(tmp_path: Path) -> None:
     picture.write_bytes(b"\xff\xd8\xff")
     result = run(str(picture))
     assert result.returncode == 2 and "not a story format" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("broken.epub", b"PK\x03\x04 this is not really a zip", "not an EPUB"),
+        ("empty.html", b"", "empty"),
+        ("image.txt", bytes(range(256)) * 8, "binary"),
+    ],
+)
+def test_dump_of_a_bad_file_is_one_clear_line(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = run("dump", str(path))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and reason in lines[0] and name in lines[0]

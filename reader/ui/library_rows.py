@@ -18,7 +18,9 @@ COLUMNS = (
     ("Fandom", "title", None, 100),
     ("Words", "length", 7, 0),
     ("Ch.", "length", 5, 70),
+    ("Rating", "title", 6, 125),
     ("Status", "title", 8, 110),
+    ("Updated", "title", 10, 140),
     ("Progress", "progress", 8, 0),
     ("Last read", "recent", 10, 60),
 )
@@ -57,7 +59,9 @@ def cells(entry: Entry, state: State) -> dict[str, Text | str]:
         "Fandom": Text(_joined(entry.metadata.get("fandom")), overflow="ellipsis", no_wrap=True),
         "Words": Text(f"{entry.words:,}", justify="right"),
         "Ch.": Text(chapters_label(entry), justify="right"),
+        "Rating": short_rating(str(entry.metadata.get("rating", ""))),
         "Status": {"complete": "complete", "in progress": "WIP"}.get(status_of(entry.metadata), ""),
+        "Updated": str(entry.metadata.get("updated") or entry.metadata.get("published") or "")[:10],
         "Progress": Text(f"{state.progress(entry.id):.0%}" if read else "new", justify="right"),
         "Last read": when(state.last_read(entry.id)),
     }
@@ -91,6 +95,20 @@ def details(entry: Entry | None, state: State) -> Text:
             text.append(_joined(meta[key]) + "\n", style="dim")
     text.rstrip()
     return text
+
+
+#: AO3's ratings and the letters readers know them by.
+RATINGS = {
+    "general audiences": "G",
+    "teen and up audiences": "T",
+    "mature": "M",
+    "explicit": "E",
+    "not rated": "NR",
+}
+
+
+def short_rating(rating: str) -> str:
+    return RATINGS.get(rating.strip().casefold(), rating[:6])
 
 
 def _joined(value: Any) -> str:
