@@ -61,7 +61,9 @@ class LibraryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(f"Library — {self.root}", id="title-bar")
         yield TextBox(
-            id="filter", placeholder="Type to filter: title, author, fandom, rating, status, relationships, tags…", select_on_focus=False
+            id="filter",
+            placeholder="Type to filter: title, author, fandom, rating, status, relationships, tags…",
+            select_on_focus=False,
         )
         yield DataTable(id="stories", cursor_type="row", zebra_stripes=True)
         yield Static("", id="details")
