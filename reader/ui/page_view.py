@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -30,8 +31,16 @@ class PageView(Widget):
     PageView > .pageview--heading { text-style: bold; color: $primary; }
     PageView > .pageview--note { color: $text-muted; text-style: italic; }
     PageView > .pageview--break { color: $text-muted; }
+    PageView > .pageview--match { background: $warning 40%; }
+    PageView > .pageview--current { background: $warning; color: $background; text-style: bold; }
     """
-    COMPONENT_CLASSES = {"pageview--heading", "pageview--note", "pageview--break"}
+    COMPONENT_CLASSES = {
+        "pageview--heading",
+        "pageview--note",
+        "pageview--break",
+        "pageview--match",
+        "pageview--current",
+    }
 
     class Turn(Message):
         """The reader clicked or scrolled: ``step`` is +1 (forward) or -1 (back)."""
@@ -46,9 +55,21 @@ class PageView(Widget):
         self.chapter: Chapter | None = None
         self.text_width = 70
         self.message = ""
+        #: Found text to highlight on this page: [start, end) in the chapter, and the current one.
+        self.marks: list[tuple[int, int]] = []
+        self.current: tuple[int, int] | None = None
 
-    def show(self, chapter: Chapter | None, page: Page | None, text_width: int, message: str = "") -> None:
+    def show(
+        self,
+        chapter: Chapter | None,
+        page: Page | None,
+        text_width: int,
+        message: str = "",
+        marks: list[tuple[int, int]] | None = None,
+        current: tuple[int, int] | None = None,
+    ) -> None:
         self.chapter, self.page, self.text_width, self.message = chapter, page, text_width, message
+        self.marks, self.current = marks or [], current
         self.refresh()
 
     @property
@@ -79,17 +100,30 @@ class PageView(Widget):
             style = base + self.get_component_rich_style("pageview--break", partial=True)
             return [Segment(SCENE_BREAK.center(column).rstrip(), style)]
         text = chapter.text[line.start : line.end]
+        pad: list[Segment] = []
+        style = base
         if line.kind == "heading":
             style = base + self.get_component_rich_style("pageview--heading", partial=True)
-            pad = max(0, (column - Strip([Segment(text)]).cell_length) // 2)
-            return [Segment(" " * pad, base), Segment(text, style)]
-        style = base
-        if line.kind == "note":
+            pad = [Segment(" " * max(0, (column - cell_len(text)) // 2), base)]
+        elif line.kind == "note":
             style = base + self.get_component_rich_style("pageview--note", partial=True)
         block = chapter.blocks[line.block]
-        if not block.spans:
-            return [Segment(text, style)]
-        return _styled(text, line.start - chapter.block_starts[line.block], block.spans, style)
+        block_start = chapter.block_starts[line.block]
+        ranges = [
+            (span.start + block_start, span.end + block_start, ITALIC if span.style == "italic" else BOLD)
+            for span in block.spans
+        ]
+        if self.marks:
+            match = self.get_component_rich_style("pageview--match", partial=True)
+            current = self.get_component_rich_style("pageview--current", partial=True)
+            ranges.extend(
+                (start, end, current if (start, end) == self.current else match)
+                for start, end in self.marks
+                if end > line.start and start < line.end
+            )
+        if not ranges:
+            return [*pad, Segment(text, style)]
+        return pad + _styled(text, line.start, ranges, style)
 
     def on_click(self, event: events.Click) -> None:
         self.post_message(self.Turn(1 if event.x >= self.size.width // 2 else -1))
@@ -103,19 +137,23 @@ class PageView(Widget):
         self.post_message(self.Turn(-1))
 
 
-def _styled(text: str, offset: int, spans: tuple, style: Style) -> list[Segment]:
-    """Cut ``text`` (starting ``offset`` into its block) where italic and bold spans begin and end."""
+ITALIC = Style(italic=True)
+BOLD = Style(bold=True)
+
+
+def _styled(text: str, offset: int, ranges: list[tuple[int, int, Style]], style: Style) -> list[Segment]:
+    """Cut ``text`` (which starts at ``offset`` in the chapter) where styled ranges begin and end."""
     cuts = {0, len(text)}
-    for span in spans:
-        for point in (span.start - offset, span.end - offset):
+    for start, end, _ in ranges:
+        for point in (start - offset, end - offset):
             if 0 < point < len(text):
                 cuts.add(point)
     points = sorted(cuts)
     segments = []
     for a, b in zip(points, points[1:], strict=False):
         piece_style = style
-        for span in spans:
-            if span.start - offset <= a and b <= span.end - offset:
-                piece_style += Style(italic=True) if span.style == "italic" else Style(bold=True)
+        for start, end, extra in ranges:
+            if start - offset <= a and b <= end - offset:
+                piece_style += extra
         segments.append(Segment(text[a:b], piece_style))
     return segments

@@ -17,9 +17,11 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from reader.find import FindError, Matches, compile_pattern
 from reader.formats import Preload, StoryError, load_story
 from reader.layout import PageRef, StoryLayout
 from reader.model import Position, Story, resolve_position
+from reader.ui.find_bar import FindBar
 from reader.ui.page_view import MIN_PAGE, PageView
 
 if TYPE_CHECKING:
@@ -33,7 +35,10 @@ COUNT_DELAY = 0.5
 
 
 class StoryPage(PageView):
-    """The page view, telling its screen when its size changes."""
+    """The page view, telling its screen when its size changes. It holds the focus while
+    reading, so that keys come to the screen through it as they do in the library."""
+
+    can_focus = True
 
     class Resized(Message):
         pass
@@ -55,8 +60,12 @@ class ReadingScreen(Screen[None]):
         Binding("B", "bookmarks", "Bookmarks"),
         Binding("plus,equals_sign", "wider", "Wider text column", key_display="+"),
         Binding("minus", "narrower", "Narrower text column", key_display="-"),
+        Binding("slash", "find", "Find in this story", key_display="/"),
+        Binding("n", "next_match", "Next match"),
+        Binding("N", "previous_match", "Previous match"),
         Binding("question_mark", "app.help", "Help", key_display="?"),
-        Binding("q,escape", "close", "Back to the library"),
+        Binding("escape", "escape", "Clear the found text, else back to the library", key_display="Esc"),
+        Binding("q", "close", "Back to the library"),
     ]
 
     class Loaded(Message):
@@ -82,10 +91,16 @@ class ReadingScreen(Screen[None]):
         direct: bool = False,
         preload: Preload | None = None,
         start_chapter: int | None = None,
+        start: Position | None = None,
+        find: str | None = None,
     ) -> None:
         super().__init__()
         self.preload = preload
         self.start_chapter = start_chapter
+        self.start = start
+        self.find_first = find
+        self.matches: Matches | None = None
+        self.match_index: int | None = None
         self.path = path
         self.root = root
         self.direct = direct
@@ -103,6 +118,7 @@ class ReadingScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(self.path.name, id="title-bar")
         yield StoryPage(id="page")
+        yield FindBar()
         yield Static("Opening…", id="status-bar")
 
     def on_mount(self) -> None:
@@ -147,7 +163,9 @@ class ReadingScreen(Screen[None]):
         saved = state.position(story.id)
         self.place = resolve_position(story, saved) if saved else Position(0, 0, story.chapters[0].snippet(0))
         seen = state.chapters_seen(story.id)
-        if self.start_chapter is not None and 0 <= self.start_chapter < len(story.chapters):
+        if self.start is not None:  # a search hit: its page, its words highlighted
+            self.place = resolve_position(story, self.start)
+        elif self.start_chapter is not None and 0 <= self.start_chapter < len(story.chapters):
             self.place = Position(self.start_chapter, 0, story.chapters[self.start_chapter].snippet(0))
         elif seen and len(story.chapters) > seen:
             new = len(story.chapters) - seen
@@ -157,8 +175,12 @@ class ReadingScreen(Screen[None]):
                 title=story.title,
                 timeout=6,
             )
+        if self.find_first:
+            self._find(self.find_first, regex=False, quiet=True)
+            if self.matches is not None:
+                self.match_index = self.matches.index_of(self.place.chapter, self.place.offset)
         self.relayout()
-        if self.start_chapter is not None:
+        if self.start_chapter is not None or self.start is not None:
             self.remember()
 
     # Layout --------------------------------------------------------------------------
@@ -200,7 +222,16 @@ class ReadingScreen(Screen[None]):
         assert self.story is not None and self.book is not None
         chapter = self.story.chapters[self.ref.chapter]
         page = self.book.page(self.ref)
-        self.query_one(StoryPage).show(chapter, page, self.book.width)
+        marks: list[tuple[int, int]] = []
+        current = None
+        if self.matches is not None:
+            marks = [
+                (m.start, m.end) for m in self.matches.in_chapter(self.ref.chapter, page.start, page.end)
+            ]
+            if self.match_index is not None:
+                match = self.matches.all[self.match_index]
+                current = (match.start, match.end) if match.chapter == self.ref.chapter else None
+        self.query_one(StoryPage).show(chapter, page, self.book.width, marks=marks, current=current)
         self.update_status()
         chapter_layout = self.book.chapter(self.ref.chapter)
         if not chapter_layout.complete and self._counting != (self.book, self.ref.chapter):
@@ -229,6 +260,9 @@ class ReadingScreen(Screen[None]):
         percent = int(self.progress() * 100)
         minutes = -(-chapter.estimate_words(page.end) // WORDS_PER_MINUTE) if page.end < len(chapter) else 0
         pages = f"p. {n}/{m if exact else f'~{m}'}"
+        if self.matches is not None and len(self.matches):
+            number = self.match_index + 1 if self.match_index is not None else 0
+            pages = f"match {number} of {len(self.matches)} · {pages}"
         width = self.query_one("#status-bar", Static).size.width or self.app.size.width
         # The longest status that leaves room for some of the chapter title.
         for parts in (
@@ -282,7 +316,7 @@ class ReadingScreen(Screen[None]):
         self.reader_app.request_save()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("close", "help"):
+        if action in ("close", "help", "escape"):
             return True
         return self.book is not None
 
@@ -376,6 +410,84 @@ class ReadingScreen(Screen[None]):
             return
         self.place = resolve_position(self.story, position)
         self.go(self.book.page_for(self.place.chapter, self.place.offset))
+
+    # Finding -------------------------------------------------------------------------
+
+    def action_find(self) -> None:
+        self.query_one(FindBar).open()
+        self.query_one("#status-bar").display = False
+
+    def _find(self, text: str, regex: bool, quiet: bool = False) -> None:
+        """Find ``text`` in the story; the count shows in the find bar."""
+        bar = self.query_one(FindBar)
+        self.match_index = None
+        if self.story is None or not text.strip():
+            self.matches = None
+            bar.show_count("type to find")
+        else:
+            try:
+                self.matches = Matches(self.story, compile_pattern(text, regex))
+            except FindError as error:
+                self.matches = None
+                bar.show_count(str(error))
+            else:
+                bar.show_count(f"{len(self.matches)} match{'es' if len(self.matches) != 1 else ''}")
+        if not quiet and self.book is not None:
+            self.show_page()
+
+    @on(FindBar.Changed)
+    def _find_changed(self, message: FindBar.Changed) -> None:
+        self._find(message.text, message.regex)
+
+    @on(FindBar.Go)
+    def _find_go(self) -> None:
+        self._close_bar()
+        if self.matches is None or not len(self.matches):
+            self.app.notify("Not found in this story.", timeout=3)
+            return
+        self._go_to_match(self.matches.first_from(self.place))
+
+    @on(FindBar.Closed)
+    def _find_closed(self) -> None:
+        self._close_bar()
+        self.matches = self.match_index = None
+        if self.book is not None:
+            self.show_page()
+
+    def _close_bar(self) -> None:
+        self.query_one(FindBar).display = False
+        self.query_one("#status-bar").display = True
+        self.set_focus(self.query_one(StoryPage))
+
+    def _go_to_match(self, index: int | None) -> None:
+        if self.matches is None or index is None or self.book is None:
+            return
+        self.match_index = index
+        match = self.matches.all[index]
+        self.go(self.book.page_for(match.chapter, match.start))
+
+    def action_next_match(self) -> None:
+        self._step_match(1)
+
+    def action_previous_match(self) -> None:
+        self._step_match(-1)
+
+    def _step_match(self, step: int) -> None:
+        if self.matches is None or not len(self.matches):
+            self.app.notify("Nothing to find yet: press / and type.", timeout=3)
+            return
+        if self.match_index is None:
+            first = self.matches.first_from(self.place)
+            index = first if step > 0 or first is None else self.matches.next(first, -1)
+        else:
+            index = self.matches.next(self.match_index, step)
+        self._go_to_match(index)
+
+    def action_escape(self) -> None:
+        if self.matches is not None:
+            self._find_closed()
+        else:
+            self.action_close()
 
     def action_close(self) -> None:
         self.reader_app.save_now()
