@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests_support import make_app, open_story, screen_lines
 
 from reader.find import FindError, Matches, compile_pattern
 from reader.formats import load_story
 from reader.layout import wrap
 from reader.model import Position
 from reader.ui.page_view import PageView
-from tests_support import make_app, open_story, screen_lines
 
 PARAGRAPH = (
     "The keeper climbed the stair at dusk and set the silver lantern in the window, as her mother "
@@ -73,7 +73,9 @@ async def test_find_bar_highlights_and_n_walks_across_chapters(tmp_path: Path, s
         assert type(app.screen).__name__ == "LibraryScreen"
 
 
-async def test_a_match_wrapped_over_two_lines_is_highlighted_on_both(tmp_path: Path, state_path: Path) -> None:
+async def test_a_match_wrapped_over_two_lines_is_highlighted_on_both(
+    tmp_path: Path, state_path: Path
+) -> None:
     path = story_file(tmp_path)
     lines = wrap(PARAGRAPH, 70)
     first_end, second_start = lines[0][1], lines[1][0]

@@ -26,7 +26,7 @@ class FindBar(Horizontal):
         background: $panel;
         display: none;
     }
-    FindBar > Input {
+    FindBar #find-text {
         width: 1fr;
         height: 1;
         border: none;
