@@ -1,0 +1,259 @@
+"""The spine's documents, turned into chapters, metadata and notes as they come.
+
+Fan-fiction downloads get special care: FanFicFare's title page becomes metadata rather than
+a first chapter and its contents and log pages are dropped; AO3's preface (split into its own
+file by Calibre) becomes metadata and notes, its chapter notes note blocks, and its afterword
+notes at the end of the last chapter.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+
+from reader.formats.epub.archive import is_internal
+from reader.formats.epub.safe_xml import member_text
+from reader.formats.errors import StoryError
+from reader.formats.markup import ao3, fanficfare
+from reader.formats.markup.blocks import bolded, mark_notes, one_line, tidy
+from reader.formats.markup.flow import ContextFlow, Item
+from reader.formats.markup.tree import HEADING_LEVEL, SKIP, Node, Tree, text_of
+from reader.model import LIST_KEYS, METADATA_KEYS, Block, Chapter, Story
+from reader.structure import is_scene_break
+
+_FFF_SKIP_CLASSES = frozenset({"fff_tocpage", "fff_logpage", "fff_coverpage"})
+_NOTE_TYPES = re.compile(r"\b(?:footnote|endnote|rearnote|note)s?\b")
+_ENDNOTES_ID = re.compile(r"endnotes\d*", re.I)
+_DT = re.compile(r"<dt[\s>]", re.I)
+
+
+@dataclass
+class Page:
+    """One spine document: its element tree, and its markup for a quick look before a walk."""
+
+    tree: Tree
+    markup: str
+
+
+def read_page(raw: bytes, path: str) -> Page:
+    """The document in ``raw`` (a :class:`~reader.formats.epub.safe_xml.Refused` if it declares entities)."""
+    text = member_text(raw, path)
+    return Page(Tree(text), text)
+
+
+class Book:
+    """The story so far: chapters, the metadata and notes front and end matter give."""
+
+    def __init__(self, titles: dict[str, str]) -> None:
+        self.titles = titles
+        self.chapters: list[Chapter] = []
+        self.page_meta: dict[str, object] = {}
+        self.page_title = ""
+        self.page_author = ""
+        self.front_notes: list[Block] = []
+        self.end_notes: list[Block] = []
+        self.ao3 = False
+        self.missing = 0
+
+    def add(self, path: str, page: Page, is_nav: bool) -> None:
+        tree = page.tree
+        preface, afterword = _with_text(tree.ids.get("preface")), _with_text(tree.ids.get("afterword"))
+        apart = tuple(node for node in (preface, afterword) if node is not None)
+        items = _items(tree.root, apart)
+        if not apart and not any(item.text for item in items):
+            return  # a cover image or an empty page
+        classes = frozenset(c.lower() for c in tree.body.classes) if tree.body is not None else frozenset()
+        name = posixpath.basename(path).lower()
+        if "fff_titlepage" in classes:
+            self._title_page(items, tree, force=True)
+            return
+        if classes & _FFF_SKIP_CLASSES or name == "log_page.xhtml" or is_nav:
+            return
+        title = self.titles.get(path, "")
+        if preface is not None or (
+            not self.chapters and _DT.search(page.markup) and ao3.tag_count(tree.root) >= 2
+        ):
+            # AO3: Calibre splits the download at its <h2>s, so a one-shot's text shares the
+            # preface's file (inside div#chapters), and the afterword may share the last one.
+            self.ao3 = True
+            if preface is not None:
+                self._preface(ao3.read_preface(preface))
+            else:  # no div#preface: all that is not the chapters or the afterword
+                chapters = tree.ids.get("chapters")
+                outside = apart if chapters is None else (*apart, chapters)
+                self._preface(ao3.read_preface(tree.root, outside))
+                items = _items(chapters, apart) if chapters is not None else []
+            title = ""  # the contents name this file after the preface
+        if afterword is not None:
+            self.end_notes.extend(ao3.afterword_notes(afterword))
+        elif self.ao3 and self.chapters and _first_text(items).casefold() == "afterword":
+            self.end_notes.extend(ao3.afterword_notes(tree.root, apart))
+            return
+        if not any(item.text for item in items):
+            return
+        if not self.chapters and self._title_page(items, tree, force=name == "title_page.xhtml"):
+            return
+        if _is_contents(items, page, apart):
+            return
+        self.chapters.append(_chapter(items, title, len(self.chapters) + 1, self.ao3))
+
+    def _title_page(self, items: list[Item], tree: Tree, force: bool) -> bool:
+        """FanFicFare's title page (or the like): its entries are metadata."""
+        page = fanficfare.read_title_page(items)
+        if not force and not page.looks_like_one():
+            return False
+        if "source_url" not in page.metadata:
+            url = fanficfare.story_link(tree.root)  # FanFicFare links the title to the story
+            if url:
+                page.metadata["source_url"] = url
+        self.page_meta.update(page.metadata)
+        return True
+
+    def _preface(self, preface: ao3.Preface) -> None:
+        self.page_meta.update(preface.metadata)
+        self.page_title = self.page_title or preface.title
+        self.page_author = self.page_author or preface.author
+        self.front_notes.extend(preface.notes)
+
+    def story(self, opf_meta: dict[str, object], title: str, author: str, fallback_title: str) -> Story:
+        chapters = self.chapters
+        if not chapters:
+            if self.missing:
+                raise StoryError("none of the chapter files the spine lists is readable in the archive")
+            raise StoryError("no story text in the EPUB")
+        if self.front_notes:
+            blocks = chapters[0].blocks
+            chapters[0] = Chapter(chapters[0].title, blocks[:1] + self.front_notes + blocks[1:])
+        if self.end_notes:
+            chapters[-1] = Chapter(chapters[-1].title, chapters[-1].blocks + self.end_notes)
+        metadata = dict(opf_meta)
+        source = metadata.get("source_url")
+        metadata.update(self.page_meta)
+        if source:
+            metadata["source_url"] = source
+        if self.page_meta and "tags" not in self.page_meta and metadata.get("tags"):
+            metadata["tags"] = _tags_not_elsewhere(metadata)
+        clean: dict[str, object] = {}
+        for key in METADATA_KEYS:
+            value = metadata.get(key)
+            if key in LIST_KEYS:
+                items = value if isinstance(value, list) else _split(str(value or ""))
+                items = list(dict.fromkeys(str(v).strip() for v in items if str(v).strip()))
+                if items:
+                    clean[key] = items
+            elif value:
+                clean[key] = str(value).strip()
+        return Story(
+            id="",
+            title=title or self.page_title or fallback_title,
+            author=author or self.page_author,
+            chapters=chapters,
+            metadata=clean,
+            encoding="utf-8",
+        )
+
+
+def _with_text(node: Node | None) -> Node | None:
+    return node if node is not None and text_of(node) else None
+
+
+def _items(node: Node, apart: tuple[Node, ...]) -> list[Item]:
+    """The paragraphs in ``node``, less those in ``apart``; quotes and notes marked."""
+    skip = (lambda n: n in apart) if apart else None
+    return ContextFlow(_is_note, skip).feed(node).finish()
+
+
+def _is_note(node: Node) -> bool:
+    """An EPUB footnote or endnote (``epub:type``, ``role``), or AO3's chapter notes."""
+    raw = node.raw.lower()
+    if "meta" in raw and "meta" in node.get("class").lower().split():
+        return True
+    if "endnotes" in raw and _ENDNOTES_ID.fullmatch(node.get("id")):
+        return True
+    if "note" in raw:
+        kind = node.get("epub:type") or node.get("role")
+        return bool(kind) and bool(_NOTE_TYPES.search(kind.lower()))
+    return False
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _tags_not_elsewhere(metadata: dict[str, object]) -> list[str]:
+    """dc:subject lists every tag; drop those the title page or preface already filed."""
+    elsewhere: set[str] = set()
+    for key, value in metadata.items():
+        if key == "tags":
+            continue
+        values = value if isinstance(value, list) else [value]
+        elsewhere.update(str(v).casefold() for v in values)
+    tags = metadata.get("tags")
+    return [t for t in (tags if isinstance(tags, list) else []) if str(t).casefold() not in elsewhere]
+
+
+def _first_text(items: list[Item]) -> str:
+    return next((item.text for item in items if item.text), "")
+
+
+def _is_contents(items: list[Item], page: Page, apart: tuple[Node, ...]) -> bool:
+    """A page that is nearly all links to other files of the book: a table of contents."""
+    chars = sum(len(item.text) for item in items if item.text and item.kind != "heading")
+    if not 0 < chars < 50_000 or page.markup.count("href") < 2:
+        return False
+    internal = linked = 0
+    stack = [page.tree.root]
+    while stack:  # the links outside headings, as the paragraphs counted above
+        node = stack.pop()
+        if node.tag in SKIP or node.tag in HEADING_LEVEL or node in apart:
+            continue
+        if node.tag == "a" and is_internal(node.get("href")):
+            internal += 1
+            linked += len(text_of(node))
+        stack.extend(child for child in node.children if isinstance(child, Node))
+    return internal >= 2 and linked >= 0.8 * chars
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _chapter(items: list[Item], toc_title: str, number: int, ao3_book: bool) -> Chapter:
+    title = one_line(toc_title)
+    # The headings before the text: one that says what the title says (or more) is dropped,
+    # the longer wording kept as the title; with no title from the contents, the first is it.
+    dropped: set[int] = set()
+    for index, item in enumerate(items):
+        if not item.text:
+            continue
+        if item.kind != "heading":
+            break
+        heading = one_line(item.text)
+        a, b = _norm(title), _norm(heading)
+        if not a or a in b:
+            title = heading
+            dropped.add(index)
+        elif b in a:
+            dropped.add(index)
+    rest = [item for index, item in enumerate(items) if index not in dropped] if dropped else items
+    title = title or f"Chapter {number}"
+    blocks = [Block("heading", title)]
+    noted = ao3.labelled_notes(rest) if ao3_book else set()
+    for index, item in enumerate(rest):
+        text = item.text
+        if item.kind == "scene_break":
+            blocks.append(Block("scene_break", ""))
+        elif ao3_book and ao3.SITE_TEXT.match(text):
+            continue
+        elif item.kind == "heading":
+            blocks.append(Block("paragraph", text, bolded(item)))
+        elif is_scene_break(text):
+            blocks.append(Block("scene_break", ""))
+        elif index in noted or item.noted:
+            blocks.append(Block("note", text, item.spans))
+        else:
+            blocks.append(Block("paragraph", text, item.spans))
+    blocks = tidy(blocks)
+    mark_notes(blocks)
+    return Chapter(title, blocks)
