@@ -144,7 +144,7 @@ def build_chapters(paras: list[Para], default_title: str, detect_headings: bool 
     chapters = _merge_front_matter(chapters)
     result = []
     for chapter_title, blocks in chapters:
-        _mark_notes(blocks)
+        mark_notes(blocks)
         result.append(Chapter(chapter_title, blocks))
     return result
 
@@ -186,7 +186,8 @@ def _merge_front_matter(chapters: list[tuple[str, list[Block]]]) -> list[tuple[s
     return chapters
 
 
-def _mark_notes(blocks: list[Block]) -> None:
+def mark_notes(blocks: list[Block]) -> None:
+    """Paragraphs near a chapter's start or end that read as author's notes become notes."""
     body = [i for i, b in enumerate(blocks) if b.kind in ("paragraph", "note")]
     near = set(body[:NOTE_WINDOW]) | set(body[-NOTE_WINDOW:])
     for i in near:

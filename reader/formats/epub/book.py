@@ -16,11 +16,11 @@ from reader.formats.epub.archive import is_internal
 from reader.formats.epub.safe_xml import member_text
 from reader.formats.errors import StoryError
 from reader.formats.markup import ao3, fanficfare
-from reader.formats.markup.blocks import bolded, mark_notes, one_line, tidy
+from reader.formats.markup.blocks import bolded, one_line, tidy
 from reader.formats.markup.flow import ContextFlow, Item
 from reader.formats.markup.tree import HEADING_LEVEL, SKIP, Node, Tree, text_of
 from reader.model import LIST_KEYS, METADATA_KEYS, Block, Chapter, Story
-from reader.structure import is_scene_break
+from reader.structure import is_scene_break, mark_notes
 
 _FFF_SKIP_CLASSES = frozenset({"fff_tocpage", "fff_logpage", "fff_coverpage"})
 _NOTE_TYPES = re.compile(r"\b(?:footnote|endnote|rearnote|note)s?\b")

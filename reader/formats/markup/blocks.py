@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reader.formats.markup.flow import Item
 from reader.model import Block, Span
-from reader.structure import MAX_BLOCK_CHARS, NOTE_WINDOW, Para, build_chapters, looks_like_note, split_long
+from reader.structure import MAX_BLOCK_CHARS, Para, build_chapters, split_long
 
 
 def bolded(item: Item) -> tuple[Span, ...]:
@@ -57,11 +57,3 @@ def tidy(blocks: list[Block]) -> list[Block]:
     while result and result[-1].kind == "scene_break":
         result.pop()
     return result
-
-
-def mark_notes(blocks: list[Block]) -> None:
-    """Paragraphs near a chapter's start or end that read as author's notes become notes."""
-    body = [i for i, block in enumerate(blocks) if block.kind in ("paragraph", "note")]
-    for i in set(body[:NOTE_WINDOW]) | set(body[-NOTE_WINDOW:]):
-        if blocks[i].kind == "paragraph" and looks_like_note(blocks[i].text):
-            blocks[i].kind = "note"
