@@ -187,3 +187,16 @@ def test_fifty_megabytes_with_no_line_breaks_opens(tmp_path: Path) -> None:
     book = StoryLayout(story, 70, 20)
     page = book.page(book.page_for(0, len(story.chapters[0].text) // 2))
     assert page.lines and all(line.end - line.start <= 70 for line in page.lines)
+
+
+def test_plain_text_emphasis_becomes_italic_and_bold(tmp_path: Path) -> None:
+    story = load_story(
+        write(tmp_path / "e.txt", "She said *no*, and **meant** it.\n\n* * *\n\nfile_name_here stays.\n")
+    )
+    first, scene_break, last = story.chapters[0].blocks
+    assert first.text == "She said no, and meant it."
+    assert [(first.text[s.start : s.end], s.style) for s in first.spans] == [
+        ("no", "italic"),
+        ("meant", "bold"),
+    ]
+    assert scene_break.kind == "scene_break" and last.text == "file_name_here stays."

@@ -13,7 +13,7 @@ import re
 from reader.formats.decoding import DecodeError, decode
 from reader.formats.errors import StoryError
 from reader.model import Story
-from reader.structure import Para, build_chapters
+from reader.structure import Para, build_chapters, is_scene_break
 
 #: Header labels and the metadata key each fills.
 HEADER_LABELS = {
@@ -73,12 +73,12 @@ def parse(data: bytes, fallback_title: str) -> Story:
     paras = paragraphs(body, tab_headings=fanficfare)
     if not paras:
         raise StoryError("no story text in the file")
-    if fanficfare:
-        from reader.formats.markdown import inline
+    # *Emphasis* and **strong** as plain-text writers (and FanFicFare's html2text) mark them.
+    from reader.formats.markdown import inline
 
-        for para in paras:
-            if para.kind is None and ("_" in para.text or "*" in para.text):
-                para.text, para.spans = inline(para.text)
+    for para in paras:
+        if para.kind is None and ("_" in para.text or "*" in para.text) and not is_scene_break(para.text):
+            para.text, para.spans = inline(para.text)
     title = str(metadata.pop("title", "") or fallback_title)
     author = str(metadata.pop("author", "") or "")
     has_tabs = any(p.kind == "heading" for p in paras)
