@@ -1,0 +1,497 @@
+"""The library's full-text index: SQLite FTS5 over the stories' passages, kept up to date.
+
+A passage is a paragraph, or a piece of at most ~2,000 characters of a longer one, stored with
+its chapter and its offset in ``Chapter.text``; its rowid is ``sid << 24 | n``, so a story's
+passages are one rowid range. Story metadata has an FTS table of its own, for ``field:``
+filters. FTS5's ``unicode61 remove_diacritics 2`` tokenizer folds case and Latin accents
+(café finds cafe); Cyrillic is indexed like Latin; a run of CJK characters with no spaces is
+one token, so a word inside such a run is found only by typing the run from its start
+(``東京*``). Prefix indexes of 2 and 3 characters keep short prefixes fast.
+
+The index is derived data in the cache folder: a missing one is built; one that is not a
+database, fails ``PRAGMA quick_check`` or has another schema version is deleted and rebuilt.
+Connections come from a small pool and serve one thread at a time, and the file is in WAL
+mode, so ``search()`` may run on any thread while ``update()`` writes on another.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from reader import paths
+from reader.formats import StoryError, load_story
+from reader.library import story_files
+from reader.search_query import Query, QueryError, parse_query, passages, snippet
+
+__all__ = ["Hit", "IndexUnavailable", "LibraryIndex", "QueryError", "UpdateReport"]
+
+SCHEMA_VERSION = 1
+PER_STORY = 5  # hits from one story in one result list
+#: Ranking costs ~2 µs a matching passage, and a phrase more (bm25 first counts its rows
+#: in the whole index, checking word positions in every passage holding its words): when
+#: more passages than this hold all the words ("the", "th*", "the door"), hits are not
+#: ranked but come in library order.
+RANK_BUDGET = 20_000
+_SPAN = 1 << 24  # the passages of story ``sid`` have rowids [sid * _SPAN, (sid + 1) * _SPAN)
+_FEW_STORIES = 50  # filters matching at most this many stories: rank each story on its own
+_META = ("title", "author", "fandom", "tags", "relationships", "characters")
+_OPTIONS = "tokenize='unicode61 remove_diacritics 2'"
+_SCHEMA = f"""
+CREATE TABLE info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE stories(
+    sid INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,      -- under the root, with / separators
+    mtime_ns INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    story_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    chapters TEXT NOT NULL,         -- JSON list of chapter titles
+    error TEXT                      -- why the file could not be read; NULL when indexed
+);
+CREATE VIRTUAL TABLE meta USING fts5({", ".join(_META)}, {_OPTIONS});
+CREATE VIRTUAL TABLE passages USING fts5(body, chapter UNINDEXED, start UNINDEXED, {_OPTIONS}, prefix='2 3');
+PRAGMA user_version = {SCHEMA_VERSION};
+"""
+#: Checked by the first update; the two big tables of passages are checked in full only
+#: after a search met damage in them.
+_CHECKED_TABLES = (
+    *("sqlite_master", "info", "stories", "meta_data", "meta_idx", "meta_content", "meta_docsize"),
+    *("meta_config", "passages_idx", "passages_docsize", "passages_config"),
+)
+
+
+class IndexUnavailable(OSError):
+    """The index file cannot be created, opened or written (a read-only or full cache folder),
+    or a search met damage in it (the next ``update()`` rebuilds it); ``str()`` says why."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    title: str
+    path: str
+    chapter: int
+    chapter_title: str
+    offset: int  # of the match in ``story.chapters[chapter].text``
+    length: int
+    snippet: str
+    marks: tuple[tuple[int, int], ...]  # [start, end) of the matched words in ``snippet``
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    added: int
+    changed: int
+    removed: int
+    failed: int
+    seconds: float
+
+
+def default_db_path(root: Path) -> Path:
+    digest = hashlib.sha1(str(Path(root).resolve()).encode("utf-8")).hexdigest()
+    return paths.cache_dir() / "index" / f"{digest}.sqlite3"
+
+
+class LibraryIndex:
+    """The full-text index of the stories under ``root``; nothing is created until first used."""
+
+    def __init__(self, root: Path, db_path: Path | None = None) -> None:
+        self.root = Path(root)
+        self.db_path = Path(db_path) if db_path is not None else default_db_path(self.root)
+        self._lock = threading.Lock()  # the pool, the generation, (re)creating the file
+        self._update_lock = threading.Lock()
+        self._idle: list[tuple[sqlite3.Connection, int]] = []
+        self._generation = 0  # bumped when the file is replaced: older connections are dropped
+        self._ready = False  # the file's schema was checked (or made) by this object
+        self._checked = False  # ``PRAGMA quick_check`` passed (the first update does it)
+        self._suspect = False  # a search met damage: check the whole file
+
+    # Updating ------------------------------------------------------------------------
+
+    def update(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> UpdateReport:
+        """Bring the index up to date with the files under ``root``.
+
+        Files are compared by (path, mtime_ns, size), counting a sidecar YAML and a story
+        folder's files: only new and changed stories are read, each (re)indexed in one
+        transaction; removed ones are deleted. An unreadable story counts as ``failed`` and is
+        not retried until its file changes. ``progress(done, total)`` is called as stories are
+        done (``total`` may be 0). When ``should_stop()`` is true the update stops between
+        stories, leaving a consistent index that a later update completes.
+
+        Raises :class:`IndexUnavailable` (an ``OSError``) when the cache folder is read-only
+        or full, ``FileNotFoundError`` when ``root`` is not a folder (the index is kept). A
+        damaged index file is deleted and rebuilt.
+        """
+        started = time.perf_counter()
+        if not self.root.is_dir():
+            raise FileNotFoundError(errno.ENOENT, "The library folder does not exist", str(self.root))
+        with self._update_lock:
+            for attempt in (1, 2):
+                try:
+                    counts = self._update(progress, should_stop)
+                    break
+                except sqlite3.DatabaseError as error:
+                    if attempt == 2 or not _is_damage(error):
+                        raise self._unavailable(error) from error
+                    self._reset()
+                except IndexUnavailable:
+                    raise
+                except OSError as error:
+                    raise self._unavailable(error) from error
+        seconds = time.perf_counter() - started
+        return UpdateReport(counts["added"], counts["changed"], counts["removed"], counts["failed"], seconds)
+
+    def _update(
+        self, progress: Callable[[int, int], None] | None, should_stop: Callable[[], bool] | None
+    ) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        with self._connection(create=True) as conn:
+            assert conn is not None
+            self._check(conn)
+            found = self._signatures()
+            known = {row[0]: row[1:] for row in conn.execute("SELECT path, sid, mtime_ns, size FROM stories")}
+            gone = [sid for path, (sid, _, _) in known.items() if path not in found]
+            todo = [path for path, sig in found.items() if path not in known or known[path][1:] != sig]
+            total = len(gone) + len(todo)
+            if progress:
+                progress(0, total)
+            for sid in gone:
+                with _transaction(conn):
+                    _delete_story(conn, sid)
+                counts["removed"] += 1
+            for done, path in enumerate(todo, len(gone) + 1):
+                if should_stop is not None and should_stop():
+                    return counts
+                sid = known[path][0] if path in known else None
+                ok = self._index_story(conn, path, found[path], sid)
+                counts["failed" if not ok else "added" if sid is None else "changed"] += 1
+                if progress:
+                    progress(done, total)
+            if progress and not todo:
+                progress(total, total)
+            with _transaction(conn):
+                conn.execute("INSERT OR REPLACE INTO info VALUES ('complete', ?)", (str(time.time()),))
+        return counts
+
+    def _check(self, conn: sqlite3.Connection) -> None:
+        """``PRAGMA quick_check``, once: the whole file after a search met damage, else every
+        table but the two biggest (~0.5 s a GB), whose damage shows when they are read."""
+        if self._checked and not self._suspect:
+            return
+        for table in (None,) if self._suspect else _CHECKED_TABLES:
+            pragma = "PRAGMA quick_check" if table is None else f"PRAGMA quick_check({table})"
+            if conn.execute(pragma).fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError(f"database disk image is malformed ({table or 'quick_check'})")
+        self._checked, self._suspect = True, False
+
+    def _signatures(self) -> dict[str, tuple[int, int]]:
+        """(newest mtime_ns, total size) of each story's files, by its path under the root."""
+        found: dict[str, tuple[int, int]] = {}
+        for path in story_files(self.root):
+            try:
+                if path.is_dir():
+                    stats = [path.stat(), *(entry.stat() for entry in os.scandir(path) if entry.is_file())]
+                else:
+                    sidecar = path.with_suffix(".yaml")
+                    stats = [path.stat(), *([sidecar.stat()] if sidecar.exists() else [])]
+            except OSError:
+                continue  # gone since the walk, or unreadable: as if absent
+            rel = path.relative_to(self.root).as_posix()
+            found[rel] = (max(s.st_mtime_ns for s in stats), sum(s.st_size for s in stats))
+        return found
+
+    def _index_story(self, conn: sqlite3.Connection, rel: str, sig: tuple[int, int], old: int | None) -> bool:
+        """(Re)index one story in one transaction; False when it cannot be read."""
+        path, story, error = self.root / rel, None, None
+        try:
+            story = load_story(path, self.root)
+        except StoryError as exc:
+            error = str(exc)
+        except Exception as exc:  # a bug in a format reader must not stop the update
+            error = f"{path.name}: could not be read ({type(exc).__name__}: {exc})"
+        titles = json.dumps([chapter.title for chapter in story.chapters] if story else [])
+        row = (rel, *sig, story.id if story else rel, story.title if story else path.name, titles, error)
+        with _transaction(conn):
+            if old is not None:
+                _delete_story(conn, old)
+            sql = "INSERT INTO stories(path, mtime_ns, size, story_id, title, chapters, error) VALUES "
+            sid = conn.execute(sql + "(?, ?, ?, ?, ?, ?, ?)", row).lastrowid
+            if story is not None and sid is not None:
+                lists = (
+                    "\n".join(map(str, v)) if isinstance(v, list) else str(v or "")
+                    for v in story.metadata.values()
+                )
+                meta = dict(zip(story.metadata, lists, strict=True), title=story.title, author=story.author)
+                sql = f"INSERT INTO meta(rowid, {', '.join(_META)}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                conn.execute(sql, (sid, *(meta.get(key, "") for key in _META)))
+                sql = "INSERT INTO passages(rowid, chapter, start, body) VALUES (?, ?, ?, ?)"
+                conn.executemany(sql, ((sid * _SPAN + n, *part) for n, part in enumerate(passages(story))))
+        return story is not None
+
+    # Searching -----------------------------------------------------------------------
+
+    def search(self, text: str, *, limit: int = 50, regex: bool = False) -> list[Hit]:
+        """Hits for ``text``, best first (bm25; see RANK_BUDGET), at most PER_STORY a story.
+
+        Words must all be in one passage, in any order; "a phrase" in order; ``pre*`` is a
+        prefix; ``author:``, ``fandom:``, ``tag:``, ``title:`` (also ``character:``, ``ship:``)
+        keep the stories whose metadata matches, and alone give each story's first passage.
+        With ``regex``, a Python regex (ignoring case) is run over the passages in library
+        order: the slow path. ``[]`` when nothing matches or there is no index yet. Raises
+        :class:`QueryError` for a query that cannot run, :class:`IndexUnavailable` when the
+        index cannot be read.
+        """
+        query = parse_query(text, regex=regex)
+        if query.empty or limit <= 0:
+            return []
+        try:
+            with self._connection(create=False) as conn:
+                if conn is None:
+                    return []
+                conn.execute("BEGIN")  # one snapshot for the whole search, whatever update() does
+                return self._search(conn, query, limit)
+        except sqlite3.DatabaseError as error:
+            if _is_damage(error):
+                self._ready, self._suspect = False, True  # the next update checks and rebuilds
+            raise self._unavailable(error) from error
+
+    def _search(self, conn: sqlite3.Connection, query: Query, limit: int) -> list[Hit]:
+        sids: list[int] | None = None
+        if query.filters:
+            sql = "SELECT rowid FROM meta WHERE meta MATCH ? ORDER BY rank"
+            sids = [row[0] for row in conn.execute(sql, (query.meta_match(),))]
+            if not sids:
+                return []
+        if query.regex is not None:
+            rowids = _capped(_regex_rowids(conn, query, sids), None, limit)
+        elif not query.terms:
+            sql = "SELECT rowid FROM passages WHERE rowid >= ? AND rowid < ? LIMIT 1"
+            firsts = (row[0] for sid in sids or () for row in conn.execute(sql, _story_range(sid)))
+            rowids = list(islice(firsts, limit))
+        elif sids is not None and len(sids) <= _FEW_STORIES:
+            sql = "SELECT rank, rowid FROM passages WHERE passages MATCH ? AND rowid >= ? AND rowid < ? "
+            sql += f"ORDER BY rank LIMIT {PER_STORY}"
+            ranked = sorted(
+                row for sid in sids for row in conn.execute(sql, (query.match(), *_story_range(sid)))
+            )
+            rowids = [rowid for _, rowid in ranked[:limit]]
+        else:
+            rowids = _capped(_ranked_rowids(conn, query), set(sids) if sids else None, limit)
+        return [self._hit(conn, query, rowid) for rowid in rowids]
+
+    def _hit(self, conn: sqlite3.Connection, query: Query, rowid: int) -> Hit:
+        sql = "SELECT chapter, start, body FROM passages WHERE rowid = ?"
+        chapter, start, body = conn.execute(sql, (rowid,)).fetchone()
+        sql = "SELECT story_id, title, path, chapters FROM stories WHERE sid = ?"
+        story_id, title, rel, chapters = conn.execute(sql, (rowid // _SPAN,)).fetchone()
+        titles = json.loads(chapters)
+        spans = query.spans(body)
+        first, end = spans[0] if spans else (0, 0)
+        line, marks = snippet(body, first, end, spans)
+        chapter_title = titles[chapter] if 0 <= chapter < len(titles) else ""
+        path = str(self.root / rel)
+        return Hit(story_id, title, path, chapter, chapter_title, start + first, end - first, line, marks)
+
+    def is_empty(self) -> bool:
+        """True until an ``update()`` has run to its end (the UI shows a progress bar then)."""
+        try:
+            with self._connection(create=False) as conn:
+                return (
+                    conn is None or not conn.execute("SELECT 1 FROM info WHERE key = 'complete'").fetchone()
+                )
+        except (sqlite3.Error, OSError):
+            return True
+
+    def close(self) -> None:
+        """Close the idle connections; one in use is closed when its call returns."""
+        with self._lock:
+            self._drop_connections()
+
+    def _drop_connections(self) -> None:
+        """Close the idle connections and retire the ones in use (lock held)."""
+        self._generation += 1
+        for conn, _ in self._idle:
+            conn.close()
+        self._idle.clear()
+
+    # The file and its connections ----------------------------------------------------
+
+    @contextmanager
+    def _connection(self, create: bool) -> Iterator[sqlite3.Connection | None]:
+        """A connection for this thread alone until the block ends; None when there is no
+        index file and ``create`` is false."""
+        with self._lock:
+            if not self._ready and not create and not self.db_path.exists():
+                conn = None
+            else:
+                if not self._ready:
+                    self._prepare()
+                conn, generation = self._idle.pop() if self._idle else (self._open(), self._generation)
+        if conn is None:
+            yield None
+            return
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.rollback()  # a search's read snapshot, or a write that failed
+            with self._lock:
+                if generation == self._generation and len(self._idle) < 4:
+                    self._idle.append((conn, generation))
+                else:
+                    conn.close()
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.db_path, timeout=10, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as error:
+            raise self._unavailable(error) from error
+        try:
+            conn.execute("PRAGMA synchronous = NORMAL")  # a damaged file raises here (DatabaseError)
+            conn.execute("PRAGMA mmap_size = 268435456")
+        except sqlite3.Error:
+            conn.close()
+            raise
+        return conn
+
+    def _prepare(self, retry: bool = False) -> None:
+        """Make sure the file is an index of this schema, or make it one (lock held)."""
+        try:
+            with closing(self._open()) as conn:
+                if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
+                    raise sqlite3.OperationalError("the index cannot use WAL mode")
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                tables = {
+                    row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                }
+                if version == 0 and not tables:
+                    conn.executescript(_SCHEMA)
+                    self._checked, self._suspect = True, False
+                elif version != SCHEMA_VERSION or not {"info", "stories", "meta", "passages"} <= tables:
+                    raise sqlite3.DatabaseError("file is not a database of this index version")
+        except sqlite3.DatabaseError as error:
+            if retry or not _is_damage(error):
+                raise self._unavailable(error) from error
+            self._delete_files()
+            return self._prepare(retry=True)
+        self._ready = True
+
+    def _reset(self) -> None:
+        """Delete the index file and start a new one; connections to the old one are dropped."""
+        with self._lock:
+            self._delete_files()
+            self._prepare()
+
+    def _delete_files(self) -> None:
+        """Delete the index file, after dropping every connection to it (lock held)."""
+        self._drop_connections()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                os.unlink(f"{self.db_path}{suffix}")
+            except FileNotFoundError:
+                pass
+            except OSError as error:
+                raise self._unavailable(error) from error
+
+    def _unavailable(self, error: BaseException) -> IndexUnavailable:
+        reason = getattr(error, "strerror", None) or str(error)
+        return IndexUnavailable(f"The search index {self.db_path} cannot be used: {reason}")
+
+
+def _story_range(sid: int) -> tuple[int, int]:
+    return sid * _SPAN, (sid + 1) * _SPAN
+
+
+def _ranked_rowids(conn: sqlite3.Connection, query: Query) -> Generator[int, None, None]:
+    """Passages matching, best first; in library order when more than RANK_BUDGET passages
+    hold all the words (then bm25 alone would take more than the query's time)."""
+    sql = "SELECT rowid FROM passages WHERE passages MATCH ? LIMIT 1 OFFSET ?"
+    common = conn.execute(sql, (query.loose_match(), RANK_BUDGET - 1)).fetchone() is not None
+    sql = "SELECT rowid FROM passages WHERE passages MATCH ?" + ("" if common else " ORDER BY rank")
+    for (rowid,) in _rows(conn.execute(sql, (query.match(),))):
+        yield rowid
+
+
+def _regex_rowids(
+    conn: sqlite3.Connection, query: Query, sids: list[int] | None
+) -> Generator[int, None, None]:
+    """Passages the regex matches (not only with empty matches), in library order."""
+    if sids is None:
+        cursors: Iterable[sqlite3.Cursor] = [conn.execute("SELECT rowid, body FROM passages")]
+    else:
+        sql = "SELECT rowid, body FROM passages WHERE rowid >= ? AND rowid < ?"
+        cursors = (conn.execute(sql, _story_range(sid)) for sid in sorted(sids))
+    assert query.regex is not None
+    search = query.regex.search
+    for cursor in cursors:
+        for rowid, body in _rows(cursor):
+            found = search(body)
+            if found and (found.end() > found.start() or query.spans(body)):
+                yield rowid
+
+
+def _rows(cursor: sqlite3.Cursor) -> Iterator[Any]:
+    """The cursor's rows; the statement is closed when the caller stops early."""
+    try:
+        while batch := cursor.fetchmany(256):
+            yield from batch
+    finally:
+        cursor.close()
+
+
+def _capped(rowids: Generator[int, None, None], sids: set[int] | None, limit: int) -> list[int]:
+    """The first ``limit`` rowids, at most PER_STORY from one story, only from ``sids``."""
+    taken: list[int] = []
+    per_story: Counter[int] = Counter()
+    for rowid in rowids:
+        sid = rowid // _SPAN
+        if (sids is None or sid in sids) and per_story[sid] < PER_STORY:
+            per_story[sid] += 1
+            taken.append(rowid)
+            if len(taken) >= limit:
+                break
+    rowids.close()  # and with it the statement, which holds a read snapshot
+    return taken
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.execute("COMMIT")
+
+
+def _delete_story(conn: sqlite3.Connection, sid: int) -> None:
+    conn.execute("DELETE FROM passages WHERE rowid >= ? AND rowid < ?", _story_range(sid))
+    conn.execute("DELETE FROM meta WHERE rowid = ?", (sid,))
+    conn.execute("DELETE FROM stories WHERE sid = ?", (sid,))
+
+
+def _is_damage(error: BaseException) -> bool:
+    """A file that is not (or no longer) a sound index, as opposed to a full or read-only disk."""
+    name = getattr(error, "sqlite_errorname", "")
+    text = str(error).lower()
+    damage = ("malformed", "not a database", "no such table")
+    return name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or any(words in text for words in damage)
