@@ -11,7 +11,7 @@ from typing import Any
 
 from reader import __version__, paths
 
-SUBCOMMANDS = ("list", "dump")
+SUBCOMMANDS = ("list", "dump", "search")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +33,8 @@ def _tui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reader",
         description="A terminal e-reader for big libraries of long stories.",
-        epilog="subcommands: reader list [--library DIR] [--json] · reader dump PATH [--json]",
+        epilog="subcommands: reader list [--library DIR] [--json] · reader search QUERY [--library DIR] "
+        "[--json] [--limit N] · reader dump PATH [--json]",
     )
     parser.add_argument("path", nargs="?", help="a library folder, or one story file to open directly")
     parser.add_argument("--library", metavar="DIR", help="the library folder (same as a folder PATH)")
@@ -132,29 +133,30 @@ def _subcommand(argv: list[str]) -> int:
     list_parser.add_argument("--library", metavar="DIR")
     list_parser.add_argument("--state", metavar="FILE")
     list_parser.add_argument("--json", action="store_true")
+    search_parser = sub.add_parser("search", help="search every story in the library")
+    search_parser.add_argument("query", help='words, "a phrase", prefix*, author:, fandom:, tag:, title:')
+    search_parser.add_argument("--library", metavar="DIR")
+    search_parser.add_argument("--json", action="store_true")
+    search_parser.add_argument("--limit", type=int, default=20, metavar="N")
+    search_parser.add_argument("--regex", action="store_true", help="QUERY is a regular expression")
     dump_parser = sub.add_parser("dump", help="a story as the reader parsed it")
     dump_parser.add_argument("path")
     dump_parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "list":
         return _list(args)
+    if args.command == "search":
+        return _search(args)
     return _dump(args)
 
 
 def _list(args: argparse.Namespace) -> int:
-    from reader.config import Config
     from reader.library import scan
     from reader.state import State
 
-    if args.library:
-        root = Path(args.library).expanduser()
-        if not root.is_dir():
-            return _fail(f"no such folder: {root}")
-    else:
-        found = _default_library(Config.load())
-        if found is None:
-            return 2
-        root = found
+    root = _library_of(args)
+    if root is None:
+        return 2
     state = State.load(paths.state_file(args.state))
     if state.warning:
         print(f"reader: {state.warning}", file=sys.stderr)
@@ -187,6 +189,57 @@ def _list(args: argparse.Namespace) -> int:
             f"{row['chapters']:>3} ch.  {progress:>4}"
         )
     return 0
+
+
+def _library_of(args: argparse.Namespace) -> Path | None:
+    from reader.config import Config
+
+    if args.library:
+        root = Path(args.library).expanduser()
+        if not root.is_dir():
+            _fail(f"no such folder: {root}")
+            return None
+        return root
+    return _default_library(Config.load())
+
+
+def _search(args: argparse.Namespace) -> int:
+    """Hits on stdout; exit 1 when nothing matched, 2 on an error."""
+    from reader.search import LibraryIndex, QueryError
+
+    root = _library_of(args)
+    if root is None:
+        return 2
+    if args.limit < 1:
+        return _fail("--limit wants a number of at least 1")
+    index = LibraryIndex(root)
+    try:
+        index.update()
+        hits = index.search(args.query, limit=args.limit, regex=args.regex)
+    except QueryError as error:
+        return _fail(str(error))
+    except OSError as error:
+        return _fail(f"the search index could not be used: {error}")
+    finally:
+        index.close()
+    if args.json:
+        rows = [
+            {
+                "id": hit.id,
+                "title": hit.title,
+                "path": hit.path,
+                "chapter": hit.chapter,
+                "chapter_title": hit.chapter_title,
+                "offset": hit.offset,
+                "snippet": hit.snippet,
+            }
+            for hit in hits
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for hit in hits:
+            print(f"{hit.title} — {hit.chapter_title}\n    {hit.snippet}")
+    return 0 if hits else 1
 
 
 def _desc(text: str) -> tuple[int, ...]:

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -18,6 +19,9 @@ from textual.timer import Timer
 from reader.config import Config
 from reader.formats import Preload
 from reader.state import State
+
+if TYPE_CHECKING:
+    from reader.search import LibraryIndex
 
 #: The state file is written at most this often while paging.
 SAVE_INTERVAL = 1.0
@@ -46,6 +50,7 @@ class ReaderApp(App[None]):
         self._save_timer: Timer | None = None
         self._last_save = 0.0
         self._save_failed = False
+        self._index: LibraryIndex | None = None
 
     def get_default_screen(self) -> Screen:
         """The first screen: the story given on the command line, else the library."""
@@ -131,6 +136,14 @@ class ReaderApp(App[None]):
             import sys
 
             print(f"reader: could not save your place to {self.state.path}: {error}", file=sys.stderr)
+
+    def library_index(self, root: Path) -> LibraryIndex:
+        """The search index of the library at ``root`` (one per app, opened when first needed)."""
+        from reader.search import LibraryIndex
+
+        if self._index is None or self._index.root != root:
+            self._index = LibraryIndex(root)
+        return self._index
 
     def save_config(self) -> None:
         try:

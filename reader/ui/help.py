@@ -41,8 +41,10 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close help")]
 
     def compose(self) -> ComposeResult:
+        from reader.ui.find_bar import FindBar
         from reader.ui.library_screen import LibraryScreen
         from reader.ui.reading import ReadingScreen
+        from reader.ui.search_screen import SearchScreen
 
         with VerticalScroll(id="help-box", classes="dialog"):
             yield Static("reader — keys", classes="dialog-title")
@@ -50,10 +52,23 @@ class HelpScreen(ModalScreen[None]):
                 bindings_text(
                     "Library",
                     LibraryScreen.BINDINGS,
-                    [("other letters", "Filter the list (after / for c, q, r, s)")],
+                    [("other letters", "Filter the list (type / first for a letter that is a key here)")],
                 )
             )
             yield Static(bindings_text("Reading", ReadingScreen.BINDINGS, MOUSE_HELP))
+            yield Static(
+                bindings_text("Find bar (/ while reading)", FindBar.BINDINGS, [("Enter", "Go to the match")])
+            )
+            yield Static(
+                bindings_text(
+                    "Search (S in the library)",
+                    SearchScreen.BINDINGS,
+                    [
+                        ("Enter", "Open the story at the hit"),
+                        ("query", 'words · "a phrase" · prefix* · author: fandom: tag:'),
+                    ],
+                )
+            )
             yield Static(Text("Everywhere: ctrl+p opens the command palette with every action.", style="dim"))
             yield Static("Escape, q or ? closes this help.", classes="dialog-hint")
 

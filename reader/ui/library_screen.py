@@ -31,6 +31,7 @@ class LibraryScreen(Screen[None]):
         Binding("enter", "open", "Open the story", show=False),
         Binding("c", "continue", "Continue the last story read"),
         Binding("n", "new_chapters", "Open at the first new chapter"),
+        Binding("S", "search", "Search every story in the library"),
         Binding("i", "details", "Show or hide the details pane"),
         Binding("s", "sort", "Next sort order (recent, title, author, length, progress)"),
         Binding("r", "reverse", "Reverse the order"),
@@ -202,6 +203,11 @@ class LibraryScreen(Screen[None]):
 
         seen = self.reader_app.state.chapters_seen(entry.id)
         self.app.push_screen(ReadingScreen(entry.path, self.root, start_chapter=seen))
+
+    def action_search(self) -> None:
+        from reader.ui.search_screen import SearchScreen
+
+        self.app.push_screen(SearchScreen(self.reader_app.library_index(self.root), self.root))
 
     def action_details(self) -> None:
         self.show_details = not self.show_details
