@@ -23,6 +23,34 @@ class Entry:
     chapters: int = 0
     metadata: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    missing: bool = False  # known from the reading state, but its file is gone
+
+
+def missing_entries(root: Path, entries: list[Entry], stories: dict[str, dict[str, Any]]) -> list[Entry]:
+    """Stories the reading state knows in this library whose files are gone.
+
+    They keep their place and bookmarks, and come back as they were when the file returns.
+    """
+    present = {entry.id for entry in entries}
+    top = os.path.abspath(root)
+    missing = []
+    for story_id, saved in stories.items():
+        path = str(saved.get("path") or "")
+        if story_id in present or not path or os.path.exists(path):
+            continue
+        if os.path.commonpath([top, os.path.abspath(path)]) != top:
+            continue  # a story of another library
+        missing.append(
+            Entry(
+                path=Path(path),
+                id=story_id,
+                title=str(saved.get("title") or Path(path).name),
+                author=str(saved.get("author") or ""),
+                error=f"{Path(path).name}: the file is missing; its place and bookmarks are kept",
+                missing=True,
+            )
+        )
+    return missing
 
 
 def story_files(root: Path) -> list[Path]:

@@ -112,3 +112,38 @@ async def test_new_chapters_are_marked_and_n_opens_the_first(tmp_path: Path, sta
         await wait_for_page(pilot, app)
         assert app.screen.ref.chapter == 2
         assert screen is not app.screen
+
+
+async def test_a_missing_story_is_shown_and_comes_back_with_its_place(
+    tmp_path: Path, state_path: Path
+) -> None:
+    library = tmp_path / "lib"
+    library.mkdir()
+    story = library / "keeper.txt"
+    story.write_text(
+        "Title: Keeper\nAuthor: me\n\nChapter 1\n\n" + "Words here. " * 400 + "\n", encoding="utf-8"
+    )
+    app = make_app(state_path, library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_story(pilot, app, "keeper")
+        await pilot.press("space", "space", "q")
+    saved = State.load(state_path).position("keeper.txt")
+    aside = tmp_path / "keeper.txt"
+    story.rename(aside)
+    app = make_app(state_path, library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await wait_for_library(pilot, app)
+        (entry,) = screen.entries
+        assert entry.missing and entry.title == "Keeper" and "missing" in (entry.error or "")
+        await pilot.press("enter")
+        assert type(app.screen).__name__ == "LibraryScreen"  # not opened, and nothing lost
+    assert State.load(state_path).position("keeper.txt") == saved
+    aside.rename(story)
+    app = make_app(state_path, library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await wait_for_library(pilot, app)
+        (entry,) = screen.entries
+        assert not entry.missing and entry.error is None
+        await pilot.press("c")
+        await wait_for_page(pilot, app)
+        assert app.screen.place.offset == saved.offset

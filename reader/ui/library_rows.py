@@ -43,6 +43,14 @@ def new_chapters(entry: Entry, state: State) -> int:
 
 
 def cells(entry: Entry, state: State) -> dict[str, Text | str]:
+    if entry.missing:
+        return {
+            "Title": Text("✗ " + entry.title, style="dim strike", overflow="ellipsis", no_wrap=True),
+            "Author": Text(entry.author, style="dim", overflow="ellipsis", no_wrap=True),
+            "Status": Text("missing", style="dim"),
+            "Progress": Text(f"{state.progress(entry.id):.0%}", style="dim", justify="right"),
+            "Last read": when(state.last_read(entry.id)),
+        }
     if entry.error:
         return {
             "Title": Text("⚠ " + entry.title, style="bold red"),

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from reader.library import Entry, matches, scan
+from reader.library import Entry, matches, missing_entries, scan
 from reader.ui.late_keys import TextBox, type_into
 from reader.ui.library_rows import COLUMNS, cells, column_widths, details, new_chapters
 
@@ -80,9 +80,9 @@ class LibraryScreen(Screen[None]):
 
     @on(Scanned)
     def _scanned(self, message: Scanned) -> None:
-        self.entries = message.entries
         state = self.reader_app.state
-        moved = state.reconcile([(e.id, e.title, e.author) for e in self.entries if not e.error])
+        moved = state.reconcile([(e.id, e.title, e.author) for e in message.entries if not e.error])
+        self.entries = message.entries + missing_entries(self.root, message.entries, state.stories)
         if moved:
             self.reader_app.save_now()
             self.app.notify(
@@ -175,7 +175,10 @@ class LibraryScreen(Screen[None]):
         if entry is None:
             return
         if entry.error:
-            self.app.notify(entry.error, title="Cannot open story", severity="error", timeout=6)
+            title, severity = (
+                ("Story file missing", "warning") if entry.missing else ("Cannot open story", "error")
+            )
+            self.app.notify(entry.error, title=title, severity=severity, timeout=6)
             return
         from reader.ui.reading import ReadingScreen
 
