@@ -77,6 +77,7 @@ def _run_tui(argv: list[str]) -> int:
     from reader.config import Config
 
     config = Config.load()
+    _apply_limits(config)
     if story is not None:
         from reader.formats import Preload
 
@@ -95,6 +96,12 @@ def _run_tui(argv: list[str]) -> int:
     finally:
         app.save_now_quietly()
     return app.return_code or 0
+
+
+def _apply_limits(config: Any) -> None:
+    from reader.formats import set_size_limit
+
+    set_size_limit(config.max_story_mb)
 
 
 def _root_of(story: Path, config: Any) -> Path:
@@ -194,13 +201,15 @@ def _list(args: argparse.Namespace) -> int:
 def _library_of(args: argparse.Namespace) -> Path | None:
     from reader.config import Config
 
+    config = Config.load()
+    _apply_limits(config)
     if args.library:
         root = Path(args.library).expanduser()
         if not root.is_dir():
             _fail(f"no such folder: {root}")
             return None
         return root
-    return _default_library(Config.load())
+    return _default_library(config)
 
 
 def _search(args: argparse.Namespace) -> int:
@@ -247,8 +256,10 @@ def _desc(text: str) -> tuple[int, ...]:
 
 
 def _dump(args: argparse.Namespace) -> int:
+    from reader.config import Config
     from reader.formats import StoryError, load_story
 
+    _apply_limits(Config.load())
     path = Path(args.path).expanduser()
     try:
         story = load_story(path, path.parent)

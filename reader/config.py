@@ -19,6 +19,7 @@ class Config:
     library: str | None = None
     text_width: int = DEFAULT_TEXT_WIDTH
     show_notes: bool = True
+    max_story_mb: int = 400
     problem: str | None = None
 
     @classmethod
@@ -35,6 +36,9 @@ class Config:
         config = cls()
         if isinstance(data.get("library"), str):
             config.library = data["library"]
+        limit = data.get("max_story_mb")
+        if isinstance(limit, int) and limit > 0:
+            config.max_story_mb = limit
         if isinstance(data.get("show_notes"), bool):
             config.show_notes = data["show_notes"]
         width = data.get("text_width")

@@ -130,3 +130,14 @@ def test_dump_of_a_bad_file_is_one_clear_line(tmp_path: Path, name: str, data: b
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and reason in lines[0] and name in lines[0]
+
+
+def test_a_story_over_the_configured_size_limit_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text("max_story_mb: 1\n", encoding="utf-8")
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"word " * 300_000)  # 1.4 MB
+    result = run("dump", str(big))
+    assert result.returncode == 2
+    assert "too large (1 MB; the limit is 1 MB)" in result.stderr and "Traceback" not in result.stderr
+    listed = run("list", "--library", str(tmp_path))
+    assert "big.txt: too large" in listed.stderr

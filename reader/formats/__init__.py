@@ -29,6 +29,12 @@ FORMATS = {
 MAX_FILE_BYTES = 400 * 1024 * 1024
 
 
+def set_size_limit(megabytes: int) -> None:
+    """Refuse story files larger than this (``max_story_mb`` in config.yaml)."""
+    global MAX_FILE_BYTES
+    MAX_FILE_BYTES = max(1, megabytes) * 2**20
+
+
 def is_story_file(path: Path) -> bool:
     return path.suffix.lower() in FORMATS and not path.name.startswith(".")
 

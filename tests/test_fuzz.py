@@ -1,0 +1,98 @@
+"""Random and mutated bytes into every story reader and the state loader.
+
+Only the project's own clear error may come out, and nothing may hang. The budget is small
+in CI; READER_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz.py runs it longer on demand.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from conftest import SAMPLE
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reader.formats import StoryError
+from reader.model import Story
+from reader.state import State
+
+EXAMPLES = int(os.environ.get("READER_FUZZ_EXAMPLES", "80"))
+SECONDS = 10  # far more than any file here needs: only a hang would reach it
+KINDS = {".txt": "text", ".md": "markdown", ".html": "html", ".epub": "epub"}
+SAMPLES = {path.suffix: path.read_bytes() for path in sorted(SAMPLE.iterdir()) if path.suffix in KINDS}
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@contextmanager
+def time_limit(seconds: int) -> Iterator[None]:
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError(f"no answer after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def read(kind: str, data: bytes) -> None:
+    module = importlib.import_module(f"reader.formats.{kind}")
+    with time_limit(SECONDS):
+        try:
+            story = module.parse(data, "Fallback")
+        except StoryError as error:
+            assert str(error) and "\n" not in str(error)
+            return
+    assert isinstance(story, Story) and story.chapters
+
+
+@FUZZ
+@given(data=st.binary(max_size=4096), ending=st.sampled_from(sorted(KINDS)))
+def test_random_bytes(data: bytes, ending: str) -> None:
+    read(KINDS[ending], data)
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> tuple[str, bytes]:
+    ending = draw(st.sampled_from(sorted(SAMPLES)))
+    data = bytearray(SAMPLES[ending])
+    for _ in range(draw(st.integers(1, 12))):
+        at = draw(st.integers(0, max(0, len(data) - 1)))
+        action = draw(st.sampled_from(["flip", "cut", "insert", "truncate"]))
+        if action == "flip" and data:
+            data[at] ^= draw(st.integers(1, 255))
+        elif action == "cut":
+            del data[at : at + draw(st.integers(1, 512))]
+        elif action == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=64))
+        else:
+            del data[at:]
+    return ending, bytes(data)
+
+
+@FUZZ
+@given(case=mutated())
+def test_mutated_sample_files(case: tuple[str, bytes]) -> None:
+    ending, data = case
+    read(KINDS[ending], data)
+
+
+@FUZZ
+@given(data=st.one_of(st.binary(max_size=2048), st.text(max_size=2048).map(str.encode)))
+def test_state_loader_never_raises_and_never_loses_the_file(tmp_path_factory, data: bytes) -> None:
+    folder: Path = tmp_path_factory.mktemp("state")
+    path = folder / "state.yaml"
+    path.write_bytes(data)
+    with time_limit(SECONDS):
+        state = State.load(path)
+    kept = [p.read_bytes() for p in folder.iterdir()]
+    assert data in kept  # loaded, set aside, or left untouched: never gone
+    if state.warning and not state.read_only:
+        assert not path.exists() and state.stories == {}
