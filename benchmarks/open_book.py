@@ -95,9 +95,12 @@ class Terminal:
     def __init__(self, argv: list[str], env: dict[str, str], size: tuple[int, int] = (80, 24)) -> None:
         self.started = time.perf_counter()
         self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # child
-            fcntl.ioctl(sys.stdout.fileno(), termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
-            os.execvpe(argv[0], argv, env)
+        if self.pid == 0:  # child: fd 1 is the terminal (sys.stdout may be a test's capture)
+            try:
+                fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+                os.execvpe(argv[0], argv, env)
+            finally:
+                os._exit(127)
         self.seen = b""
 
     def wait_for(self, text: str, timeout: float = 30.0) -> float:
