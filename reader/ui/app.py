@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 #: The state file is written at most this often while paging.
 SAVE_INTERVAL = 1.0
 
+#: How often the state file is checked for changes made by another reader (seconds).
+CHECK_INTERVAL = 2.0
+
+#: After a failed save (a full or read-only disk), how soon it is tried again (seconds).
+RETRY_INTERVAL = 5.0
+
 
 class ReaderApp(App[None]):
     CSS_PATH = "reader.tcss"
@@ -50,6 +56,8 @@ class ReaderApp(App[None]):
         self._save_timer: Timer | None = None
         self._last_save = 0.0
         self._save_failed = False
+        self._retry_timer: Timer | None = None
+        self._checking = False
         self._index: LibraryIndex | None = None
 
     def get_default_screen(self) -> Screen:
@@ -72,6 +80,7 @@ class ReaderApp(App[None]):
             if warning:
                 self.notify(warning, title="Reading state", severity="warning", timeout=15)
         self._handle_signals()
+        self.set_interval(CHECK_INTERVAL, self._check_disk)
 
     def _started(self) -> None:
         """The first frame is on screen: start-up objects are kept for good, so freeze them."""
@@ -105,10 +114,17 @@ class ReaderApp(App[None]):
         self.save_now()
 
     def save_now(self) -> bool:
-        """Write the state file; on failure warn once, keep reading, and retry on the next save."""
+        """Write the state file; on failure warn once, keep reading, and retry until it works.
+
+        The retry comes with the next save asked for, or after :data:`RETRY_INTERVAL`
+        seconds, whichever is first. A failed write leaves the file on disk as it was.
+        """
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_timer = None
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+            self._retry_timer = None
         self._last_save = time.monotonic()
         try:
             self.state.save()
@@ -122,20 +138,56 @@ class ReaderApp(App[None]):
                     timeout=10,
                 )
             self._save_failed = True
+            self._retry_timer = self.set_timer(RETRY_INTERVAL, self._retry_save)
+            self._show_state_notices()
             return False
         if self._save_failed:
             self.notify("Your place is saved again.", timeout=3)
         self._save_failed = False
+        self._show_state_notices()
         return True
+
+    def _retry_save(self) -> None:
+        self._retry_timer = None
+        self.save_now()
 
     def save_now_quietly(self) -> None:
         """The last save on the way out, after the terminal is restored: errors go to stderr."""
+        import sys
+
         try:
             self.state.save()
         except OSError as error:
-            import sys
-
             print(f"reader: could not save your place to {self.state.path}: {error}", file=sys.stderr)
+        for notice in self.state.pop_notices():
+            print(f"reader: {notice}", file=sys.stderr)
+
+    def _show_state_notices(self) -> None:
+        for notice in self.state.pop_notices():
+            self.notify(notice, title="Reading state", severity="warning", timeout=15)
+
+    async def _check_disk(self) -> None:
+        """Merge in the state file when another reader (or a synced folder) has changed it.
+
+        A ``stat`` every :data:`CHECK_INTERVAL` seconds; only on a change is the file read,
+        in a thread, and merged into memory here, keeping changes not saved yet.
+        """
+        state = self.state
+        if self._checking or state.read_only or not state.changed_on_disk():
+            return
+        self._checking = True
+        try:
+            copy = await asyncio.to_thread(state.read_disk)
+            changed = state.absorb(copy)
+        finally:
+            self._checking = False
+        self._show_state_notices()
+        if changed:
+            from reader.ui.library_screen import LibraryScreen
+
+            screen = self.screen
+            if isinstance(screen, LibraryScreen) and screen.entries:
+                screen.refresh_rows()
 
     def library_index(self, root: Path) -> LibraryIndex:
         """The search index of the library at ``root`` (one per app, opened when first needed)."""

@@ -30,6 +30,8 @@ class BookmarksScreen(ModalScreen[Position | None]):
     def __init__(self, story: Story) -> None:
         super().__init__()
         self.story = story
+        #: The bookmarks as listed: the state may gain some from another reader meanwhile.
+        self.shown: list[Bookmark] = []
 
     @property
     def reader_app(self) -> ReaderApp:
@@ -53,7 +55,7 @@ class BookmarksScreen(ModalScreen[Position | None]):
     def refill(self, highlight: int = 0) -> None:
         options = self.query_one(OptionList)
         options.clear_options()
-        marks = self.marks
+        marks = self.shown = self.marks
         if not marks:
             options.add_option(Option("No bookmarks yet — press m while reading to add one.", disabled=True))
             return
@@ -67,20 +69,20 @@ class BookmarksScreen(ModalScreen[Position | None]):
 
     def _selected(self) -> int | None:
         index = self.query_one(OptionList).highlighted
-        return index if index is not None and index < len(self.marks) else None
+        return index if index is not None and index < len(self.shown) else None
 
     @on(OptionList.OptionSelected)
     def action_jump(self) -> None:
         index = self._selected()
         if index is not None:
-            self.dismiss(self.marks[index].position)
+            self.dismiss(self.shown[index].position)
 
     def action_rename(self) -> None:
         index = self._selected()
         if index is None:
             return
         rename = self.query_one("#rename", Input)
-        rename.value = self.marks[index].name
+        rename.value = self.shown[index].name
         rename.display = True
         self.set_focus(rename)  # at once: the name typed next must not run d or r
 
@@ -89,9 +91,7 @@ class BookmarksScreen(ModalScreen[Position | None]):
         index = self._selected()
         name = event.value.strip()
         if index is not None and name:
-            marks = self.marks
-            marks[index] = Bookmark(name, marks[index].position, marks[index].created)
-            self.reader_app.state.set_bookmarks(self.story.id, marks)
+            self.reader_app.state.rename_bookmark(self.story.id, self.shown[index], name)
             self.reader_app.save_now()
         event.input.display = False
         self.refill(index or 0)
@@ -100,9 +100,8 @@ class BookmarksScreen(ModalScreen[Position | None]):
         index = self._selected()
         if index is None:
             return
-        marks = self.marks
-        gone = marks.pop(index)
-        self.reader_app.state.set_bookmarks(self.story.id, marks)
+        gone = self.shown[index]
+        self.reader_app.state.delete_bookmark(self.story.id, gone)
         if self.reader_app.save_now():
             self.app.notify(f"Deleted bookmark: {gone.name}", timeout=3)
         self.refill(index)
