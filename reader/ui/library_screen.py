@@ -175,10 +175,10 @@ class LibraryScreen(Screen[None]):
         if entry is None:
             return
         if entry.error:
-            title, severity = (
-                ("Story file missing", "warning") if entry.missing else ("Cannot open story", "error")
-            )
-            self.app.notify(entry.error, title=title, severity=severity, timeout=6)
+            if entry.missing:
+                self.app.notify(entry.error, title="Story file missing", severity="warning", timeout=6)
+            else:
+                self.app.notify(entry.error, title="Cannot open story", severity="error", timeout=6)
             return
         from reader.ui.reading import ReadingScreen
 
