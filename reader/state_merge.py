@@ -15,7 +15,8 @@ works on the plain mappings kept in the YAML file and follows these rules, story
 - **Bookmarks** — united; a bookmark is the same bookmark in both copies when its
   ``created`` stamp, chapter and offset are the same (:func:`bookmark_key`).
 - **Renamed bookmarks** — the name with the later ``renamed`` stamp wins (a bookmark
-  never renamed counts as renamed when it was created); on a tie, mine.
+  never renamed counts as renamed when it was created, and a rename in the same instant
+  beats that); on a tie, mine.
 - **Deleted bookmarks** — a deletion leaves a tombstone, the bookmark's key in the story's
   ``deleted_bookmarks`` list. Tombstones are united and never expire, so a copy that still
   holds the bookmark cannot bring it back.
@@ -242,8 +243,9 @@ def _list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _renamed(raw: dict[str, Any]) -> object:
-    return raw.get("renamed") or raw.get("created")
+def _rename_rank(raw: dict[str, Any]) -> tuple[Any, bool]:
+    """When the name was given; a real rename outranks the creation in the same instant."""
+    return stamp_order(raw.get("renamed") or raw.get("created")), bool(raw.get("renamed"))
 
 
 def merge_bookmarks(mine: Iterable[Any], theirs: Iterable[Any], deleted: set[str]) -> list[dict[str, Any]]:
@@ -259,7 +261,7 @@ def merge_bookmarks(mine: Iterable[Any], theirs: Iterable[Any], deleted: set[str
             held = merged.get(key)
             if held is None:
                 merged[key] = raw
-            elif side == "theirs" and later(_renamed(raw), _renamed(held)):
+            elif side == "theirs" and _rename_rank(raw) > _rename_rank(held):
                 merged[key] = {**held, **raw}
             else:
                 merged[key] = {**raw, **held}
