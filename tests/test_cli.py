@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import SAMPLE
+from tests_support import run_reader as run
 
 from reader import __version__
 from reader.cli import main
-
-
-def run(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "reader", *args],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        timeout=60,
-        **kwargs,
-    )
 
 
 def test_version() -> None:

@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 from conftest import SAMPLE
 from tests_support import make_app, wait_for_library, wait_for_page
+from tests_support import run_reader as run
 
 from reader.ui.page_view import PageView
 from reader.ui.reading import ReadingScreen
 from reader.ui.search_screen import SearchScreen
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "reader", *args],
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-        timeout=120,
-    )
 
 
 async def test_search_screen_opens_the_story_on_the_hit_with_it_highlighted(state_path) -> None:

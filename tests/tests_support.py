@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import SAMPLE
@@ -47,3 +50,15 @@ async def open_story(pilot, app: ReaderApp, words: str) -> None:
     await pilot.press("slash", *words)
     await pilot.press("enter")
     await wait_for_page(pilot, app)
+
+
+def run_reader(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    """The reader's command line, as a user runs it, with this test's folders."""
+    return subprocess.run(  # type: ignore[call-overload, no-any-return]
+        [sys.executable, "-m", "reader", *args],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=120,
+        **kwargs,
+    )
