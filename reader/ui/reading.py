@@ -393,7 +393,9 @@ class ReadingScreen(Screen[None]):
         if self.story is None or self.book is None:
             return
         # Named by chapter and per cent: page numbers change with the terminal's size.
-        name = f"{self.story.chapters[self.ref.chapter].title} · {self.progress():.0%}"
+        name = (
+            f"{self.story.chapters[self.ref.chapter].title} · {int(self.progress() * 100)}%"  # as the footer
+        )
         self.reader_app.state.add_bookmark(self.story.id, name, self.place)
         if self.reader_app.save_now():
             self.app.notify(f"Bookmark added: {name}", timeout=3)
