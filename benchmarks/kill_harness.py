@@ -140,7 +140,7 @@ class Book:
 
         chapter, offset = self.position(i)
         percent = self.story.progress(Position(chapter, offset))
-        return f"{self.story.chapters[chapter].title} · {percent:.0%}"
+        return f"{self.story.chapters[chapter].title} · {int(percent * 100)}%"  # as the reader names it
 
     def signature(self, i: int) -> tuple[str, ...]:
         """The left part of the page's first rows, as the screen shows them."""
