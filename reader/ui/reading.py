@@ -13,15 +13,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from reader.find import FindError, Matches, compile_pattern
+from reader.find import Matches
 from reader.formats import Preload, StoryError, load_story
 from reader.layout import PageRef, StoryLayout
 from reader.model import Position, Story, resolve_position
 from reader.ui.find_bar import FindBar
+from reader.ui.finding import FindingScreen
 from reader.ui.page_view import MIN_PAGE, PageView
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class StoryPage(PageView):
         self.post_message(self.Resized())
 
 
-class ReadingScreen(Screen[None]):
+class ReadingScreen(FindingScreen):
     BINDINGS = [
         Binding("space,pagedown,right,l,j,down,f", "next_page", "Next page"),
         Binding("pageup,left,h,k,up,b", "previous_page", "Previous page"),
@@ -412,78 +412,6 @@ class ReadingScreen(Screen[None]):
             return
         self.place = resolve_position(self.story, position)
         self.go(self.book.page_for(self.place.chapter, self.place.offset))
-
-    # Finding -------------------------------------------------------------------------
-
-    def action_find(self) -> None:
-        self.query_one(FindBar).open()
-        self.query_one("#status-bar").display = False
-
-    def _find(self, text: str, regex: bool, quiet: bool = False) -> None:
-        """Find ``text`` in the story; the count shows in the find bar."""
-        bar = self.query_one(FindBar)
-        self.match_index = None
-        if self.story is None or not text.strip():
-            self.matches = None
-            bar.show_count("type to find")
-        else:
-            try:
-                self.matches = Matches(self.story, compile_pattern(text, regex))
-            except FindError as error:
-                self.matches = None
-                bar.show_count(str(error))
-            else:
-                bar.show_count(f"{len(self.matches)} match{'es' if len(self.matches) != 1 else ''}")
-        if not quiet and self.book is not None:
-            self.show_page()
-
-    @on(FindBar.Changed)
-    def _find_changed(self, message: FindBar.Changed) -> None:
-        self._find(message.text, message.regex)
-
-    @on(FindBar.Go)
-    def _find_go(self) -> None:
-        self._close_bar()
-        if self.matches is None or not len(self.matches):
-            self.app.notify("Not found in this story.", timeout=3)
-            return
-        self._go_to_match(self.matches.first_from(self.place))
-
-    @on(FindBar.Closed)
-    def _find_closed(self) -> None:
-        self._close_bar()
-        self.matches = self.match_index = None
-        if self.book is not None:
-            self.show_page()
-
-    def _close_bar(self) -> None:
-        self.query_one(FindBar).display = False
-        self.query_one("#status-bar").display = True
-        self.set_focus(self.query_one(StoryPage))
-
-    def _go_to_match(self, index: int | None) -> None:
-        if self.matches is None or index is None or self.book is None:
-            return
-        self.match_index = index
-        match = self.matches.all[index]
-        self.go(self.book.page_for(match.chapter, match.start))
-
-    def action_next_match(self) -> None:
-        self._step_match(1)
-
-    def action_previous_match(self) -> None:
-        self._step_match(-1)
-
-    def _step_match(self, step: int) -> None:
-        if self.matches is None or not len(self.matches):
-            self.app.notify("Nothing to find yet: press / and type.", timeout=3)
-            return
-        if self.match_index is None:
-            first = self.matches.first_from(self.place)
-            index = first if step > 0 or first is None else self.matches.next(first, -1)
-        else:
-            index = self.matches.next(self.match_index, step)
-        self._go_to_match(index)
 
     def action_escape(self) -> None:
         if self.matches is not None:
