@@ -299,3 +299,15 @@ class StoryLayout:
 
     def last_of(self, chapter: int) -> PageRef:
         return PageRef(chapter, *self.chapter(chapter).last)
+
+
+def page_ref(layout: ChapterLayout, number: int) -> tuple[int, int]:
+    """(section, index) of page ``number`` (1-based, clamped) of a chapter, laying it all out."""
+    layout.lay_out_all()
+    remaining = max(1, number) - 1
+    for section in range(len(layout.sections)):
+        count = len(layout.pages(section))
+        if remaining < count:
+            return section, remaining
+        remaining -= count
+    return layout.last

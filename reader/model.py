@@ -126,6 +126,15 @@ class Story:
     def words(self) -> int:
         return sum(chapter.words_between(0) for chapter in self.chapters if chapter.blocks)
 
+    def position_at(self, fraction: float) -> tuple[int, int]:
+        """(chapter, offset) that lies ``fraction`` (0.0 to 1.0) of the way through the story."""
+        target = max(0.0, min(fraction, 1.0)) * self.length
+        for index, chapter in enumerate(self.chapters):
+            if target <= len(chapter) or index == len(self.chapters) - 1:
+                return index, int(min(target, max(0, len(chapter) - 1)))
+            target -= len(chapter)
+        return 0, 0
+
     def progress(self, position: Position) -> float:
         """Fraction of the story before ``position``, 0.0 to 1.0."""
         total = self.length

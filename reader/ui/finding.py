@@ -23,6 +23,9 @@ class FindingScreen(Screen[None]):
     def go(self, ref: PageRef | None) -> None:
         raise NotImplementedError
 
+    def jump(self, ref: PageRef | None) -> None:
+        raise NotImplementedError
+
     def show_page(self) -> None:
         raise NotImplementedError
 
@@ -75,9 +78,14 @@ class FindingScreen(Screen[None]):
     def _go_to_match(self, index: int | None) -> None:
         if self.matches is None or index is None or self.book is None:
             return
+        first = self.match_index is None  # leaving the reading for the found text: a jump
         self.match_index = index
         match = self.matches.all[index]
-        self.go(self.book.page_for(match.chapter, match.start))
+        ref = self.book.page_for(match.chapter, match.start)
+        if first:
+            self.jump(ref)
+        else:
+            self.go(ref)
 
     def action_next_match(self) -> None:
         self._step_match(1)

@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 
 from reader.find import Matches
 from reader.formats import Preload, StoryError, load_story
-from reader.layout import PageRef, StoryLayout
+from reader.layout import PageRef, StoryLayout, page_ref
 from reader.model import Position, Story, resolve_position
 from reader.ui.find_bar import FindBar
 from reader.ui.finding import FindingScreen
@@ -60,6 +60,9 @@ class ReadingScreen(FindingScreen):
         Binding("B", "bookmarks", "Bookmarks"),
         Binding("plus,equals_sign", "wider", "Wider text column", key_display="+"),
         Binding("minus", "narrower", "Narrower text column", key_display="-"),
+        Binding("t", "contents", "Table of contents"),
+        Binding("g,colon", "go_to", "Go to a chapter, per cent or page", key_display="g :"),
+        Binding("backspace", "back", "Back to where you were before the last jump"),
         Binding("slash", "find", "Find in this story", key_display="/"),
         Binding("n", "next_match", "Next match"),
         Binding("N", "previous_match", "Previous match"),
@@ -101,6 +104,8 @@ class ReadingScreen(FindingScreen):
         self.find_first = find
         self.matches: Matches | None = None
         self.match_index: int | None = None
+        #: Where the reader was before each jump (contents, go to, bookmark, found text).
+        self.history: list[Position] = []
         self.path = path
         self.root = root
         self.direct = direct
@@ -164,6 +169,8 @@ class ReadingScreen(FindingScreen):
         self.place = resolve_position(story, saved) if saved else Position(0, 0, story.chapters[0].snippet(0))
         seen = state.chapters_seen(story.id)
         if self.start is not None:  # a search hit: its page, its words highlighted
+            if saved:
+                self.history.append(self.place)  # Backspace returns to where reading was
             self.place = resolve_position(story, self.start)
         elif self.start_chapter is not None and 0 <= self.start_chapter < len(story.chapters):
             self.place = Position(self.start_chapter, 0, story.chapters[self.start_chapter].snippet(0))
@@ -296,6 +303,51 @@ class ReadingScreen(FindingScreen):
         self.show_page()
         self.remember()
 
+    def jump(self, ref: PageRef | None) -> None:
+        """Go to ``ref`` as a jump: Backspace comes back to the page left."""
+        if ref is None:
+            return
+        if ref != self.ref:
+            self.history.append(self.place)
+            del self.history[:-100]
+        self.go(ref)
+
+    def action_back(self) -> None:
+        if not self.history or self.book is None or self.story is None:
+            self.app.notify("No jump to go back from.", timeout=2)
+            return
+        self.place = resolve_position(self.story, self.history.pop())
+        self.go(self.book.page_for(self.place.chapter, self.place.offset))
+
+    def action_contents(self) -> None:
+        if self.story is None:
+            return
+        from reader.ui.navigation import TocScreen
+
+        def chosen(chapter: int | None) -> None:
+            if chapter is not None and self.book is not None:
+                self.jump(self.book.first_of(chapter))
+
+        self.app.push_screen(TocScreen(self.story, self.ref.chapter), chosen)
+
+    def action_go_to(self) -> None:
+        if self.story is None:
+            return
+        from reader.ui.navigation import GoToScreen, Target
+
+        def chosen(target: Target | None) -> None:
+            if target is None or self.book is None or self.story is None:
+                return
+            if target.chapter is not None:
+                self.jump(self.book.first_of(target.chapter))
+            elif target.fraction is not None:
+                self.jump(self.book.page_for(*self.story.position_at(target.fraction)))
+            elif target.page is not None:
+                chapter = self.book.chapter(self.ref.chapter)
+                self.jump(PageRef(self.ref.chapter, *page_ref(chapter, target.page)))
+
+        self.app.push_screen(GoToScreen(len(self.story.chapters)), chosen)
+
     def remember(self) -> None:
         """Record the position in the state (in memory now, on disk debounced)."""
         if self.story is None:
@@ -410,8 +462,8 @@ class ReadingScreen(FindingScreen):
     def _jump(self, position: Position | None) -> None:
         if position is None or self.story is None or self.book is None:
             return
-        self.place = resolve_position(self.story, position)
-        self.go(self.book.page_for(self.place.chapter, self.place.offset))
+        target = resolve_position(self.story, position)
+        self.jump(self.book.page_for(target.chapter, target.offset))
 
     def action_escape(self) -> None:
         if self.matches is not None:

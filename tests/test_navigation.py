@@ -1,0 +1,92 @@
+"""The table of contents, go to, and Back: moving around a story and coming back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests_support import first_line, make_app, open_story
+
+from reader.ui.navigation import GoToScreen, Target, TocScreen, parse_target
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("3", Target(chapter=2)),
+        ("chapter 6", Target(chapter=5)),
+        ("ch. 1", Target(chapter=0)),
+        ("40%", Target(fraction=0.4)),
+        ("12.5 %", Target(fraction=0.125)),
+        ("p 7", Target(page=7)),
+        ("page12", Target(page=12)),
+    ],
+)
+def test_targets(text: str, target: Target) -> None:
+    assert parse_target(text, 6) == target
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"), [("9", "6 chapters"), ("140%", "at most 100"), ("soon", "chapter")]
+)
+def test_what_is_not_a_target_says_why(text: str, reason: str) -> None:
+    result = parse_target(text, 6)
+    assert isinstance(result, str) and reason in result
+
+
+async def test_contents_go_to_and_back(state_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await open_story(pilot, app, "static")
+        screen = app.screen
+        await pilot.press("space", "space")
+        reading = first_line(app)
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TocScreen)
+        toc = app.screen.query_one("#toc")
+        assert toc.highlighted == 0 and toc.option_count == 6
+        assert "words" in str(toc.get_option_at_index(3).prompt)
+        await pilot.press("down", "down", "down", "enter")
+        await pilot.pause()
+        assert screen.ref.chapter == 3 and screen.ref.page == 0
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, GoToScreen)
+        await pilot.press(*"50%", "enter")
+        await pilot.pause()
+        assert 0.45 < screen.progress() <= 0.5
+        await pilot.press("colon", *"p 3", "enter")
+        await pilot.pause()
+        assert (
+            screen.ref.page == 2
+            or screen.book.chapter(screen.ref.chapter).page_number(*screen.ref[1:])[0] == 3
+        )
+        await pilot.press("backspace")  # before "p 3": the 50% page
+        assert 0.45 < screen.progress() <= 0.5
+        await pilot.press("backspace", "backspace")  # before 50%, then before the contents
+        assert first_line(app) == reading and screen.ref.chapter == 0
+        await pilot.press("backspace")
+        assert first_line(app) == reading  # nothing more to go back to
+
+
+async def test_a_bookmark_jump_and_a_find_jump_go_back(state_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await open_story(pilot, app, "static")
+        screen = app.screen
+        await pilot.press("m", "right_square_bracket", "space")
+        here = first_line(app)
+        await pilot.press("B")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.ref.chapter == 0
+        await pilot.press("backspace")
+        assert first_line(app) == here
+        await pilot.press("slash", *"Ottilie", "enter")
+        await pilot.pause(0.3)
+        found = screen.ref
+        await pilot.press("n", "n")
+        await pilot.press("backspace")
+        assert first_line(app) == here and found != screen.ref
