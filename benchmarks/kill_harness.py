@@ -32,7 +32,6 @@ from __future__ import annotations
 import codecs
 import os
 import random
-import select
 import shutil
 import statistics
 import sys
@@ -343,13 +342,9 @@ class Reader(Terminal):
             remaining = deadline - time.monotonic()
             if remaining <= 0 or self.exited:
                 return False
-            ready, _, _ = select.select([self.fd], [], [], remaining)
-            if not ready:
+            chunk = self.read(remaining)
+            if chunk is None:
                 continue
-            try:
-                chunk = os.read(self.fd, 65536)
-            except OSError:
-                chunk = b""
             if not chunk:
                 self.exited = True
                 continue

@@ -103,6 +103,16 @@ class Terminal:
                 os._exit(127)
         self.seen = b""
 
+    def read(self, timeout: float) -> bytes | None:
+        """What the program wrote next: None if nothing within ``timeout``, b"" once it exited."""
+        ready, _, _ = select.select([self.fd], [], [], max(0.0, timeout))
+        if not ready:
+            return None
+        try:
+            return os.read(self.fd, 65536)
+        except OSError:
+            return b""
+
     def wait_for(self, text: str, timeout: float = 30.0) -> float:
         """Seconds until ``text`` is written to the screen (counting from the last send)."""
         needle = text.encode()
@@ -111,13 +121,9 @@ class Terminal:
             remaining = timeout - (time.perf_counter() - start)
             if remaining <= 0:
                 raise TimeoutError(f"{text!r} not on screen after {timeout}s")
-            ready, _, _ = select.select([self.fd], [], [], remaining)
-            if not ready:
+            chunk = self.read(remaining)
+            if chunk is None:
                 continue
-            try:
-                chunk = os.read(self.fd, 65536)
-            except OSError:
-                chunk = b""
             if not chunk:
                 raise RuntimeError(f"the program exited before showing {text!r}")
             self.seen = self.seen[-4096:] + chunk
