@@ -20,6 +20,7 @@ class Config:
     text_width: int = DEFAULT_TEXT_WIDTH
     show_notes: bool = True
     max_story_mb: int = 400
+    theme: str | None = None
     problem: str | None = None
 
     @classmethod
@@ -36,6 +37,8 @@ class Config:
         config = cls()
         if isinstance(data.get("library"), str):
             config.library = data["library"]
+        if isinstance(data.get("theme"), str):
+            config.theme = data["theme"]
         limit = data.get("max_story_mb")
         if isinstance(limit, int) and limit > 0:
             config.max_story_mb = limit

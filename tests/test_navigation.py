@@ -90,3 +90,20 @@ async def test_a_bookmark_jump_and_a_find_jump_go_back(state_path: Path) -> None
         await pilot.press("n", "n")
         await pilot.press("backspace")
         assert first_line(app) == here and found != screen.ref
+
+
+async def test_a_theme_chosen_is_remembered_and_paper_is_there(state_path: Path, tmp_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_story(pilot, app, "static")
+        assert {"paper", "textual-light", "textual-dark"} <= set(app.available_themes)
+        app.theme = "paper"
+        await pilot.pause()
+    assert "theme: paper" in (tmp_path / "config.yaml").read_text(encoding="utf-8")
+    from reader.config import Config
+
+    again = make_app(state_path)
+    again.config = Config.load(tmp_path / "config.yaml")
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert again.theme == "paper"

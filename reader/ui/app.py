@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.timer import Timer
 
 from reader.config import Config
@@ -22,6 +23,22 @@ from reader.state import State
 
 if TYPE_CHECKING:
     from reader.search import LibraryIndex
+
+#: A warm, light theme for long reading, like a paper page under a lamp.
+PAPER = Theme(
+    name="paper",
+    primary="#8a5a2b",
+    secondary="#6b7b4f",
+    accent="#a0522d",
+    warning="#c08a1e",
+    error="#a23b2a",
+    success="#4f7a3a",
+    foreground="#3b3025",
+    background="#f4ecd8",
+    surface="#ece2c9",
+    panel="#e2d5b5",
+    dark=False,
+)
 
 #: The state file is written at most this often while paging.
 SAVE_INTERVAL = 1.0
@@ -75,12 +92,22 @@ class ReaderApp(App[None]):
         return LibraryScreen(self.library)
 
     def on_mount(self) -> None:
+        self.register_theme(PAPER)
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.call_after_refresh(self._started)
         for warning in (self.state.warning, self.config.problem):
             if warning:
                 self.notify(warning, title="Reading state", severity="warning", timeout=15)
         self._handle_signals()
         self.set_interval(CHECK_INTERVAL, self._check_disk)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        """A theme chosen in the palette is the theme next time too."""
+        if self.config.theme != theme.name:
+            self.config.theme = theme.name
+            self.save_config()
 
     def _started(self) -> None:
         """The first frame is on screen: start-up objects are kept for good, so freeze them."""
