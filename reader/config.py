@@ -21,6 +21,8 @@ class Config:
     show_notes: bool = True
     max_story_mb: int = 400
     theme: str | None = None
+    paragraphs: str = "blank"  # "blank": a blank line between paragraphs; "indent": a first-line indent
+    align: str = "left"  # or "justify"
     problem: str | None = None
 
     @classmethod
@@ -37,6 +39,10 @@ class Config:
         config = cls()
         if isinstance(data.get("library"), str):
             config.library = data["library"]
+        if data.get("paragraphs") in ("blank", "indent"):
+            config.paragraphs = data["paragraphs"]
+        if data.get("align") in ("left", "justify"):
+            config.align = data["align"]
         if isinstance(data.get("theme"), str):
             config.theme = data["theme"]
         limit = data.get("max_story_mb")

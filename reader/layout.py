@@ -122,12 +122,26 @@ def _cut(text: str, s: int, e: int, width: int, ascii_only: bool) -> list[tuple[
     return pieces
 
 
-def block_lines(chapter: Chapter, index: int, width: int) -> list[Line]:
+def wrap_indented(text: str, width: int, indent: int) -> list[tuple[int, int]]:
+    """:func:`wrap`, with the first line ``indent`` cells shorter (a first-line indent)."""
+    if indent <= 0 or width - indent < MIN_WIDTH:
+        return wrap(text, width)
+    lines = wrap(text, width - indent)
+    if len(lines) <= 1:
+        return lines
+    rest = lines[0][1]
+    return [lines[0], *((rest + s, rest + e) for s, e in wrap(text[rest:], width))]
+
+
+def block_lines(chapter: Chapter, index: int, width: int, indent: int = 0) -> list[Line]:
     block = chapter.blocks[index]
     base = chapter.block_starts[index]
     if block.kind == "scene_break":
         return [Line(index, base, base, "scene_break")]
-    return [Line(index, base + s, base + e, block.kind) for s, e in wrap(block.text, width)]
+    ranges = (
+        wrap_indented(block.text, width, indent) if block.kind == "paragraph" else wrap(block.text, width)
+    )
+    return [Line(index, base + s, base + e, block.kind) for s, e in ranges]
 
 
 def sections(chapter: Chapter, size: int = SECTION_CHARS) -> list[tuple[int, int]]:
@@ -145,22 +159,34 @@ def sections(chapter: Chapter, size: int = SECTION_CHARS) -> list[tuple[int, int
 
 
 def paginate(
-    chapter: Chapter, lo: int, hi: int, width: int, height: int, hide: frozenset[str] = frozenset()
+    chapter: Chapter,
+    lo: int,
+    hi: int,
+    width: int,
+    height: int,
+    hide: frozenset[str] = frozenset(),
+    indent: int = 0,
 ) -> list[Page]:
     """Pages for blocks ``[lo, hi)``: a blank row between blocks, never one at a page top.
 
     Blocks whose kind is in ``hide`` (author's notes, when the reader hides them) are left out.
+    With ``indent``, paragraphs follow each other with no blank row and their first line is
+    indented by that many cells, as in a printed book.
     """
     height = max(height, 1)
     pages: list[Page] = []
     rows: list[Line] = []
     blocks = chapter.blocks
+    previous = ""
     for index in range(lo, hi):
-        if blocks[index].kind in hide:
+        kind = blocks[index].kind
+        if kind in hide:
             continue
-        if rows and len(rows) < height:
+        book_style = indent and kind == previous == "paragraph"
+        previous = kind
+        if rows and len(rows) < height and not book_style:
             rows.append(BLANK)
-        for line in block_lines(chapter, index, width):
+        for line in block_lines(chapter, index, width, indent):
             if len(rows) == height:
                 pages.append(Page(tuple(_trim(rows))))
                 rows = []
@@ -182,9 +208,12 @@ def _trim(rows: list[Line]) -> list[Line]:
 class ChapterLayout:
     """Pages of one chapter at one size, laid out a section at a time when first needed."""
 
-    def __init__(self, chapter: Chapter, width: int, height: int, hide: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, chapter: Chapter, width: int, height: int, hide: frozenset[str] = frozenset(), indent: int = 0
+    ) -> None:
         self.chapter = chapter
         self.hide = hide
+        self.indent = indent
         self.width = max(width, MIN_WIDTH)
         self.height = max(height, 1)
         self.sections = sections(chapter)
@@ -198,7 +227,7 @@ class ChapterLayout:
         pages = self._pages.get(section)
         if pages is None:
             lo, hi = self.sections[section]
-            pages = paginate(self.chapter, lo, hi, self.width, self.height, self.hide)
+            pages = paginate(self.chapter, lo, hi, self.width, self.height, self.hide, self.indent)
             self._page_starts[section] = [page.start for page in pages]
             self._pages[section] = pages
         return pages
@@ -253,17 +282,22 @@ class ChapterLayout:
 class StoryLayout:
     """Pages of a whole story at one size; chapters laid out only when visited."""
 
-    def __init__(self, story: Story, width: int, height: int, hide: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, story: Story, width: int, height: int, hide: frozenset[str] = frozenset(), indent: int = 0
+    ) -> None:
         self.story = story
         self.width = width
         self.height = height
         self.hide = hide
+        self.indent = indent
         self._chapters: dict[int, ChapterLayout] = {}
 
     def chapter(self, index: int) -> ChapterLayout:
         layout = self._chapters.get(index)
         if layout is None:
-            layout = ChapterLayout(self.story.chapters[index], self.width, self.height, self.hide)
+            layout = ChapterLayout(
+                self.story.chapters[index], self.width, self.height, self.hide, self.indent
+            )
             self._chapters[index] = layout
         return layout
 

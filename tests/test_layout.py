@@ -145,3 +145,45 @@ def test_hidden_notes_take_no_rows_and_keep_their_text_out() -> None:
     hidden = paginate(chapter, 0, 3, 40, 10, frozenset({"note"}))
     assert [line.kind for line in shown[0].lines] == ["heading", "blank", "note", "blank", "paragraph"]
     assert [line.kind for line in hidden[0].lines] == ["heading", "blank", "paragraph"]
+
+
+@settings(max_examples=100)
+@given(
+    texts=PARAGRAPHS,
+    width=st.integers(min_value=6, max_value=60),
+    height=st.integers(min_value=1, max_value=30),
+)
+def test_indented_paragraphs_cover_the_chapter_and_leave_room_for_the_indent(
+    texts: list[str], width: int, height: int
+) -> None:
+    chapter = _chapter(texts)
+    pages = paginate(chapter, 0, len(chapter.blocks), width, height, indent=3)
+    seen = []
+    for page in pages:
+        for line in page.lines:
+            used = cell_len(chapter.text[line.start : line.end])
+            first = line.kind == "paragraph" and line.start == chapter.block_starts[line.block]
+            assert used + (3 if first else 0) <= width
+            seen.append(chapter.text[line.start : line.end])
+    assert _non_space("".join(seen)) == _non_space(chapter.text)
+
+
+def test_indented_paragraphs_have_no_blank_line_between_them() -> None:
+    chapter = Chapter(
+        "C",
+        [
+            Block("heading", "C"),
+            Block("paragraph", "One."),
+            Block("paragraph", "Two."),
+            Block("scene_break", ""),
+        ],
+    )
+    (page,) = paginate(chapter, 0, 4, 40, 20, indent=3)
+    assert [line.kind for line in page.lines] == [
+        "heading",
+        "blank",
+        "paragraph",
+        "paragraph",
+        "blank",
+        "scene_break",
+    ]

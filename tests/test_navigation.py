@@ -107,3 +107,49 @@ async def test_a_theme_chosen_is_remembered_and_paper_is_there(state_path: Path,
     async with again.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert again.theme == "paper"
+
+
+async def test_justified_lines_fill_the_column_and_highlights_stay_on_their_words(state_path: Path) -> None:
+    from reader.ui.page_view import PageView
+
+    app = make_app(state_path)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await open_story(pilot, app, "static")
+        await pilot.press("J")
+        await pilot.press("slash", *"radio station", "enter")
+        await pilot.pause(0.3)
+        view = app.screen.query_one(PageView)
+        column = app.screen.book.width
+        margin = (view.size.width - column) // 2
+        widths = []
+        for y, line in enumerate(view.page.lines):
+            text = view.render_line(y).text.rstrip()
+            if line.kind == "paragraph" and text.strip():
+                widths.append(len(text) - margin)
+        assert widths.count(column) >= len(widths) // 2  # all but each paragraph's last line
+        highlighted = [
+            segment.text
+            for y in range(len(view.page.lines))
+            for segment in view.render_line(y)
+            if segment.style is not None and segment.style.bgcolor not in (None, view.rich_style.bgcolor)
+        ]
+        assert " ".join(" ".join(highlighted).split()).lower() == "radio station"
+    assert "align: justify" in (state_path.parent / "config.yaml").read_text(encoding="utf-8")
+
+
+async def test_p_switches_to_first_line_indents(state_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await open_story(pilot, app, "static")
+        await pilot.press("right_square_bracket", "P")
+        from reader.ui.page_view import PageView
+
+        view = app.screen.query_one(PageView)
+        kinds = [line.kind for line in view.page.lines]
+        paragraphs = [i for i, kind in enumerate(kinds) if kind == "paragraph"]
+        assert app.screen.book.indent == 3
+        assert any(kinds[i + 1] == "paragraph" for i in paragraphs if i + 1 < len(kinds))  # no blank between
+        first = view.page.lines[paragraphs[0]]
+        assert view.render_line(paragraphs[0]).text.startswith(" " * ((view.size.width - 70) // 2) + "   ")
+        assert first.start == app.screen.story.chapters[1].block_starts[first.block]
+    assert "paragraphs: indent" in (state_path.parent / "config.yaml").read_text(encoding="utf-8")

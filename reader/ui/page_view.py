@@ -58,6 +58,8 @@ class PageView(Widget):
         #: Found text to highlight on this page: [start, end) in the chapter, and the current one.
         self.marks: list[tuple[int, int]] = []
         self.current: tuple[int, int] | None = None
+        self.indent = 0  # cells before a paragraph's first line (0: blank lines between them)
+        self.justify = False
 
     def show(
         self,
@@ -67,9 +69,12 @@ class PageView(Widget):
         message: str = "",
         marks: list[tuple[int, int]] | None = None,
         current: tuple[int, int] | None = None,
+        indent: int = 0,
+        justify: bool = False,
     ) -> None:
         self.chapter, self.page, self.text_width, self.message = chapter, page, text_width, message
         self.marks, self.current = marks or [], current
+        self.indent, self.justify = indent, justify
         self.refresh()
 
     @property
@@ -109,6 +114,8 @@ class PageView(Widget):
             style = base + self.get_component_rich_style("pageview--note", partial=True)
         block = chapter.blocks[line.block]
         block_start = chapter.block_starts[line.block]
+        if line.kind == "paragraph" and self.indent and line.start == block_start:
+            pad = [Segment(" " * self.indent, base)]
         ranges = [
             (span.start + block_start, span.end + block_start, ITALIC if span.style == "italic" else BOLD)
             for span in block.spans
@@ -121,9 +128,12 @@ class PageView(Widget):
                 for start, end in self.marks
                 if end > line.start and start < line.end
             )
-        if not ranges:
-            return [*pad, Segment(text, style)]
-        return pad + _styled(text, line.start, ranges, style)
+        segments = [Segment(text, style)] if not ranges else _styled(text, line.start, ranges, style)
+        last = line.end >= block_start + len(block.text)
+        if self.justify and line.kind in ("paragraph", "note") and not last:
+            used = sum(len(s.text) for s in pad) + cell_len(text)
+            segments = _justified(segments, column - used)
+        return pad + segments
 
     def on_click(self, event: events.Click) -> None:
         self.post_message(self.Turn(1 if event.x >= self.size.width // 2 else -1))
@@ -157,3 +167,27 @@ def _styled(text: str, offset: int, ranges: list[tuple[int, int, Style]], style:
                 piece_style += extra
         segments.append(Segment(text[a:b], piece_style))
     return segments
+
+
+def _justified(segments: list[Segment], extra: int) -> list[Segment]:
+    """Widen the spaces between words by ``extra`` cells in all, evenly, left gaps first.
+
+    Only spaces grow, inside the segment that holds them, so highlights stay on their words.
+    """
+    gaps = sum(segment.text.count(" ") for segment in segments)
+    if extra <= 0 or not gaps:
+        return segments
+    each, more = divmod(extra, gaps)
+    result = []
+    seen = 0
+    for segment in segments:
+        if " " not in segment.text:
+            result.append(segment)
+            continue
+        pieces = segment.text.split(" ")
+        text = pieces[0]
+        for piece in pieces[1:]:
+            text += " " * (1 + each + (1 if seen < more else 0)) + piece
+            seen += 1
+        result.append(Segment(text, segment.style))
+    return result

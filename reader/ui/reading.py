@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 WORDS_PER_MINUTE = 250
 #: A pause longer than this between page turns is not counted as reading time.
 IDLE_SECONDS = 120
+#: Cells of a paragraph's first-line indent, when paragraphs are indented.
+INDENT = 3
 #: Seconds after a page of a long chapter is shown before its other pages are counted.
 COUNT_DELAY = 0.5
 
@@ -57,6 +59,8 @@ class ReadingScreen(FindingScreen):
         Binding("end", "chapter_end", "End of chapter"),
         Binding("m", "add_bookmark", "Add bookmark"),
         Binding("a", "toggle_notes", "Hide or show author's notes"),
+        Binding("J", "toggle_justify", "Justified or left-aligned text"),
+        Binding("P", "toggle_paragraphs", "Paragraphs: blank line or first-line indent"),
         Binding("B", "bookmarks", "Bookmarks"),
         Binding("plus,equals_sign", "wider", "Wider text column", key_display="+"),
         Binding("minus", "narrower", "Narrower text column", key_display="-"),
@@ -207,18 +211,20 @@ class ReadingScreen(FindingScreen):
             page.show(None, None, 0, "")  # says "terminal too small"; the place is kept
             return
         width = min(self.reader_app.config.text_width, size.width - 2)
-        hide = frozenset() if self.reader_app.config.show_notes else frozenset({"note"})
-        if self.book is not None and (self.book.width, self.book.height, self.book.hide) == (
+        config = self.reader_app.config
+        hide = frozenset() if config.show_notes else frozenset({"note"})
+        indent = INDENT if config.paragraphs == "indent" else 0
+        book = self.book
+        if book is None or (book.width, book.height, book.hide, book.indent) != (
             width,
             size.height,
             hide,
+            indent,
         ):
-            ref = self.book.page_for(self.place.chapter, self.place.offset)
-            if ref == self.ref and page.page is not None:
-                return  # nothing moved
-        else:
-            self.book = StoryLayout(self.story, width, size.height, hide)
-        self.ref = self.book.page_for(self.place.chapter, self.place.offset)
+            book = self.book = StoryLayout(self.story, width, size.height, hide, indent)
+        elif book.page_for(self.place.chapter, self.place.offset) == self.ref and page.page is not None:
+            return  # nothing moved
+        self.ref = book.page_for(self.place.chapter, self.place.offset)
         self.show_page()
 
     @on(StoryPage.Resized)
@@ -238,7 +244,15 @@ class ReadingScreen(FindingScreen):
             if self.match_index is not None:
                 match = self.matches.all[self.match_index]
                 current = (match.start, match.end) if match.chapter == self.ref.chapter else None
-        self.query_one(StoryPage).show(chapter, page, self.book.width, marks=marks, current=current)
+        self.query_one(StoryPage).show(
+            chapter,
+            page,
+            self.book.width,
+            marks=marks,
+            current=current,
+            indent=self.book.indent,
+            justify=self.reader_app.config.align == "justify",
+        )
         self.update_status()
         chapter_layout = self.book.chapter(self.ref.chapter)
         if not chapter_layout.complete and self._counting != (self.book, self.ref.chapter):
@@ -417,6 +431,26 @@ class ReadingScreen(FindingScreen):
         config.show_notes = not config.show_notes
         self.relayout()
         self.app.notify("Author's notes shown." if config.show_notes else "Author's notes hidden.", timeout=2)
+        self.reader_app.save_config()
+
+    def action_toggle_justify(self) -> None:
+        config = self.reader_app.config
+        config.align = "left" if config.align == "justify" else "justify"
+        if self.book is not None:
+            self.show_page()
+        self.app.notify(f"Text {'justified' if config.align == 'justify' else 'left-aligned'}.", timeout=2)
+        self.reader_app.save_config()
+
+    def action_toggle_paragraphs(self) -> None:
+        config = self.reader_app.config
+        config.paragraphs = "blank" if config.paragraphs == "indent" else "indent"
+        self.relayout()
+        self.app.notify(
+            "Paragraphs: first-line indent."
+            if config.paragraphs == "indent"
+            else "Paragraphs: a blank line.",
+            timeout=2,
+        )
         self.reader_app.save_config()
 
     def action_wider(self) -> None:
