@@ -74,11 +74,12 @@ def parse(data: bytes, fallback_title: str) -> Story:
     if not paras:
         raise StoryError("no story text in the file")
     # *Emphasis* and **strong** as plain-text writers (and FanFicFare's html2text) mark them.
-    from reader.formats.markdown import inline
+    if "*" in body or "_" in body:
+        from reader.formats.markdown import inline
 
-    for para in paras:
-        if para.kind is None and ("_" in para.text or "*" in para.text) and not is_scene_break(para.text):
-            para.text, para.spans = inline(para.text)
+        for para in paras:
+            if para.kind is None and ("_" in para.text or "*" in para.text) and not is_scene_break(para.text):
+                para.text, para.spans = inline(para.text)
     title = str(metadata.pop("title", "") or fallback_title)
     author = str(metadata.pop("author", "") or "")
     has_tabs = any(p.kind == "heading" for p in paras)

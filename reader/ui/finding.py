@@ -29,25 +29,38 @@ class FindingScreen(Screen[None]):
     def show_page(self) -> None:
         raise NotImplementedError
 
-    def action_find(self) -> None:
-        self.query_one(FindBar).open()
+    async def mount_find_bar(self) -> FindBar:
+        """The find bar, mounted when first wanted: not in the first frame, which it would slow."""
+        bars = self.query(FindBar)
+        if bars:
+            return bars.first()
+        bar = FindBar()
+        await self.mount(bar, before="#status-bar")
+        return bar
+
+    async def action_find(self) -> None:
+        (await self.mount_find_bar()).open()
         self.query_one("#status-bar").display = False
 
     def _find(self, text: str, regex: bool, quiet: bool = False) -> None:
-        """Find ``text`` in the story; the count shows in the find bar."""
-        bar = self.query_one(FindBar)
+        """Find ``text`` in the story; the count shows in the find bar (once there is one)."""
+        bars = self.query(FindBar)
+        bar = bars.first() if bars else None
         self.match_index = None
         if self.story is None or not text.strip():
             self.matches = None
-            bar.show_count("type to find")
+            if bar is not None:
+                bar.show_count("type to find")
         else:
             try:
                 self.matches = Matches(self.story, compile_pattern(text, regex))
             except FindError as error:
                 self.matches = None
-                bar.show_count(str(error))
+                if bar is not None:
+                    bar.show_count(str(error))
             else:
-                bar.show_count(f"{len(self.matches)} match{'es' if len(self.matches) != 1 else ''}")
+                if bar is not None:
+                    bar.show_count(f"{len(self.matches)} match{'es' if len(self.matches) != 1 else ''}")
         if not quiet and self.book is not None:
             self.show_page()
 
@@ -71,7 +84,8 @@ class FindingScreen(Screen[None]):
             self.show_page()
 
     def _close_bar(self) -> None:
-        self.query_one(FindBar).display = False
+        for bar in self.query(FindBar):
+            bar.display = False
         self.query_one("#status-bar").display = True
         self.set_focus(self.query_one("#page"))
 

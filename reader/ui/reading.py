@@ -20,7 +20,6 @@ from reader.find import Matches
 from reader.formats import Preload, StoryError, load_story
 from reader.layout import PageRef, StoryLayout, page_ref
 from reader.model import Position, Story, resolve_position
-from reader.ui.find_bar import FindBar
 from reader.ui.finding import FindingScreen
 from reader.ui.page_view import MIN_PAGE, PageView
 
@@ -127,10 +126,10 @@ class ReadingScreen(FindingScreen):
     def compose(self) -> ComposeResult:
         yield Static(self.path.name, id="title-bar")
         yield StoryPage(id="page")
-        yield FindBar()
         yield Static("Opening…", id="status-bar")
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self.mount_find_bar)  # after the first frame, not in it
         if self.preload is not None and self.preload.done:
             # Read while Textual started: show the page in the very first frame.
             try:
