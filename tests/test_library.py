@@ -147,3 +147,12 @@ async def test_a_missing_story_is_shown_and_comes_back_with_its_place(
         await pilot.press("c")
         await wait_for_page(pilot, app)
         assert app.screen.place.offset == saved.offset
+
+
+def test_progress_bars() -> None:
+    from reader.ui.library_rows import progress_bar
+
+    assert str(progress_bar(0.0)) == "        0%"
+    assert str(progress_bar(0.5)) == "██▌    50%"
+    assert str(progress_bar(1.0)) == "█████ 100%"
+    assert len(str(progress_bar(0.37))) == 10

@@ -21,7 +21,7 @@ COLUMNS = (
     ("Rating", "title", 6, 125),
     ("Status", "title", 8, 110),
     ("Updated", "title", 10, 140),
-    ("Progress", "progress", 8, 0),
+    ("Progress", "progress", 10, 0),
     ("Last read", "recent", 10, 60),
 )
 NEW_STYLE = "bold green"
@@ -70,7 +70,7 @@ def cells(entry: Entry, state: State) -> dict[str, Text | str]:
         "Rating": short_rating(str(entry.metadata.get("rating", ""))),
         "Status": {"complete": "complete", "in progress": "WIP"}.get(status_of(entry.metadata), ""),
         "Updated": str(entry.metadata.get("updated") or entry.metadata.get("published") or "")[:10],
-        "Progress": Text(f"{state.progress(entry.id):.0%}" if read else "new", justify="right"),
+        "Progress": progress_bar(state.progress(entry.id)) if read else Text("new", justify="right"),
         "Last read": when(state.last_read(entry.id)),
     }
 
@@ -117,6 +117,21 @@ RATINGS = {
 
 def short_rating(rating: str) -> str:
     return RATINGS.get(rating.strip().casefold(), rating[:6])
+
+
+BAR_CELLS = 5
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def progress_bar(fraction: float) -> Text:
+    """A small bar and the per cent, "███▌  71%": how far through a story is, at a glance."""
+    fraction = max(0.0, min(fraction, 1.0))
+    eighths = round(fraction * BAR_CELLS * 8)
+    full, part = divmod(eighths, 8)
+    bar = "█" * full + (_EIGHTHS[part] if part else "")
+    text = Text(bar.ljust(BAR_CELLS), style="green" if fraction >= 1 else "")
+    text.append(f"{int(fraction * 100):>4}%", style="dim" if fraction < 1 else "green")
+    return text
 
 
 def _joined(value: Any) -> str:
