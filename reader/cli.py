@@ -158,7 +158,7 @@ def _subcommand(argv: list[str]) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from reader.library import scan
+    from reader.library import recent_first, scan
     from reader.state import State
 
     root = _library_of(args)
@@ -185,7 +185,7 @@ def _list(args: argparse.Namespace) -> int:
                 "metadata": entry.metadata,
             }
         )
-    rows.sort(key=lambda r: (r["last_read"] is None, _desc(r["last_read"] or ""), r["title"].casefold()))
+    rows.sort(key=lambda row: recent_first(row["title"], row["last_read"] or ""))
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
         return 0
@@ -249,10 +249,6 @@ def _search(args: argparse.Namespace) -> int:
         for hit in hits:
             print(f"{hit.title} — {hit.chapter_title}\n    {hit.snippet}")
     return 0 if hits else 1
-
-
-def _desc(text: str) -> tuple[int, ...]:
-    return tuple(-ord(c) for c in text)
 
 
 def _dump(args: argparse.Namespace) -> int:

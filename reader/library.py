@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reader.formats import StoryError, is_story_file, load_story
+from reader.formats import StoryError, is_story_file, load_story, path_id
 from reader.formats.folder import is_story_folder, natural_key
 
 
@@ -78,10 +78,10 @@ def read_entry(path: Path, root: Path) -> Entry:
     try:
         story = load_story(path, root)
     except StoryError as error:
-        return Entry(path=path, id=_relative(path, root), title=path.name, error=str(error))
+        return Entry(path=path, id=path_id(path, root), title=path.name, error=str(error))
     except Exception as error:  # a bug in a format reader must not take the library down
         reason = f"{path.name}: could not be read ({type(error).__name__}: {error})"
-        return Entry(path=path, id=_relative(path, root), title=path.name, error=reason)
+        return Entry(path=path, id=path_id(path, root), title=path.name, error=reason)
     return Entry(
         path=path,
         id=story.id,
@@ -95,12 +95,6 @@ def read_entry(path: Path, root: Path) -> Entry:
 
 def scan(root: Path) -> list[Entry]:
     return [read_entry(path, root) for path in story_files(root)]
-
-
-def _relative(path: Path, root: Path) -> str:
-    from reader.formats import _relative as relative
-
-    return relative(path, root)
 
 
 def status_of(metadata: dict[str, Any]) -> str:
@@ -143,3 +137,12 @@ def matches(entry: Entry, query: str) -> bool:
     """Every word of ``query`` is somewhere in the story's title, author or metadata."""
     text = filter_text(entry)
     return all(word in text for word in query.casefold().split())
+
+
+def recent_first(title: str, last_read: str) -> tuple[bool, float, str]:
+    """Sort key: the story read last first (by the moment, whatever its time zone), then
+    the ones never read, by title."""
+    from reader.state_merge import stamp_order
+
+    moment = stamp_order(last_read) if last_read else 0.0
+    return (not last_read, -moment, title.casefold())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
@@ -81,10 +80,6 @@ class Chapter:
         if not self.blocks:
             return 0
         return self.block_starts[-1] + len(self.blocks[-1].text)
-
-    def block_at(self, offset: int) -> int:
-        """Index of the block holding (or, in a gap, preceding) ``offset``."""
-        return max(0, bisect_right(self.block_starts, offset) - 1)
 
     def words_between(self, start: int, end: int | None = None) -> int:
         """A fast word count of ``text[start:end]`` (spaces and line breaks)."""

@@ -10,7 +10,16 @@ from typing import Any
 from reader.formats.errors import StoryError
 from reader.model import LIST_KEYS, METADATA_KEYS, Story
 
-__all__ = ["FORMATS", "MAX_FILE_BYTES", "Preload", "StoryError", "is_story_file", "load_story"]
+__all__ = [
+    "FORMATS",
+    "MAX_FILE_BYTES",
+    "Preload",
+    "StoryError",
+    "is_story_file",
+    "load_story",
+    "path_id",
+    "set_size_limit",
+]
 
 #: File endings the library recognises, and the module (``reader.formats.NAME``) that reads each.
 #: Every such module has ``parse(data: bytes, fallback_title: str) -> Story`` and raises
@@ -59,7 +68,7 @@ def load_story(path: str | os.PathLike[str], root: str | os.PathLike[str] | None
     story.metadata = normalise_metadata(story.metadata)
     story.path = str(path)
     source = story.metadata.get("source_url")
-    story.id = str(source) if source else _relative(path, root)
+    story.id = str(source) if source else path_id(path, root)
     return story
 
 
@@ -142,7 +151,7 @@ def normalise_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _relative(path: Path, root: str | os.PathLike[str] | None) -> str:
+def path_id(path: Path, root: str | os.PathLike[str] | None) -> str:
     """``path`` under ``root``, worked out without resolving links (a link loop must not raise)."""
     if root is not None:
         relative = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(root))).as_posix()

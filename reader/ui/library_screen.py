@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from reader.library import Entry, matches, missing_entries, scan
+from reader.library import Entry, matches, missing_entries, recent_first, scan
 from reader.ui.late_keys import TextBox, type_into
 from reader.ui.library_rows import COLUMNS, cells, column_widths, details, new_chapters
 
@@ -107,8 +107,7 @@ class LibraryScreen(Screen[None]):
             return (-entry.words,)
         if self.sort == "progress":
             return (-state.progress(entry.id), entry.title.casefold())
-        last = state.last_read(entry.id)
-        return (0 if last else 1, _negate(last), entry.title.casefold())
+        return recent_first(entry.title, state.last_read(entry.id))
 
     def on_resize(self) -> None:
         if self.entries:
@@ -190,7 +189,7 @@ class LibraryScreen(Screen[None]):
         if not read:
             self.app.notify("Nothing read yet: pick a story and press Enter.", timeout=4)
             return
-        latest = max(read, key=lambda e: state.last_read(e.id))
+        latest = min(read, key=lambda e: recent_first(e.title, state.last_read(e.id)))
         from reader.ui.reading import ReadingScreen
 
         self.app.push_screen(ReadingScreen(latest.path, self.root))
@@ -279,8 +278,3 @@ class LibraryScreen(Screen[None]):
 
     def _own_keys(self) -> set[str]:
         return {key.strip() for b in self.BINDINGS if isinstance(b, Binding) for key in b.key.split(",")}
-
-
-def _negate(text: str) -> tuple[int, ...]:
-    """Sort newest first while the rest of the key sorts ascending."""
-    return tuple(-ord(c) for c in text)
