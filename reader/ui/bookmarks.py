@@ -21,10 +21,10 @@ if TYPE_CHECKING:
 
 class BookmarksScreen(ModalScreen[Position | None]):
     BINDINGS = [
-        Binding("enter", "jump", "Jump to bookmark", show=False),
-        Binding("r", "rename", "Rename bookmark"),
-        Binding("d,delete", "delete", "Delete bookmark"),
-        Binding("escape,q,B", "close", "Close"),
+        Binding("enter", "jump", "Jump to bookmark", show=False, id="bookmarks.jump"),
+        Binding("r", "rename", "Rename bookmark", id="bookmarks.rename"),
+        Binding("d,delete", "delete", "Delete bookmark", id="bookmarks.delete"),
+        Binding("escape,q,B", "close", "Close", id="bookmarks.close"),
     ]
 
     def __init__(self, story: Story) -> None:

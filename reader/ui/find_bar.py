@@ -40,8 +40,8 @@ class FindBar(Horizontal):
     }
     """
     BINDINGS = [
-        Binding("ctrl+r", "toggle_regex", "Regular expression on/off", show=False),
-        Binding("escape", "close", "Close the find bar", show=False),
+        Binding("ctrl+r", "toggle_regex", "Regular expression on/off", show=False, id="find.toggle_regex"),
+        Binding("escape", "close", "Close the find bar", show=False, id="find.close"),
     ]
 
     class Changed(Message):

@@ -28,17 +28,17 @@ DETAILS_MIN_HEIGHT = 20
 
 class LibraryScreen(Screen[None]):
     BINDINGS = [
-        Binding("enter", "open", "Open the story", show=False),
-        Binding("c", "continue", "Continue the last story read"),
-        Binding("n", "new_chapters", "Open at the first new chapter"),
-        Binding("S", "search", "Search every story in the library"),
-        Binding("i", "details", "Show or hide the details pane"),
-        Binding("s", "sort", "Next sort order (recent, title, author, length, progress)"),
-        Binding("r", "reverse", "Reverse the order"),
-        Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("escape", "clear_filter", "Clear the filter"),
-        Binding("question_mark", "app.help", "Help", key_display="?"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("enter", "open", "Open the story", show=False, id="library.open"),
+        Binding("c", "continue", "Continue the last story read", id="library.continue"),
+        Binding("n", "new_chapters", "Open at the first new chapter", id="library.new_chapters"),
+        Binding("S", "search", "Search every story in the library", id="library.search"),
+        Binding("i", "details", "Show or hide the details pane", id="library.details"),
+        Binding("s", "sort", "Next sort order (recent, title, author, length, progress)", id="library.sort"),
+        Binding("r", "reverse", "Reverse the order", id="library.reverse"),
+        Binding("slash", "filter", "Filter", key_display="/", id="library.filter"),
+        Binding("escape", "clear_filter", "Clear the filter", id="library.clear_filter"),
+        Binding("question_mark", "app.help", "Help", key_display="?", id="library.help"),
+        Binding("q", "app.quit", "Quit", id="library.quit"),
     ]
 
     class Scanned(Message):

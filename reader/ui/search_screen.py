@@ -31,9 +31,9 @@ HINT = 'words (all must match) · "a phrase" · prefix* · author: fandom: tag: 
 
 class SearchScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape", "back", "Back to the library"),
-        Binding("ctrl+r", "toggle_regex", "Regular expression on/off"),
-        Binding("down", "results", "To the results", show=False),
+        Binding("escape", "back", "Back to the library", id="search.back"),
+        Binding("ctrl+r", "toggle_regex", "Regular expression on/off", id="search.toggle_regex"),
+        Binding("down", "results", "To the results", show=False, id="search.results"),
     ]
 
     class Progress(Message):
