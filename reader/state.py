@@ -34,6 +34,7 @@ from typing import Any
 import yaml
 
 from reader.model import Bookmark, Position
+from reader.reading_status import normalise, status_of_entry
 from reader.state_merge import (
     VERSION,
     DiskCopy,
@@ -47,6 +48,11 @@ from reader.state_merge import (
     signature,
     stamp_order,
 )
+
+#: Setting another status within this long of marking a story finished undoes the finish
+#: (a slip of the key); later, the ``finished`` date stays as when the story was last
+#: finished (a re-read does not undo having read it).
+UNDO_FINISH_SECONDS = 3600
 
 
 def now_iso() -> str:
@@ -320,6 +326,40 @@ class State:
         if seconds:
             entry["reading_time"] = int(float(entry.get("reading_time", 0) or 0) + seconds)
         entry.setdefault("status", "reading")
+
+    # Reading status ----------------------------------------------------------------------
+
+    def status(self, story_id: str) -> str:
+        """The story's reading status (a key of ``reading_status.STATUSES``; "" if never opened)."""
+        return status_of_entry(self.stories.get(story_id))
+
+    def set_status(self, story_id: str, status: str) -> None:
+        """Set the reading status by hand, stamped ``status_changed`` (the later wins a merge).
+
+        Marking a story finished stamps ``finished`` with now, unless it is finished
+        already (the first finish date stays). Another status set within
+        :data:`UNDO_FINISH_SECONDS` of finishing removes the stamp (undone); set later, it
+        keeps the date the story was last finished. Raises ``ValueError`` for an unknown
+        status.
+        """
+        key = normalise(status)
+        if not key:
+            raise ValueError(f"unknown reading status {status!r}")
+        entry = self.entry(story_id)
+        now = now_iso()
+        before = status_of_entry(entry)
+        if key == "finished":
+            if before != "finished" or not entry.get("finished"):
+                entry["finished"] = now
+        elif entry.get("finished") and before == "finished":
+            if stamp_order(now) - stamp_order(entry["finished"]) < UNDO_FINISH_SECONDS:
+                del entry["finished"]
+        entry["status"] = key
+        entry["status_changed"] = now
+
+    def finished(self, story_id: str) -> str:
+        """When the story was last marked finished (an ISO stamp), or ""."""
+        return str(self.stories.get(story_id, {}).get("finished", "") or "")
 
     # Bookmarks ---------------------------------------------------------------------------
 

@@ -9,6 +9,11 @@ works on the plain mappings kept in the YAML file and follows these rules, story
   recorded with it (progress, title, author, path, chapter count, status). On a tie, or
   when neither has a readable stamp, *mine* (the copy in memory) wins. Keys only one copy
   has are kept.
+- **Reading status** — ``status``, ``status_changed`` and ``finished`` go together: the
+  copy whose ``status_changed`` is later wins all three (a copy without the stamp counts
+  as earliest), independently of ``last_read``; a status set by hand on one device is not
+  lost because the story was paged later on another. When neither copy has the stamp,
+  the status goes with the position, as before.
 - **Reading time** — the larger of the two. (Adding them up would count the time
   shared by both copies twice; the larger is right whenever one copy descends from the
   other, and loses at most the time read on the other device between two syncs.)
@@ -278,6 +283,10 @@ def _reading_time(entry: Entry) -> int:
         return 0
 
 
+#: The keys a reading status is recorded with; they travel together in a merge.
+STATUS_KEYS = ("status", "status_changed", "finished")
+
+
 def merge_story(mine: Entry, theirs: Entry) -> Entry:
     """One story's entry from two copies, by the rules in this module's docstring."""
     if later(theirs.get("last_read"), mine.get("last_read")):
@@ -286,6 +295,13 @@ def merge_story(mine: Entry, theirs: Entry) -> Entry:
         merged = {**theirs, **mine}
     if "reading_time" in mine or "reading_time" in theirs:
         merged["reading_time"] = max(_reading_time(mine), _reading_time(theirs))
+    if "status_changed" in mine or "status_changed" in theirs:
+        source = theirs if later(theirs.get("status_changed"), mine.get("status_changed")) else mine
+        for key in STATUS_KEYS:
+            if key in source:
+                merged[key] = source[key]
+            else:
+                merged.pop(key, None)
     tombstones = list(
         dict.fromkeys(
             [str(key) for key in _list(mine.get("deleted_bookmarks"))]

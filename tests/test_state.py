@@ -496,3 +496,62 @@ def test_a_corrupt_file_is_never_moved_over_an_earlier_one(state_path: Path) -> 
         "[one",
         "[two",
     ]
+
+
+# Reading status ----------------------------------------------------------------------------
+
+
+def test_set_status_stamps_it_and_finishing_records_the_date(state_path: Path) -> None:
+    state = State.load(state_path)
+    assert state.status("works/1") == ""
+    state.save_position("works/1", Position(0, 0, ""), progress=0.1, title="T", path="/x")
+    assert state.status("works/1") == "reading"
+    state.set_status("works/1", "On hold")
+    assert state.status("works/1") == "on-hold" and state.finished("works/1") == ""
+    state.set_status("works/1", "finished")
+    first = state.finished("works/1")
+    assert first and state.stories["works/1"]["status_changed"] >= first
+    state.set_status("works/1", "finished")  # finished again: the first date stays
+    assert state.finished("works/1") == first
+    state.save()
+    data = yaml.safe_load(state_path.read_text(encoding="utf-8"))["stories"]["works/1"]
+    assert data["status"] == "finished" and data["finished"] == first and data["status_changed"]
+    with pytest.raises(ValueError):
+        state.set_status("works/1", "abandoned")
+
+
+def test_a_finish_undone_at_once_is_forgotten_but_not_one_undone_later(state_path: Path) -> None:
+    state = State.load(state_path)
+    state.set_status("a", "finished")
+    state.set_status("a", "reading")  # a slip of the key
+    assert state.finished("a") == "" and state.status("a") == "reading"
+    state.stories["b"] = {"status": "finished", "finished": STAMP, "status_changed": STAMP}
+    state.set_status("b", "reading")  # a re-read, long after
+    assert state.finished("b") == STAMP and state.status("b") == "reading"
+
+
+def test_the_later_status_change_wins_whatever_was_read_later() -> None:
+    # Finished on one device; paged later on another that never saw the finish.
+    mine = entry(1, LATER, status="reading")
+    theirs = entry(2, STAMP, status="finished", status_changed=STAMP, finished=STAMP)
+    for merged in (merge_story(mine, theirs), merge_story(theirs, mine)):
+        assert merged["position"]["offset"] == 1  # the position still goes with last_read
+        assert (merged["status"], merged["finished"]) == ("finished", STAMP)
+    # Dropped later on the first device (after the finish): that wins, and the
+    # finish stamp goes with it.
+    again = entry(1, STAMP, status="dropped", status_changed=LATER)
+    for merged in (merge_story(again, theirs), merge_story(theirs, again)):
+        assert merged["status"] == "dropped" and "finished" not in merged
+        assert merged["status_changed"] == LATER
+
+
+def test_two_copies_of_the_file_keep_the_later_status(state_path: Path) -> None:
+    one, two = State.load(state_path), State.load(state_path)
+    one.save_position("w", Position(0, 5, ""), progress=0.1, title="T", path="/x")
+    one.save()
+    two.set_status("w", "plan-to-read")
+    two.save()
+    one.save_position("w", Position(0, 9, ""), progress=0.2, title="T", path="/x")  # paged later
+    one.save()
+    again = State.load(state_path)
+    assert again.status("w") == "plan-to-read" and again.position("w") == Position(0, 9, "")
