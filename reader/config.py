@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,9 @@ class Config:
     theme: str | None = None
     paragraphs: str = "blank"  # "blank": a blank line between paragraphs; "indent": a first-line indent
     align: str = "left"  # or "justify"
+    keys: dict[str, str] = field(default_factory=dict)  # binding id → keys; see reader/ui/keymap.py
     problem: str | None = None
+    notes: list[str] = field(default_factory=list)  # parts of the file that were ignored, and why
 
     @classmethod
     def load(cls, path: Path | None = None) -> Config:
@@ -50,6 +52,7 @@ class Config:
             config.max_story_mb = limit
         if isinstance(data.get("show_notes"), bool):
             config.show_notes = data["show_notes"]
+        config.keys, config.notes = _keys(data.get("keys"))
         width = data.get("text_width")
         if isinstance(width, int) and 20 <= width <= 400:
             config.text_width = width
@@ -63,5 +66,24 @@ class Config:
             data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             data = {}
-        data.update({k: v for k, v in asdict(self).items() if k != "problem" and v is not None})
+        kept = {"problem", "notes", "keys"}  # keys are the user's, written as they wrote them
+        data.update({k: v for k, v in asdict(self).items() if k not in kept and v is not None})
         write_atomic(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+
+
+def _keys(value: Any) -> tuple[dict[str, str], list[str]]:
+    """The ``keys:`` mapping as binding id → comma-separated keys (lists are joined)."""
+    if value is None:
+        return {}, []
+    if not isinstance(value, dict):
+        return {}, ["keys: ignored, it should map an action to its keys (reading.next_page: space)"]
+    keys: dict[str, str] = {}
+    notes = []
+    for action, given in value.items():
+        if isinstance(given, list) and all(isinstance(k, (str, int)) for k in given) and given:
+            keys[str(action)] = ",".join(str(k) for k in given)
+        elif isinstance(given, (str, int)) and str(given).strip():
+            keys[str(action)] = str(given)
+        else:
+            notes.append(f"keys: {action}: give a key, or a list of keys")
+    return keys, notes

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.timer import Timer
@@ -100,8 +101,24 @@ class ReaderApp(App[None]):
         for warning in (self.state.warning, self.config.problem):
             if warning:
                 self.notify(warning, title="Reading state", severity="warning", timeout=15)
+        self._apply_keymap()
         self._handle_signals()
         self.set_interval(CHECK_INTERVAL, self._check_disk)
+
+    def _apply_keymap(self) -> None:
+        """Keys remapped in config.yaml; what cannot be used is said once, in one notice."""
+        notes = list(self.config.notes)
+        if self.config.keys:
+            from reader.ui.keymap import check_keymap
+
+            keymap, problems = check_keymap(self.config.keys)
+            notes += problems
+            self.set_keymap(keymap)
+        if notes:
+            self.notify("\n".join(notes), title="config.yaml: not used", severity="warning", timeout=15)
+
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
+        """Clashes were reported once at start (see :func:`check_keymap`): not on every key."""
 
     def _theme_changed(self, theme: Theme) -> None:
         """A theme chosen in the palette is the theme next time too."""
@@ -244,6 +261,8 @@ class ReaderApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette lists every action of the screen it was opened from."""
+        from reader.ui.keymap import key_label
+
         for binding in screen.BINDINGS:
             if isinstance(binding, Binding) and binding.description:
                 action = binding.action
@@ -251,7 +270,7 @@ class ReaderApp(App[None]):
                 name = action.removeprefix("app.")
                 yield SystemCommand(
                     binding.description,
-                    f"key: {binding.key_display or binding.key}",
+                    f"key: {key_label(binding, self._keymap)}",
                     partial(target.run_action, name),
                 )
         yield from super().get_system_commands(screen)

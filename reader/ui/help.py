@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,24 +11,22 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from reader.ui.keymap import key_label
+
 MOUSE_HELP = [
     ("click right / left half", "Next / previous page"),
     ("mouse wheel", "Turn pages"),
 ]
 
 
-def key_names(binding: Binding) -> str:
-    if binding.key_display:
-        return binding.key_display
-    names = {"question_mark": "?", "space": "Space", "pagedown": "PgDn", "pageup": "PgUp", "escape": "Esc"}
-    return " ".join(
-        names.get(k.strip(), k.strip().replace("ctrl+", "^").title() if len(k.strip()) > 1 else k.strip())
-        for k in binding.key.split(",")
-    )
-
-
-def bindings_text(title: str, bindings: list[BindingType], extra: Sequence[tuple[str, str]] = ()) -> Text:
-    rows = [(key_names(b), b.description) for b in bindings if isinstance(b, Binding)] + list(extra)
+def bindings_text(
+    title: str,
+    bindings: list[BindingType],
+    extra: Sequence[tuple[str, str]] = (),
+    keymap: Mapping[str, str] | None = None,
+) -> Text:
+    rows = [(key_label(b, keymap or {}), b.description) for b in bindings if isinstance(b, Binding)]
+    rows += list(extra)
     width = max(len(keys) for keys, _ in rows) + 2
     text = Text(title + "\n", style="bold")
     for keys, what in rows:
@@ -41,35 +39,38 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close help")]
 
     def compose(self) -> ComposeResult:
-        from reader.ui.find_bar import FindBar
-        from reader.ui.library_screen import LibraryScreen
-        from reader.ui.reading import ReadingScreen
-        from reader.ui.search_screen import SearchScreen
+        from reader.ui.keymap import screens
 
+        keymap = self.app._keymap
+        extras: dict[str, list[tuple[str, str]]] = {
+            "Library": [("other letters", "Filter the list (type / first for a letter that is a key here)")],
+            "Reading": MOUSE_HELP,
+            "Find bar (/ while reading)": [("Enter", "Go to the match")],
+            "Search (S in the library)": [
+                ("Enter", "Open the story at the hit"),
+                ("query", 'words · "a phrase" · prefix* · author: fandom: tag:'),
+            ],
+        }
         with VerticalScroll(id="help-box", classes="dialog"):
             yield Static("reader — keys", classes="dialog-title")
+            for title, bindings in screens():
+                yield Static(bindings_text(title, bindings, extras.get(title, ()), keymap))
             yield Static(
                 bindings_text(
-                    "Library",
-                    LibraryScreen.BINDINGS,
-                    [("other letters", "Filter the list (type / first for a letter that is a key here)")],
-                )
-            )
-            yield Static(bindings_text("Reading", ReadingScreen.BINDINGS, MOUSE_HELP))
-            yield Static(
-                bindings_text("Find bar (/ while reading)", FindBar.BINDINGS, [("Enter", "Go to the match")])
-            )
-            yield Static(
-                bindings_text(
-                    "Search (S in the library)",
-                    SearchScreen.BINDINGS,
+                    "Lists and dialogs (contents, go to, reading status)",
+                    [],
                     [
-                        ("Enter", "Open the story at the hit"),
-                        ("query", 'words · "a phrase" · prefix* · author: fandom: tag:'),
+                        ("Up Down", "Move"),
+                        ("Enter", "Choose"),
+                        ("Esc", "Close"),
+                        ("R F O D P", "Reading status: the first letter sets it"),
                     ],
                 )
             )
             yield Static(Text("Everywhere: ctrl+p opens the command palette with every action.", style="dim"))
+            yield Static(
+                Text("Keys can be changed in config.yaml (keys:); see the README.", style="dim"),
+            )
             yield Static("Escape, q or ? closes this help.", classes="dialog-hint")
 
     def action_close(self) -> None:
