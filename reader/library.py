@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reader.formats import StoryError, is_story_file, load_story, path_id
 from reader.formats.folder import is_story_folder, natural_key
+from reader.library_cache import default_cache_path
+
+__all__ = [
+    "Entry",
+    "ScanBatch",
+    "default_cache_path",
+    "read_entry",
+    "scan",
+    "scan_batches",
+    "story_files",
+]
 
 
 @dataclass
@@ -93,8 +105,32 @@ def read_entry(path: Path, root: Path) -> Entry:
     )
 
 
-def scan(root: Path) -> list[Entry]:
-    return [read_entry(path, root) for path in story_files(root)]
+@dataclass
+class ScanBatch:
+    """Part of a scan: the stories read since the last batch, and how far the scan is."""
+
+    entries: list[Entry]  # stories read in this batch (from the cache or freshly parsed)
+    done: int  # stories looked at so far in this scan
+    total: int  # stories found in the folder (known after the directory walk)
+    final: bool  # the last batch: every story present has been yielded once in this scan
+
+
+def scan_batches(root: Path, cache_path: Path | None = None) -> Iterator[ScanBatch]:
+    """Every story under ``root``, in batches: first, in one batch, all the ones the metadata
+    cache still knows (same mtime and size); then the rest as they are parsed, a batch about
+    every 0.1-0.2 s. The last batch has ``final=True`` (it may be empty). Stories whose files
+    are gone are not yielded. Runs on any thread (the UI's worker); see ``reader.scanning``."""
+    from reader.scanning import run_scan
+
+    yield from run_scan(Path(root), cache_path if cache_path is not None else default_cache_path(root))
+
+
+def scan(root: Path, cache_path: Path | None = None) -> list[Entry]:
+    """Every story under ``root``, in the library's order (through the metadata cache)."""
+    entries: dict[Path, Entry] = {}
+    for batch in scan_batches(root, cache_path):
+        entries.update((entry.path, entry) for entry in batch.entries)
+    return sorted(entries.values(), key=lambda entry: natural_key(entry.path.relative_to(root).as_posix()))
 
 
 def status_of(metadata: dict[str, Any]) -> str:

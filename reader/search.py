@@ -17,7 +17,6 @@ mode, so ``search()`` may run on any thread while ``update()`` writes on another
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import sqlite3
@@ -31,9 +30,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from reader import paths
 from reader.formats import StoryError, load_story
 from reader.library import story_files
+from reader.library_cache import CACHE_TABLES, default_cache_path
 from reader.search_query import Query, QueryError, parse_query, passages, snippet
 
 __all__ = ["Hit", "IndexUnavailable", "LibraryIndex", "QueryError", "UpdateReport"]
@@ -101,8 +100,8 @@ class UpdateReport:
 
 
 def default_db_path(root: Path) -> Path:
-    digest = hashlib.sha1(str(Path(root).resolve()).encode("utf-8")).hexdigest()
-    return paths.cache_dir() / "index" / f"{digest}.sqlite3"
+    """The index's file: shared with the library's metadata cache (``reader.library_cache``)."""
+    return default_cache_path(root)
 
 
 class LibraryIndex:
@@ -382,7 +381,7 @@ class LibraryIndex:
                 tables = {
                     row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
                 }
-                if version == 0 and not tables:
+                if version == 0 and not tables - CACHE_TABLES:  # the library's cache may be there first
                     conn.executescript(_SCHEMA)
                     self._checked, self._suspect = True, False
                 elif version != SCHEMA_VERSION or not {"info", "stories", "meta", "passages"} <= tables:

@@ -1,0 +1,161 @@
+"""Scanning a library folder: the metadata cache first, then the rest parsed in worker processes.
+
+``run_scan`` is what ``library.scan_batches`` runs. The walk and one stat a story find what
+the cache still knows, which comes out at once in one batch; the other stories are parsed —
+on the scanning thread when they are few, else by a pool of "spawn" processes (the UI
+process has threads, so no plain fork), which keeps both cores busy and keeps a 4 MB story's
+parse out of the UI process's memory. Their entries come out in batches about every
+0.15 s (the first as soon as one is ready) and are written to the cache as they come.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reader import formats
+from reader.library_cache import CachedRow, MetadataCache, metadata_json, signature
+
+if TYPE_CHECKING:
+    from reader.library import Entry, ScanBatch
+
+#: Fewer stories to parse than this: parse them on the scanning thread (a pool costs ~0.3 s).
+PARALLEL_FROM = 24
+#: Seconds between two batches of freshly parsed stories.
+BATCH_SECONDS = 0.15
+#: Stories handed to a worker at a time, once the first few came back one by one.
+CHUNK = 4
+
+
+def worker_count() -> int:
+    """Processes that parse a cold library: ``READER_SCAN_WORKERS``, else one a core (≤ 4);
+    0 or 1 parses on the scanning thread."""
+    configured = os.environ.get("READER_SCAN_WORKERS", "").strip()
+    if configured.isdigit():
+        return int(configured)
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def run_scan(root: Path, cache_path: Path) -> Iterator[ScanBatch]:
+    from reader.library import ScanBatch, story_files
+
+    files = story_files(root)
+    total = len(files)
+    cache = MetadataCache(cache_path, formats.MAX_FILE_BYTES)
+    cache.open()
+    try:
+        known = cache.rows()
+        hits: list[Entry] = []
+        todo: list[tuple[Path, str, tuple[int, int] | None]] = []
+        for path in files:
+            rel = path.relative_to(root).as_posix()
+            sig = signature(path)
+            row = known.pop(rel, None)
+            if sig is not None and row is not None and (row[1], row[2]) == sig:
+                hits.append(entry_from_row(path, row))
+            else:
+                todo.append((path, rel, sig))
+        yield ScanBatch(hits, len(hits), total, final=not todo)
+        cache.forget(known)  # what is left of it: stories whose files are gone
+        if not todo:
+            return
+        done = len(hits)
+        sigs = {path: (rel, sig) for path, rel, sig in todo}
+        for entries in parsed(root, [path for path, _, _ in todo]):
+            done += len(entries)
+            rows = [row_of(sigs[e.path][0], sig, e) for e in entries if (sig := sigs[e.path][1]) is not None]
+            cache.store(rows)
+            yield ScanBatch(entries, done, total, final=False)
+        yield ScanBatch([], done, total, final=True)
+    finally:
+        cache.close()
+
+
+def entry_from_row(path: Path, row: CachedRow) -> Entry:
+    from reader.library import Entry
+
+    _, _, _, story_id, title, author, words, chapters, metadata, error = row
+    return Entry(path, story_id, title, author, words, chapters, json.loads(metadata), error)
+
+
+def row_of(rel: str, sig: tuple[int, int], entry: Entry) -> CachedRow:
+    meta = metadata_json(entry.metadata)
+    return (rel, *sig, entry.id, entry.title, entry.author, entry.words, entry.chapters, meta, entry.error)
+
+
+def parsed(root: Path, paths: list[Path]) -> Iterator[list[Entry]]:
+    """Entries of ``paths``, in batches about every BATCH_SECONDS (the first as soon as one is ready)."""
+    workers = worker_count()
+    if len(paths) < PARALLEL_FROM or workers <= 1:
+        yield from _on_this_thread(root, paths)
+        return
+    left = dict.fromkeys(paths)
+    try:
+        for batch in _in_workers(root, paths, workers):
+            for entry in batch:
+                left.pop(entry.path, None)
+            yield batch
+    except (BrokenProcessPool, OSError, RuntimeError):
+        # a worker died (out of memory?) or processes cannot be started here: go on alone
+        yield from _on_this_thread(root, list(left))
+
+
+def _on_this_thread(root: Path, paths: list[Path]) -> Iterator[list[Entry]]:
+    from reader.library import read_entry
+
+    batch: list[Entry] = []
+    last: float | None = None
+    for path in paths:
+        batch.append(read_entry(path, root))
+        now = time.monotonic()
+        if last is None or now - last >= BATCH_SECONDS:
+            yield batch
+            batch, last = [], now
+    if batch:
+        yield batch
+
+
+def _in_workers(root: Path, paths: list[Path], workers: int) -> Iterator[list[Entry]]:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(formats.MAX_FILE_BYTES,)
+    )
+    try:
+        first = 2 * workers  # one story a task at first, so that the first rows come soon
+        chunks = [paths[i : i + 1] for i in range(min(first, len(paths)))]
+        chunks += [paths[i : i + CHUNK] for i in range(first, len(paths), CHUNK)]
+        pending: set[Future[list[Entry]]] = {pool.submit(read_chunk, chunk, root) for chunk in chunks}
+        batch: list[Entry] = []
+        last: float | None = None
+        while pending:
+            timeout = BATCH_SECONDS if last is None else max(0.0, last + BATCH_SECONDS - time.monotonic())
+            finished, pending = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+            for future in finished:
+                batch.extend(future.result())
+            now = time.monotonic()
+            if batch and (last is None or now - last >= BATCH_SECONDS):
+                yield batch
+                batch, last = [], now
+        if batch:
+            yield batch
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _start_worker(size_limit: int) -> None:
+    formats.MAX_FILE_BYTES = size_limit
+
+
+def read_chunk(paths: list[Path], root: Path) -> list[Entry]:
+    """Entries of ``paths`` (run in a worker process)."""
+    from reader.library import read_entry
+
+    return [read_entry(path, root) for path in paths]
