@@ -23,15 +23,16 @@ async def test_library_lists_the_stories_with_their_columns(state_path: Path) ->
     async with app.run_test(size=(100, 30)) as pilot:
         library = await wait_for_library(pilot, app)
         assert len(library.shown) >= 6
-        from textual.widgets import DataTable
+        from reader.ui.story_table import StoryTable
 
-        table = app.screen.query_one(DataTable)
-        assert [str(c.label) for c in table.columns.values()] == [
+        table = app.screen.query_one(StoryTable)
+        assert [label for label, _ in table.columns] == [
             "Title",
             "Author",
             "Fandom",
             "Words",
             "Ch.",
+            "Status",
             "Progress",
             "Last read",
         ]
@@ -220,7 +221,7 @@ async def test_an_unreadable_story_is_marked_and_the_rest_still_open(
         screen = await wait_for_library(pilot, app)
         broken = next(e for e in screen.shown if e.error)
         assert "binary" in broken.error
-        await pilot.press(*"fine", "enter")
+        await pilot.press("slash", *"fine", "enter")  # f alone filters by reading status
         await wait_for_page(pilot, app)
         assert first_line(app) == "A line of story."
 
@@ -255,9 +256,9 @@ async def test_down_arrow_leaves_the_filter_for_the_list(state_path: Path) -> No
     async with app.run_test(size=(100, 30)) as pilot:
         library = await wait_for_library(pilot, app)
         await pilot.press(*"the", "down")
-        from textual.widgets import DataTable
+        from reader.ui.story_table import StoryTable
 
-        assert app.focused is app.screen.query_one(DataTable)
+        assert app.focused is app.screen.query_one(StoryTable)
         assert library.query_one("#filter").value == "the" and len(library.shown) >= 3
         await pilot.press("q")  # in the list, q quits: it does not type into the filter
     assert app.return_code == 0

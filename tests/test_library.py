@@ -103,10 +103,12 @@ async def test_new_chapters_are_marked_and_n_opens_the_first(tmp_path: Path, sta
     app = make_app(state_path, library)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await wait_for_library(pilot, app)
-        from textual.widgets import DataTable, Static
+        from textual.widgets import Static
 
-        table = app.screen.query_one(DataTable)
-        assert str(table.get_row_at(0)[0]).startswith("+2 new")
+        from reader.ui.story_table import StoryTable
+
+        table = app.screen.query_one(StoryTable)
+        assert table.render_line(1).text.strip().startswith("+2 new")  # line 0 is the header
         assert "2 new chapters" in str(app.screen.query_one("#details", Static).render())
         await pilot.press("n")
         await wait_for_page(pilot, app)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 
-from reader.library import Entry, chapters_label, status_of
+from reader.library import Entry, chapters_label, filter_text, recent_first, status_of
+from reader.reading_status import STATUSES, label
 from reader.state import State
 
 #: Columns: label, the sort its header selects, fixed width (None: shares what is left),
@@ -19,7 +22,8 @@ COLUMNS = (
     ("Words", "length", 7, 0),
     ("Ch.", "length", 5, 70),
     ("Rating", "title", 6, 125),
-    ("Status", "title", 8, 110),
+    ("Status", "status", 8, 90),
+    ("Complete", "length", 8, 115),
     ("Updated", "title", 10, 140),
     ("Progress", "progress", 10, 0),
     ("Last read", "recent", 10, 60),
@@ -47,7 +51,8 @@ def cells(entry: Entry, state: State) -> dict[str, Text | str]:
         return {
             "Title": Text("✗ " + entry.title, style="dim strike", overflow="ellipsis", no_wrap=True),
             "Author": Text(entry.author, style="dim", overflow="ellipsis", no_wrap=True),
-            "Status": Text("missing", style="dim"),
+            "Status": _status_cell(state.status(entry.id), "dim"),
+            "Complete": Text("missing", style="dim"),
             "Progress": Text(f"{state.progress(entry.id):.0%}", style="dim", justify="right"),
             "Last read": when(state.last_read(entry.id)),
         }
@@ -68,7 +73,8 @@ def cells(entry: Entry, state: State) -> dict[str, Text | str]:
         "Words": Text(f"{entry.words:,}", justify="right"),
         "Ch.": Text(chapters_label(entry), justify="right"),
         "Rating": short_rating(str(entry.metadata.get("rating", ""))),
-        "Status": {"complete": "complete", "in progress": "WIP"}.get(status_of(entry.metadata), ""),
+        "Status": _status_cell(state.status(entry.id)),
+        "Complete": {"complete": "yes", "in progress": "WIP"}.get(status_of(entry.metadata), ""),
         "Updated": str(entry.metadata.get("updated") or entry.metadata.get("published") or "")[:10],
         "Progress": progress_bar(state.progress(entry.id)) if read else Text("new", justify="right"),
         "Last read": when(state.last_read(entry.id)),
@@ -92,17 +98,50 @@ def details(entry: Entry | None, state: State) -> Text:
     ]
     new = new_chapters(entry, state)
     text = Text()
+    seconds = state.stories.get(entry.id, {}).get("reading_time")
+    reading = [label(state.status(entry.id)), reading_time(seconds)]
+    if any(reading):
+        line = " · ".join(r for r in reading if r)
+        text.append(line[:1].upper() + line[1:] + "\n", style="italic")
     if new:
         text.append(f"{new} new chapter{'s' if new > 1 else ''} · n opens the first\n", style=NEW_STYLE)
     text.append(" · ".join(f for f in facts if f) + "\n", style="bold")
     if meta.get("summary"):
         text.append(str(meta["summary"]) + "\n")
-    for label, key in (("Relationships", "relationships"), ("Characters", "characters"), ("Tags", "tags")):
+    for name, key in (("Relationships", "relationships"), ("Characters", "characters"), ("Tags", "tags")):
         if meta.get(key):
-            text.append(f"{label}: ", style="bold")
+            text.append(f"{name}: ", style="bold")
             text.append(_joined(meta[key]) + "\n", style="dim")
     text.rstrip()
     return text
+
+
+#: Reading statuses as the narrow column writes them.
+SHORT_STATUS = {"plan-to-read": "planned"}
+_STATUS_STYLES = {"finished": "green", "dropped": "dim", "on-hold": "italic"}
+
+
+def _status_cell(status: str, style: str = "") -> Text:
+    return Text(
+        SHORT_STATUS.get(status, label(status).casefold()),
+        style=style or _STATUS_STYLES.get(status, ""),
+        overflow="ellipsis",
+        no_wrap=True,
+    )
+
+
+def reading_time(seconds: Any) -> str:
+    """Total reading time as a person says it: "read for 3 h 12 min" ("" when none)."""
+    try:
+        minutes = int(float(seconds or 0)) // 60
+    except (TypeError, ValueError):
+        return ""
+    if minutes < 1:
+        return "read for under a minute" if seconds else ""
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return f"read for {minutes} min"
+    return f"read for {hours} h {minutes} min" if minutes else f"read for {hours} h"
 
 
 #: AO3's ratings and the letters readers know them by.
@@ -160,3 +199,115 @@ def when(iso: str) -> str:
     if seconds < 7 * 86400:
         return f"{int(seconds // 86400)} days ago"
     return then.strftime("%Y-%m-%d")
+
+
+# The rows in order ---------------------------------------------------------------------
+
+#: A story's facts that only change with its file: folded filter text, title, author.
+Facts = tuple[str, str, str]
+
+
+def facts(entry: Entry) -> Facts:
+    """Worked out once per story (by the scan's thread), so filtering is a substring test."""
+    return (filter_text(entry), entry.title.casefold(), entry.author.casefold())
+
+
+_STATUS_ORDER = {key: n for n, key in enumerate(STATUSES)}
+
+
+class StoryIndex:
+    """Every story of the library, by path, with what sorting and filtering need.
+
+    File facts are kept per story; what depends on the reading state (last read,
+    progress, status) is worked out when first asked for and kept until
+    :meth:`forget_state`. The order of the whole library is kept too, so a filter
+    is one pass over a sorted list.
+    """
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self.entries: dict[Path, Entry] = {}
+        self._facts: dict[Path, Facts] = {}
+        self._recent: dict[str, tuple[bool, float, str]] = {}
+        self._status: dict[str, str] = {}
+        self._order: tuple[str, bool, list[Entry]] | None = None
+
+    def merge(self, entries: Iterable[Entry], known: dict[Path, Facts] | None = None) -> list[Entry]:
+        """Add or replace stories (by path); returns those that are new or changed."""
+        changed = []
+        for entry in entries:
+            if self.entries.get(entry.path) != entry:
+                self.entries[entry.path] = entry
+                self._facts[entry.path] = (known or {}).get(entry.path) or facts(entry)
+                changed.append(entry)
+        if changed:
+            self._order = None
+        return changed
+
+    def drop(self, paths: Iterable[Path]) -> list[Entry]:
+        gone = [self.entries.pop(path) for path in paths if path in self.entries]
+        for entry in gone:
+            self._facts.pop(entry.path, None)
+        if gone:
+            self._order = None
+        return gone
+
+    def forget_state(self) -> None:
+        """The reading state changed: orders by it are worked out afresh."""
+        self._recent.clear()
+        self._status.clear()
+        self._order = None
+
+    def status(self, entry: Entry) -> str:
+        status = self._status.get(entry.id)
+        if status is None:
+            status = self._status[entry.id] = self.state.status(entry.id)
+        return status
+
+    def key(self, sort: str) -> Callable[[Entry], Any]:
+        title = self._facts
+
+        def recent(entry: Entry) -> tuple[bool, float, str]:
+            key = self._recent.get(entry.id)
+            if key is None:
+                key = self._recent[entry.id] = recent_first(entry.title, self.state.last_read(entry.id))
+            return key
+
+        if sort == "title":
+            return lambda e: (title[e.path][1], e.path)
+        if sort == "author":
+            return lambda e: (title[e.path][2], title[e.path][1], e.path)
+        if sort == "length":
+            return lambda e: (-e.words, title[e.path][1], e.path)
+        if sort == "progress":
+            progress = self.state.progress
+            return lambda e: (-progress(e.id), title[e.path][1], e.path)
+        if sort == "status":
+            order = _STATUS_ORDER
+            return lambda e: (order.get(self.status(e), len(order)), recent(e))
+        return recent
+
+    def ordered(self, sort: str, reverse: bool) -> list[Entry]:
+        if self._order is None or self._order[:2] != (sort, reverse):
+            rows = sorted(self.entries.values(), key=self.key(sort), reverse=reverse)
+            self._order = (sort, reverse, rows)
+        return self._order[2]
+
+    def view(self, query: str, sort: str, reverse: bool, status: str = "") -> list[Entry]:
+        """The stories to show: every word of ``query`` in a story's text or reading status,
+        with reading status ``status`` when given, in the order ``sort``."""
+        rows = self.ordered(sort, reverse)
+        if status:
+            rows = [e for e in rows if self.status(e) == status]
+        words = query.casefold().split()
+        if not words:
+            return list(rows)
+        facts_of = self._facts
+        shown = []
+        for entry in rows:
+            text = facts_of[entry.path][0]
+            if all(word in text for word in words):
+                shown.append(entry)
+            elif all(word in text or word in label(self.status(entry)).casefold() for word in words):
+                shown.append(entry)
+        return shown

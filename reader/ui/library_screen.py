@@ -11,19 +11,35 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
-from reader.library import Entry, matches, missing_entries, recent_first, scan
+from reader.library import Entry, missing_entries, recent_first, scan_batches
+from reader.reading_status import STATUSES
+from reader.reading_status import label as status_label
 from reader.ui.late_keys import TextBox, type_into
-from reader.ui.library_rows import COLUMNS, cells, column_widths, details, new_chapters
+from reader.ui.library_rows import (
+    COLUMNS,
+    Facts,
+    StoryIndex,
+    cells,
+    column_widths,
+    details,
+    facts,
+    new_chapters,
+)
+from reader.ui.story_table import StoryTable
 
 if TYPE_CHECKING:
     from reader.ui.app import ReaderApp
 
 #: Sort orders, in the order ``s`` cycles through them.
-SORTS = ("recent", "title", "author", "length", "progress")
+SORTS = ("recent", "title", "author", "length", "progress", "status")
+#: Status filters, in the order ``f`` cycles through them ("": every story).
+STATUS_FILTERS = ("", *STATUSES)
 #: The details pane shows when the terminal is at least this tall.
 DETAILS_MIN_HEIGHT = 20
+#: How often the folder is looked at again for stories added or removed (seconds).
+RESCAN_INTERVAL = 5.0
 
 
 class LibraryScreen(Screen[None]):
@@ -33,8 +49,15 @@ class LibraryScreen(Screen[None]):
         Binding("n", "new_chapters", "Open at the first new chapter", id="library.new_chapters"),
         Binding("S", "search", "Search every story in the library", id="library.search"),
         Binding("i", "details", "Show or hide the details pane", id="library.details"),
-        Binding("s", "sort", "Next sort order (recent, title, author, length, progress)", id="library.sort"),
+        Binding(
+            "s",
+            "sort",
+            "Next sort order (recent, title, author, length, progress, status)",
+            id="library.sort",
+        ),
         Binding("r", "reverse", "Reverse the order", id="library.reverse"),
+        Binding("x", "set_status", "Set the reading status of the story", id="library.set_status"),
+        Binding("f", "status_filter", "Show only one reading status (cycles)", id="library.status_filter"),
         Binding("slash", "filter", "Filter", key_display="/", id="library.filter"),
         Binding("escape", "clear_filter", "Clear the filter", id="library.clear_filter"),
         Binding("question_mark", "app.help", "Help", key_display="?", id="library.help"),
@@ -42,9 +65,20 @@ class LibraryScreen(Screen[None]):
     ]
 
     class Scanned(Message):
-        def __init__(self, entries: list[Entry]) -> None:
+        """Stories read by the scan: new or changed ones, and on the last batch those gone."""
+
+        def __init__(
+            self,
+            entries: list[Entry],
+            known: dict[Path, Facts],
+            done: int,
+            total: int,
+            final: bool = False,
+            gone: frozenset[Path] = frozenset(),
+        ) -> None:
             super().__init__()
-            self.entries = entries
+            self.entries, self.known, self.done, self.total = entries, known, done, total
+            self.final, self.gone = final, gone
 
     def __init__(self, root: Path) -> None:
         super().__init__()
@@ -53,11 +87,27 @@ class LibraryScreen(Screen[None]):
         self.shown: list[Entry] = []
         self.sort = "recent"
         self.reverse = False
+        self.status_filter = ""
         self.show_details = True
+        self.loaded = False  # the first scan is complete
+        self.scanning = False
+        self.progress: tuple[int, int] | None = None  # (done, total) of the first scan
+        self._index: StoryIndex | None = None
+        self._last_scan: dict[Path, Entry] = {}  # the scan thread's own copy
 
     @property
     def reader_app(self) -> ReaderApp:
         return self.app  # type: ignore[return-value]
+
+    @property
+    def index(self) -> StoryIndex:
+        if self._index is None:
+            self._index = StoryIndex(self.reader_app.state)
+        return self._index
+
+    @property
+    def table(self) -> StoryTable:
+        return self.query_one(StoryTable)
 
     def compose(self) -> ComposeResult:
         yield Static(f"Library — {self.root}", id="title-bar")
@@ -66,72 +116,97 @@ class LibraryScreen(Screen[None]):
             placeholder="Type to filter: title, author, fandom, rating, status, relationships, tags…",
             select_on_focus=False,
         )
-        yield DataTable(id="stories", cursor_type="row", zebra_stripes=True)
+        yield StoryTable(self._cells, lambda entry: entry.path, id="stories")
         yield Static("", id="details")
         yield Static("Reading the library…", id="status-bar")
 
-    def on_mount(self) -> None:
-        self.query_one(DataTable).focus()
-        self.load()
+    def _cells(self, entry: Entry) -> dict[str, Text | str]:
+        return cells(entry, self.reader_app.state)
 
-    @work(thread=True, exclusive=True)
-    def load(self) -> None:
-        self.post_message(self.Scanned(scan(self.root)))
+    def on_mount(self) -> None:
+        self.table.focus()
+        self.table.set_columns(column_widths(self.app.size.width))
+        self.rescan()
+        self.set_interval(RESCAN_INTERVAL, self._periodic_rescan)
+
+    # Scanning ------------------------------------------------------------------------
+
+    def rescan(self) -> None:
+        """Look at the folder again (in a thread): stories added, changed or gone."""
+        self.scanning = True
+        self._scan()
+
+    def _periodic_rescan(self) -> None:
+        if not self.scanning and self.loaded and self.is_current:
+            self.rescan()
+
+    @work(thread=True, exclusive=True, group="library-scan")
+    def _scan(self) -> None:
+        seen: dict[Path, Entry] = {}
+        last = self._last_scan
+        for batch in scan_batches(self.root):
+            fresh = [e for e in batch.entries if last.get(e.path) != e]
+            for entry in batch.entries:
+                seen[entry.path] = entry
+            known = {e.path: facts(e) for e in fresh}
+            if batch.final:
+                gone = frozenset(last.keys() - seen.keys())
+                self._last_scan = seen
+                self.post_message(self.Scanned(fresh, known, batch.done, batch.total, True, gone))
+            elif fresh:
+                self.post_message(self.Scanned(fresh, known, batch.done, batch.total))
 
     @on(Scanned)
     def _scanned(self, message: Scanned) -> None:
-        state = self.reader_app.state
-        moved = state.reconcile([(e.id, e.title, e.author) for e in message.entries if not e.error])
-        self.entries = message.entries + missing_entries(self.root, message.entries, state.stories)
-        if moved:
-            self.reader_app.save_now()
-            self.app.notify(
-                f"{len(moved)} stor{'ies' if len(moved) > 1 else 'y'} renamed or moved: the place is kept.",
-                timeout=5,
-            )
-        self.refresh_rows()
+        index = self.index
+        changed = index.merge(message.entries, message.known)
+        gone = index.drop(message.gone)
+        if not message.final:
+            self.progress = (message.done, message.total)
+        else:
+            self.scanning = False
+            self.progress = None
+            first = not self.loaded
+            self.loaded = True
+            if not (changed or gone or first):
+                return  # nothing new: leave the screen as it is
+            found = [e for e in index.entries.values() if not e.missing]
+            state = self.reader_app.state
+            moved = state.reconcile([(e.id, e.title, e.author) for e in found if not e.error])
+            index.drop([e.path for e in index.entries.values() if e.missing])
+            changed += index.merge(missing_entries(self.root, found, state.stories))
+            if moved:
+                index.forget_state()
+                self.table.invalidate()
+                self.reader_app.save_now()
+                stories = f"{len(moved)} stor{'ies' if len(moved) > 1 else 'y'}"
+                self.app.notify(f"{stories} renamed or moved: the place is kept.", timeout=5)
+        self.table.invalidate([e.path for e in changed + gone])
+        self.show_rows()
 
     def on_screen_resume(self) -> None:
-        if self.entries:
+        if self.loaded:
             self.refresh_rows()
 
     # Rows ----------------------------------------------------------------------------
 
-    def sort_key(self, entry: Entry) -> tuple:
-        state = self.reader_app.state
-        if self.sort == "title":
-            return (entry.title.casefold(),)
-        if self.sort == "author":
-            return (entry.author.casefold(), entry.title.casefold())
-        if self.sort == "length":
-            return (-entry.words,)
-        if self.sort == "progress":
-            return (-state.progress(entry.id), entry.title.casefold())
-        return recent_first(entry.title, state.last_read(entry.id))
-
     def on_resize(self) -> None:
-        if self.entries:
-            self.refresh_rows()
+        self.table.set_columns(column_widths(self.app.size.width))
+        self.update_status()
 
     def refresh_rows(self) -> None:
-        table = self.query_one(DataTable)
+        """The reading state changed (a story read, a status set, another reader's save)."""
+        self.index.forget_state()
+        self.table.invalidate()
+        self.show_rows()
+
+    def show_rows(self) -> None:
+        """Filter and order the stories and hand them to the table; the cursor keeps its story."""
         keep = self.highlighted()
-        columns = column_widths(self.app.size.width)
-        if [(str(c.label), c.width) for c in table.columns.values()] != columns:
-            table.clear(columns=True)
-            for label, width in columns:
-                table.add_column(label, width=width, key=label)
+        self.entries = list(self.index.entries.values())
         query = self.query_one("#filter", TextBox).value
-        shown = [e for e in self.entries if matches(e, query)]
-        shown.sort(key=self.sort_key, reverse=self.reverse)
-        self.shown = shown
-        table.clear()
-        state = self.reader_app.state
-        for entry in shown:
-            row = cells(entry, state)
-            table.add_row(*(row.get(label, "") for label, _ in columns), key=entry.id)
-        if keep is not None and keep in shown:
-            table.move_cursor(row=shown.index(keep))
+        self.shown = self.index.view(query, self.sort, self.reverse, self.status_filter)
+        self.table.set_rows(self.shown, keep=keep.path if keep is not None else None)
         self.update_status()
 
     def update_status(self) -> None:
@@ -147,28 +222,43 @@ class LibraryScreen(Screen[None]):
             if len(self.shown) != len(self.entries)
             else f"{len(self.entries)} stories"
         )
-        if entry is not None and entry.error:
+        only = status_label(self.status_filter).casefold()
+        self.query_one("#title-bar", Static).update(
+            f"Library — {self.root}" + (f" · only {only}" if only else "")
+        )
+        if self.progress is not None:
+            done, total = self.progress
+            text = Text(f" Reading the library… {done:,} of {total:,}", style="bold")
+        elif entry is not None and entry.error:
             text = Text(f" {entry.error}", style="red")
         elif not self.entries:
-            text = Text(f" No stories found in {self.root} (.txt, .md, .html, .epub, story folders)")
+            text = Text(
+                " Reading the library…"
+                if not self.loaded
+                else f" No stories found in {self.root} (.txt, .md, .html, .epub, story folders)"
+            )
         else:
-            parts = [count, f"by {order}", "Enter read", "c continue", "s sort", "? help"]
+            parts = [count, f"by {order}", "Enter read", "c continue", "s sort", "x status", "? help"]
+            if only:
+                parts.insert(1, f"only {only} (f)")
             while len(parts) > 2 and len(" · ".join(parts)) + 2 > self.app.size.width:
                 parts.pop(-2)  # the least needed hints go first; "? help" stays
             text = Text(" " + " · ".join(parts))
         status.update(text)
 
     def highlighted(self) -> Entry | None:
-        row = self.query_one(DataTable).cursor_row
-        return self.shown[row] if 0 <= row < len(self.shown) else None
+        if not self.is_mounted:
+            return None
+        entry: Entry | None = self.table.highlighted
+        return entry
 
-    @on(DataTable.RowHighlighted)
+    @on(StoryTable.Highlighted)
     def _highlighted(self) -> None:
         self.update_status()
 
     # Actions -------------------------------------------------------------------------
 
-    @on(DataTable.RowSelected)
+    @on(StoryTable.Selected)
     def action_open(self) -> None:
         entry = self.highlighted()
         if entry is None:
@@ -218,17 +308,45 @@ class LibraryScreen(Screen[None]):
     def action_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
         self.reverse = False
-        self.refresh_rows()
+        self.show_rows()
 
     def action_reverse(self) -> None:
         self.reverse = not self.reverse
-        self.refresh_rows()
+        self.show_rows()
 
-    @on(DataTable.HeaderSelected)
-    def _header(self, event: DataTable.HeaderSelected) -> None:
-        sort = {label: order for label, order, _, _ in COLUMNS}[str(event.column_key.value)]
+    @on(StoryTable.HeaderSelected)
+    def _header(self, event: StoryTable.HeaderSelected) -> None:
+        sort = {label: order for label, order, _, _ in COLUMNS}[event.label]
         self.reverse = not self.reverse if sort == self.sort else False
         self.sort = sort
+        self.show_rows()
+
+    def action_status_filter(self) -> None:
+        following = (STATUS_FILTERS.index(self.status_filter) + 1) % len(STATUS_FILTERS)
+        self.status_filter = STATUS_FILTERS[following]
+        self.show_rows()
+
+    def action_set_status(self) -> None:
+        entry = self.highlighted()
+        if entry is None or (entry.error and not entry.missing):
+            return
+        from reader.ui.status_picker import StatusPicker
+
+        def chosen(status: str | None) -> None:
+            if status:
+                self.set_status(entry, status)
+
+        self.app.push_screen(StatusPicker(entry.title, self.reader_app.state.status(entry.id)), chosen)
+
+    def set_status(self, entry: Entry, status: str) -> None:
+        """Record the story's reading status, and save it soon."""
+        state = self.reader_app.state
+        state.set_status(entry.id, status)
+        saved = state.entry(entry.id)
+        saved.setdefault("title", entry.title)  # so a story never opened is still known by name
+        if not entry.missing:
+            saved.setdefault("path", str(entry.path))
+        self.reader_app.request_save()
         self.refresh_rows()
 
     def action_filter(self) -> None:
@@ -237,15 +355,15 @@ class LibraryScreen(Screen[None]):
     def action_clear_filter(self) -> None:
         filter_input = self.query_one("#filter", TextBox)
         filter_input.value = ""
-        self.set_focus(self.query_one(DataTable))
+        self.set_focus(self.table)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
-        self.refresh_rows()
+        self.show_rows()
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
-        self.set_focus(self.query_one(DataTable))
+        self.set_focus(self.table)
         if len(self.shown) == 1:
             self.action_open()
 
@@ -256,7 +374,7 @@ class LibraryScreen(Screen[None]):
         this screen through the list even though the filter has the focus by then: they
         are typed into the filter here, so none is lost or taken for a command.
         """
-        table = self.query_one(DataTable)
+        table = self.table
         filter_input = self.query_one("#filter", TextBox)
         character = event.character
         if self.focused is not table and event.key == "down":
@@ -277,4 +395,6 @@ class LibraryScreen(Screen[None]):
         event.prevent_default()
 
     def _own_keys(self) -> set[str]:
-        return {key.strip() for b in self.BINDINGS if isinstance(b, Binding) for key in b.key.split(",")}
+        """Keys that are commands in the list (the screen's and the table's), not filter text."""
+        bindings = [*self.BINDINGS, *StoryTable.BINDINGS]
+        return {key.strip() for b in bindings if isinstance(b, Binding) for key in b.key.split(",")}
