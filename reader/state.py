@@ -34,6 +34,7 @@ from typing import Any
 import yaml
 
 from reader.model import Bookmark, Position
+from reader.reading_stats import add_reading, day_key
 from reader.reading_status import normalise, status_of_entry
 from reader.state_merge import (
     VERSION,
@@ -326,6 +327,11 @@ class State:
         if seconds:
             entry["reading_time"] = int(float(entry.get("reading_time", 0) or 0) + seconds)
         entry.setdefault("status", "reading")
+
+    def log_reading(self, story_id: str, seconds: float, words: int, day: str | None = None) -> None:
+        """Add to the story's per-day log (``days``) what a page turn read; ``day`` defaults to today."""
+        if seconds > 0 or words > 0:
+            add_reading(self.entry(story_id), day or day_key(), seconds, words)
 
     # Reading status ----------------------------------------------------------------------
 

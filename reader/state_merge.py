@@ -17,6 +17,11 @@ works on the plain mappings kept in the YAML file and follows these rules, story
 - **Reading time** — the larger of the two. (Adding them up would count the time
   shared by both copies twice; the larger is right whenever one copy descends from the
   other, and loses at most the time read on the other device between two syncs.)
+- **Days read** — the per-day log of seconds and words read
+  (:mod:`reader.reading_stats`, ``days: {"2026-11-21": [seconds, words]}``) is united
+  day by day, each field the larger of the two. One reader usually owns a story at a
+  time, so the larger is the fuller record; reading the same story on two devices the
+  same day between two syncs keeps the larger share only.
 - **Bookmarks** — united; a bookmark is the same bookmark in both copies when its
   ``created`` stamp, chapter and offset are the same (:func:`bookmark_key`).
 - **Renamed bookmarks** — the name with the later ``renamed`` stamp wins (a bookmark
@@ -283,6 +288,30 @@ def _reading_time(entry: Entry) -> int:
         return 0
 
 
+def _day_field(value: object, index: int) -> float:
+    if isinstance(value, list) and len(value) > index:
+        try:
+            return max(0.0, float(value[index]))
+        except (TypeError, ValueError):
+            return 0.0
+    return 0.0
+
+
+def merge_days(mine: object, theirs: object) -> dict[str, list[int]]:
+    """Two per-day logs of ``[seconds, words]``: every day of both, each field the larger."""
+    merged: dict[str, list[int]] = {}
+    for days in (mine, theirs):
+        if not isinstance(days, dict):
+            continue
+        for day, value in days.items():
+            held = merged.get(str(day), [0, 0])
+            merged[str(day)] = [
+                max(held[0], round(_day_field(value, 0))),
+                max(held[1], round(_day_field(value, 1))),
+            ]
+    return dict(sorted(merged.items()))
+
+
 #: The keys a reading status is recorded with; they travel together in a merge.
 STATUS_KEYS = ("status", "status_changed", "finished")
 
@@ -295,6 +324,8 @@ def merge_story(mine: Entry, theirs: Entry) -> Entry:
         merged = {**theirs, **mine}
     if "reading_time" in mine or "reading_time" in theirs:
         merged["reading_time"] = max(_reading_time(mine), _reading_time(theirs))
+    if isinstance(mine.get("days"), dict) or isinstance(theirs.get("days"), dict):
+        merged["days"] = merge_days(mine.get("days"), theirs.get("days"))
     if "status_changed" in mine or "status_changed" in theirs:
         source = theirs if later(theirs.get("status_changed"), mine.get("status_changed")) else mine
         for key in STATUS_KEYS:

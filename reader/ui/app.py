@@ -255,6 +255,16 @@ class ReaderApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def action_statistics(self) -> None:
+        """Open the reading statistics (with a line for the story being read, if any)."""
+        from reader.ui.reading import ReadingScreen
+        from reader.ui.stats_screen import StatsScreen
+
+        if isinstance(self.screen, StatsScreen):
+            return
+        story = self.screen.story if isinstance(self.screen, ReadingScreen) else None
+        self.push_screen(StatsScreen(story.id if story is not None else None))
+
     async def action_quit(self) -> None:
         self.save_now()
         self.exit()

@@ -20,19 +20,25 @@ from reader.find import Matches
 from reader.formats import Preload, StoryError, load_story
 from reader.layout import PageRef, StoryLayout, page_ref
 from reader.model import Position, Story, resolve_position
+from reader.reading_stats import DEFAULT_WPM, Speed, duration, minutes_for, speed, turn_time, words_read
+from reader.reading_status import label
 from reader.ui.finding import FindingScreen
 from reader.ui.page_view import MIN_PAGE, PageView
 
 if TYPE_CHECKING:
     from reader.ui.app import ReaderApp
 
-WORDS_PER_MINUTE = 250
-#: A pause longer than this between page turns is not counted as reading time.
-IDLE_SECONDS = 120
+#: The measured reading speed is worked out again after this many page turns.
+SPEED_EVERY = 20
 #: Cells of a paragraph's first-line indent, when paragraphs are indented.
 INDENT = 3
 #: Seconds after a page of a long chapter is shown before its other pages are counted.
 COUNT_DELAY = 0.5
+
+
+def clock() -> float:
+    """The clock page turns are timed by (seconds; tests replace it)."""
+    return time.monotonic()
 
 
 class StoryPage(PageView):
@@ -74,6 +80,14 @@ class ReadingScreen(FindingScreen):
             id="reading.toggle_paragraphs",
         ),
         Binding("B", "bookmarks", "Bookmarks", id="reading.bookmarks"),
+        Binding("x", "status", "Set the reading status", id="reading.status"),
+        Binding(
+            "number_sign",
+            "app.statistics",
+            "Reading statistics",
+            key_display="#",
+            id="reading.statistics",
+        ),
         Binding("plus,equals_sign", "wider", "Wider text column", key_display="+", id="reading.wider"),
         Binding("minus", "narrower", "Narrower text column", key_display="-", id="reading.narrower"),
         Binding("t", "contents", "Table of contents", id="reading.contents"),
@@ -137,7 +151,13 @@ class ReadingScreen(FindingScreen):
         self.book: StoryLayout | None = None
         self.ref = PageRef(0, 0, 0)
         self.place = Position()
-        self._last_turn = time.monotonic()
+        self._last_turn = clock()
+        #: Words after each chapter (estimated), for the time left in the book.
+        self._words_after: list[int] = []
+        self._speed = Speed(DEFAULT_WPM)
+        self._turns = 0
+        #: The reader declined to mark the story finished at its end, this session.
+        self._end_declined = False
         self._counting: tuple[StoryLayout, int] | None = None
 
     @property
@@ -189,6 +209,9 @@ class ReadingScreen(FindingScreen):
             Text(f"{story.title}{byline}", overflow="ellipsis", no_wrap=True)
         )
         state = self.reader_app.state
+        counts = [chapter.estimate_words(0) for chapter in story.chapters]
+        self._words_after = [sum(counts[index + 1 :]) for index in range(len(counts))]
+        self._speed = speed(state.stories)
         saved = state.position(story.id)
         self.place = resolve_position(story, saved) if saved else Position(0, 0, story.chapters[0].snippet(0))
         seen = state.chapters_seen(story.id)
@@ -299,20 +322,31 @@ class ReadingScreen(FindingScreen):
         page = self.book.page(self.ref)
         n, m, exact = self.book.chapter(self.ref.chapter).page_number(self.ref.section, self.ref.page)
         percent = int(self.progress() * 100)
-        minutes = -(-chapter.estimate_words(page.end) // WORDS_PER_MINUTE) if page.end < len(chapter) else 0
+        wpm = self._speed.wpm
+        in_chapter = chapter.estimate_words(page.end) if page.end < len(chapter) else 0
+        after = self._words_after[self.ref.chapter] if self.ref.chapter < len(self._words_after) else 0
+        chapter_left = duration(60 * minutes_for(in_chapter, wpm))
+        book_left = f"{duration(60 * minutes_for(in_chapter + after, wpm))} in book"
         pages = f"p. {n}/{m if exact else f'~{m}'}"
         if self.matches is not None and len(self.matches):
             number = self.match_index + 1 if self.match_index is not None else 0
             pages = f"match {number} of {len(self.matches)} · {pages}"
         width = self.query_one("#status-bar", Static).size.width or self.app.size.width
-        # The longest status that leaves room for some of the chapter title.
-        for parts in (
-            [pages, f"{percent}%", f"{minutes} min left in chapter", "? help"],
-            [pages, f"{percent}%", f"{minutes} min left"],
+        # The longest status that leaves room for the chapter title (its first 24 cells),
+        # else for some of it.
+        variants = [
+            [pages, f"{percent}%", f"{chapter_left} left in chapter", book_left, "? help"],
+            [pages, f"{percent}%", f"{chapter_left} left in chapter", book_left],
+            [pages, f"{percent}%", f"{chapter_left} left", book_left],
+            [pages, f"{percent}%", f"{chapter_left} left"],
             [pages, f"{percent}%"],
-        ):
-            right = " " + " · ".join(parts) + " "
-            if width - len(right) >= 12:
+        ]
+        rights = [" " + " · ".join(parts) + " " for parts in variants]
+        right = rights[-1]
+        for need in (min(len(chapter.title), 24) + 1, 12):
+            fitting = [text for text in rights if width - len(text) >= need]
+            if fitting:
+                right = fitting[0]
                 break
         room = max(0, width - len(right) - 1)
         title = chapter.title if len(chapter.title) <= room else chapter.title[: max(0, room - 1)] + "…"
@@ -327,15 +361,18 @@ class ReadingScreen(FindingScreen):
 
     # Moving --------------------------------------------------------------------------
 
-    def go(self, ref: PageRef | None) -> None:
-        """Show the page ``ref`` and remember it as the reading position."""
+    def go(self, ref: PageRef | None, words: int = 0) -> None:
+        """Show the page ``ref`` and remember it as the reading position.
+
+        ``words``: the words on the page just left, when it was turned forward (read).
+        """
         if ref is None or self.book is None or self.story is None:
             return
         self.ref = ref
         page = self.book.page(ref)
         self.place = Position(ref.chapter, page.start, self.story.chapters[ref.chapter].snippet(page.start))
         self.show_page()
-        self.remember()
+        self.remember(words)
 
     def jump(self, ref: PageRef | None) -> None:
         """Go to ``ref`` as a jump: Backspace comes back to the page left."""
@@ -382,14 +419,20 @@ class ReadingScreen(FindingScreen):
 
         self.app.push_screen(GoToScreen(len(self.story.chapters)), chosen)
 
-    def remember(self) -> None:
-        """Record the position in the state (in memory now, on disk debounced)."""
+    def remember(self, words: int = 0) -> None:
+        """Record the position in the state (in memory now, on disk debounced), and the
+        time since the last turn, with the ``words`` read in it, in the reading log."""
         if self.story is None:
             return
-        now = time.monotonic()
-        seconds = now - self._last_turn if now - self._last_turn < IDLE_SECONDS else 0.0
+        now = clock()
+        seconds = turn_time(now - self._last_turn)
         self._last_turn = now
-        self.reader_app.state.save_position(
+        state = self.reader_app.state
+        state.log_reading(self.story.id, seconds, words_read(words, seconds))
+        self._turns += 1
+        if self._turns % SPEED_EVERY == 0:
+            self._speed = speed(state.stories)
+        state.save_position(
             self.story.id,
             self.place,
             progress=self.progress(),
@@ -402,17 +445,20 @@ class ReadingScreen(FindingScreen):
         self.reader_app.request_save()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("close", "help", "escape"):
+        if action in ("close", "help", "escape", "statistics"):
             return True
         return self.book is not None
 
     def action_next_page(self) -> None:
         if self.book is None:
             return
+        page = self.book.page(self.ref)
+        words = self.story.chapters[self.ref.chapter].words_between(page.start, page.end) if self.story else 0
         ref = self.book.next(self.ref)
         if ref is None:
-            self.app.notify("The end of the story.", timeout=3)
-        self.go(ref)
+            self.at_the_end(words)
+        else:
+            self.go(ref, words)
 
     def action_previous_page(self) -> None:
         if self.book is None:
@@ -492,6 +538,43 @@ class ReadingScreen(FindingScreen):
             self.action_next_page()
         else:
             self.action_previous_page()
+
+    # Reading status ------------------------------------------------------------------
+
+    def action_status(self) -> None:
+        if self.story is None:
+            return
+        from reader.ui.status_picker import StatusPicker
+
+        current = self.reader_app.state.status(self.story.id) or "reading"
+        self.app.push_screen(StatusPicker(self.story.title, current), self._set_status)
+
+    def _set_status(self, status: str | None) -> None:
+        if status is None or self.story is None:
+            return
+        self.reader_app.state.set_status(self.story.id, status)
+        if self.reader_app.save_now():
+            self.app.notify(f"Marked as {label(status)}", title=self.story.title, timeout=3)
+
+    def at_the_end(self, words: int) -> None:
+        """Next page on the last page: offer to mark the story finished, once a session.
+
+        The last page counts as read (``words``) when the offer is made."""
+        if self.story is None:
+            return
+        if self._end_declined or self.reader_app.state.status(self.story.id) == "finished":
+            self.app.notify("The end of the story.", timeout=3)
+            return
+        from reader.ui.status_picker import StatusPicker
+
+        def chosen(status: str | None) -> None:
+            if status is None:
+                self._end_declined = True
+            self._set_status(status)
+
+        self.remember(words)
+        prompt = f"The end of {self.story.title}. Mark it finished?"
+        self.app.push_screen(StatusPicker(self.story.title, "finished", prompt), chosen)
 
     # Bookmarks -----------------------------------------------------------------------
 
