@@ -4,7 +4,7 @@ Each story's entry keeps a small log of the days it was read on, filled by page 
 (:func:`add_reading`)::
 
     days:
-      "2026-11-21": [1260, 5230]    # local date: [seconds read, words read]
+      "2026-11-21": [1260.4, 5230]    # local date: [seconds read, words read]
 
 - **Seconds** are the time between page turns, forward or back, leaving out pauses of
   :data:`IDLE_SECONDS` or more (the reader went away).
@@ -79,14 +79,14 @@ def _pair(value: Any) -> tuple[float, int]:
 
 
 def add_reading(entry: dict[str, Any], day: str, seconds: float, words: int) -> None:
-    """Add ``seconds`` and ``words`` to ``entry``'s log for ``day`` (rounded, not truncated)."""
+    """Add ``seconds`` and ``words`` to ``entry``'s log for ``day`` (seconds to a tenth)."""
     if seconds <= 0 and words <= 0:
         return
     days = entry.get("days")
     if not isinstance(days, dict):
         days = entry["days"] = {}
     held_seconds, held_words = _pair(days.get(day))
-    days[day] = [round(held_seconds + seconds), held_words + max(0, words)]
+    days[day] = [round(held_seconds + max(0.0, seconds), 1), held_words + max(0, words)]
 
 
 # Reading the log ---------------------------------------------------------------------------

@@ -325,7 +325,11 @@ class State:
         entry["progress"] = round(progress, 4)
         entry["last_read"] = now_iso()
         if seconds:
-            entry["reading_time"] = int(float(entry.get("reading_time", 0) or 0) + seconds)
+            try:
+                before = float(entry.get("reading_time", 0) or 0)
+            except (TypeError, ValueError):
+                before = 0.0
+            entry["reading_time"] = round(before + seconds, 1)  # tenths: no loss turn by turn
         entry.setdefault("status", "reading")
 
     def log_reading(self, story_id: str, seconds: float, words: int, day: str | None = None) -> None:

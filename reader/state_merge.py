@@ -281,11 +281,11 @@ def merge_bookmarks(mine: Iterable[Any], theirs: Iterable[Any], deleted: set[str
 # Stories -------------------------------------------------------------------------------
 
 
-def _reading_time(entry: Entry) -> int:
+def _reading_time(entry: Entry) -> float:
     try:
-        return max(0, int(float(entry.get("reading_time", 0) or 0)))
+        return max(0.0, round(float(entry.get("reading_time", 0) or 0), 1))
     except (TypeError, ValueError):
-        return 0
+        return 0.0
 
 
 def _day_field(value: object, index: int) -> float:
@@ -297,16 +297,16 @@ def _day_field(value: object, index: int) -> float:
     return 0.0
 
 
-def merge_days(mine: object, theirs: object) -> dict[str, list[int]]:
+def merge_days(mine: object, theirs: object) -> dict[str, list[float]]:
     """Two per-day logs of ``[seconds, words]``: every day of both, each field the larger."""
-    merged: dict[str, list[int]] = {}
+    merged: dict[str, list[float]] = {}
     for days in (mine, theirs):
         if not isinstance(days, dict):
             continue
         for day, value in days.items():
-            held = merged.get(str(day), [0, 0])
+            held = merged.get(str(day), [0.0, 0])
             merged[str(day)] = [
-                max(held[0], round(_day_field(value, 0))),
+                max(held[0], round(_day_field(value, 0), 1)),
                 max(held[1], round(_day_field(value, 1))),
             ]
     return dict(sorted(merged.items()))

@@ -555,3 +555,26 @@ def test_two_copies_of_the_file_keep_the_later_status(state_path: Path) -> None:
     one.save()
     again = State.load(state_path)
     assert again.status("w") == "plan-to-read" and again.position("w") == Position(0, 9, "")
+
+
+# The per-day reading log ---------------------------------------------------------------------
+
+
+def test_days_merge_day_by_day_by_the_larger_of_each_field() -> None:
+    mine = entry(1, LATER, days={"2026-03-01": [600, 100], "2026-02-01": [5, 5]})
+    theirs = entry(2, STAMP, days={"2026-03-01": [300.5, 900], "2026-03-02": [7, 8]})
+    for merged in (merge_story(mine, theirs), merge_story(theirs, mine)):
+        assert merged["days"] == {"2026-02-01": [5, 5], "2026-03-01": [600, 900], "2026-03-02": [7, 8]}
+    assert "days" not in merge_story(entry(1, LATER), entry(2, STAMP))
+
+
+def test_two_readers_logging_different_stories_keep_both_logs(state_path: Path) -> None:
+    one, two = State.load(state_path), State.load(state_path)
+    one.log_reading("a", 30.25, 120, day="2026-03-01")
+    one.save()
+    two.log_reading("b", 40, 200, day="2026-03-01")
+    two.log_reading("a", 5, 0, day="2026-03-01")  # a stale copy of "a": the larger stays
+    two.save()
+    again = State.load(state_path)
+    assert again.stories["a"]["days"] == {"2026-03-01": [30.2, 120]}
+    assert again.stories["b"]["days"] == {"2026-03-01": [40, 200]}

@@ -263,7 +263,7 @@ class ReaderApp(App[None]):
         if isinstance(self.screen, StatsScreen):
             return
         story = self.screen.story if isinstance(self.screen, ReadingScreen) else None
-        self.push_screen(StatsScreen(story.id if story is not None else None))
+        self.push_screen(StatsScreen(story.id, story.title) if story is not None else StatsScreen())
 
     async def action_quit(self) -> None:
         self.save_now()

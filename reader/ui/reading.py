@@ -332,8 +332,8 @@ class ReadingScreen(FindingScreen):
             number = self.match_index + 1 if self.match_index is not None else 0
             pages = f"match {number} of {len(self.matches)} · {pages}"
         width = self.query_one("#status-bar", Static).size.width or self.app.size.width
-        # The longest status that leaves room for the chapter title (its first 24 cells),
-        # else for some of it.
+        # On a wide terminal, the longest status that leaves room for the chapter title
+        # (its first 24 cells); else the longest that leaves some of it.
         variants = [
             [pages, f"{percent}%", f"{chapter_left} left in chapter", book_left, "? help"],
             [pages, f"{percent}%", f"{chapter_left} left in chapter", book_left],
@@ -342,12 +342,9 @@ class ReadingScreen(FindingScreen):
             [pages, f"{percent}%"],
         ]
         rights = [" " + " · ".join(parts) + " " for parts in variants]
-        right = rights[-1]
-        for need in (min(len(chapter.title), 24) + 1, 12):
-            fitting = [text for text in rights if width - len(text) >= need]
-            if fitting:
-                right = fitting[0]
-                break
+        wide = [text for text in rights[:2] if width - len(text) > min(len(chapter.title), 24)]
+        some = [text for text in rights if width - len(text) >= 12]
+        right = (wide or some or rights[-1:])[0]
         room = max(0, width - len(right) - 1)
         title = chapter.title if len(chapter.title) <= room else chapter.title[: max(0, room - 1)] + "…"
         status = self.query_one("#status-bar", Static)

@@ -82,13 +82,14 @@ def shorten(text: str, width: int) -> str:
 
 
 class StatsScreen(Screen[None]):
-    """Reading statistics from the state file; ``story_id`` adds a line for that story."""
+    """Reading statistics from the state file; ``story_id`` adds a line for the story being read."""
 
     BINDINGS = [Binding("escape,q", "close", "Close the statistics", id="statistics.close")]
 
-    def __init__(self, story_id: str | None = None) -> None:
+    def __init__(self, story_id: str | None = None, title: str = "") -> None:
         super().__init__()
         self.story_id = story_id
+        self.story_title = title
 
     def compose(self) -> ComposeResult:
         yield Static("Reading statistics", id="title-bar")
@@ -160,8 +161,8 @@ class StatsScreen(Screen[None]):
                 parts.append(shorten(title, width - 15) + "\n")
         entry = stories.get(self.story_id, {}) if self.story_id else None
         if entry is not None:
-            title = str(entry.get("title") or self.story_id)
-            status = label(status_of_entry(dict(entry))) or "Not started"
+            title = self.story_title or str(entry.get("title") or self.story_id)
+            status = label(status_of_entry(dict(entry)) or "reading")
             parts.append(("\nThis story", "bold"))
             parts.append(f": {shorten(title, width - 12)}\n")
             parts.append(f"  {duration(reading_time(entry))} read in all · {status}\n")
