@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reader.formats import StoryError, is_story_file, load_story, path_id
+from reader.formats import StoryError, is_story_name, load_story, path_id
 from reader.formats.folder import is_story_folder, natural_key
-from reader.library_cache import default_cache_path
+from reader.library_cache import default_cache_path, signature
 
 __all__ = [
     "Entry",
@@ -20,6 +20,7 @@ __all__ = [
     "scan",
     "scan_batches",
     "story_files",
+    "story_listing",
 ]
 
 
@@ -70,20 +71,63 @@ def story_files(root: Path) -> list[Path]:
 
     Links to folders are not followed, so a link loop cannot trap the scan.
     """
-    found: list[Path] = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        keep = []
-        for name in sorted(d for d in dirs if not d.startswith(".")):
-            if is_story_folder(Path(folder) / name):
-                found.append(Path(folder) / name)
-            else:
-                keep.append(name)
-        dirs[:] = keep
-        for name in sorted(files):
-            path = Path(folder) / name
-            if is_story_file(path):
-                found.append(path)
-    return sorted(found, key=lambda p: natural_key(p.relative_to(root).as_posix()))
+    return [path for path, _, _ in story_listing(root, signatures=False)]
+
+
+Signature = tuple[int, int]  # (newest mtime_ns, total size) of a story's files, sidecar included
+
+
+def story_listing(root: Path, signatures: bool = True) -> list[tuple[Path, str, Signature | None]]:
+    """``story_files(root)``, each with its path under the root (``/`` separators) and its
+    signature (None when it cannot be looked at, or when ``signatures`` is false). One
+    ``scandir`` a folder and one ``stat`` a story (two with a sidecar): the cheap half of a
+    re-scan."""
+    found: list[tuple[str, Path, Signature | None]] = []
+    folders = [(os.fspath(root), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                items = list(listing)
+        except OSError:
+            continue  # unreadable, or gone since its parent was listed
+        names = {item.name for item in items}
+        for item in items:
+            name = item.name
+            try:
+                is_dir = item.is_dir()
+            except OSError:
+                is_dir = False  # a link loop, say: a story file that will report why (as os.walk)
+            if is_dir:
+                if name.startswith("."):
+                    continue
+                path = Path(item.path)
+                if is_story_folder(path):
+                    found.append((prefix + name, path, signature(path) if signatures else None))
+                elif not item.is_symlink():
+                    folders.append((item.path, prefix + name + "/"))
+            elif is_story_name(name):
+                sig = None
+                if signatures:
+                    sidecar = name[: name.rfind(".")] + ".yaml"
+                    sig = _file_signature(item, os.path.join(folder, sidecar) if sidecar in names else None)
+                found.append((prefix + name, Path(item.path), sig))
+    found.sort(key=lambda item: natural_key(item[0]))
+    return [(path, rel, sig) for rel, path, sig in found]
+
+
+def _file_signature(item: os.DirEntry[str], sidecar: str | None) -> Signature | None:
+    try:
+        stat = item.stat()
+    except OSError:
+        return None
+    try:
+        extra = os.stat(sidecar) if sidecar is not None else None
+    except OSError:
+        extra = None  # gone since the folder was listed
+    if extra is None:
+        return stat.st_mtime_ns, stat.st_size
+    return max(stat.st_mtime_ns, extra.st_mtime_ns), stat.st_size + extra.st_size
 
 
 def read_entry(path: Path, root: Path) -> Entry:

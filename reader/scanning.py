@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader import formats
-from reader.library_cache import CachedRow, MetadataCache, metadata_json, signature
+from reader.library_cache import CachedRow, MetadataCache, metadata_json
 
 if TYPE_CHECKING:
     from reader.library import Entry, ScanBatch
@@ -43,9 +43,9 @@ def worker_count() -> int:
 
 
 def run_scan(root: Path, cache_path: Path) -> Iterator[ScanBatch]:
-    from reader.library import ScanBatch, story_files
+    from reader.library import ScanBatch, story_listing
 
-    files = story_files(root)
+    files = story_listing(root)
     total = len(files)
     cache = MetadataCache(cache_path, formats.MAX_FILE_BYTES)
     cache.open()
@@ -53,9 +53,7 @@ def run_scan(root: Path, cache_path: Path) -> Iterator[ScanBatch]:
         known = cache.rows()
         hits: list[Entry] = []
         todo: list[tuple[Path, str, tuple[int, int] | None]] = []
-        for path in files:
-            rel = path.relative_to(root).as_posix()
-            sig = signature(path)
+        for path, rel, sig in files:
             row = known.pop(rel, None)
             if sig is not None and row is not None and (row[1], row[2]) == sig:
                 hits.append(entry_from_row(path, row))

@@ -16,6 +16,7 @@ __all__ = [
     "Preload",
     "StoryError",
     "is_story_file",
+    "is_story_name",
     "load_story",
     "path_id",
     "set_size_limit",
@@ -46,6 +47,11 @@ def set_size_limit(megabytes: int) -> None:
 
 def is_story_file(path: Path) -> bool:
     return path.suffix.lower() in FORMATS and not path.name.startswith(".")
+
+
+def is_story_name(name: str) -> bool:
+    """``is_story_file`` for a bare file name, without making a Path (a library has thousands)."""
+    return not name.startswith(".") and os.path.splitext(name)[1].lower() in FORMATS
 
 
 def load_story(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> Story:

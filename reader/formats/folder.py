@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -17,10 +18,11 @@ def natural_key(name: str) -> list[object]:
 
 
 def chapter_files(folder: Path) -> list[Path]:
-    from reader.formats import is_story_file
+    from reader.formats import is_story_name
 
     try:
-        files = [p for p in folder.iterdir() if p.is_file() and is_story_file(p)]
+        with os.scandir(folder) as listing:  # no stat a file: a library folder holds thousands
+            files = [Path(item.path) for item in listing if is_story_name(item.name) and item.is_file()]
     except OSError:
         return []
     return sorted(files, key=lambda p: natural_key(p.name))
@@ -28,10 +30,21 @@ def chapter_files(folder: Path) -> list[Path]:
 
 def is_story_folder(folder: Path) -> bool:
     """A folder with a ``story.yaml``, or whose story files are all named like chapters."""
+    from reader.formats import is_story_name
+
     if (folder / "story.yaml").is_file():
         return True
-    files = chapter_files(folder)
-    return len(files) >= 2 and all(_CHAPTER_FILE.match(p.stem) for p in files)
+    chapters = 0
+    try:
+        with os.scandir(folder) as listing:
+            for item in listing:
+                if is_story_name(item.name) and item.is_file():
+                    if not _CHAPTER_FILE.match(os.path.splitext(item.name)[0]):
+                        return False  # a folder of stories, seen at its first story
+                    chapters += 1
+    except OSError:
+        return False
+    return chapters >= 2
 
 
 def load_folder(folder: Path) -> Story:
