@@ -11,7 +11,9 @@ parse out of the UI process's memory. Their entries come out in batches about ev
 from __future__ import annotations
 
 import json
+import logging
 import os
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -25,6 +27,7 @@ from reader.library_cache import CachedRow, MetadataCache, metadata_json
 if TYPE_CHECKING:
     from reader.library import Entry, ScanBatch
 
+_LOG = logging.getLogger(__name__)
 #: Fewer stories to parse than this: parse them on the scanning thread (a pool costs ~0.3 s).
 PARALLEL_FROM = 24
 #: Seconds between two batches of freshly parsed stories.
@@ -99,8 +102,12 @@ def parsed(root: Path, paths: list[Path]) -> Iterator[list[Entry]]:
             for entry in batch:
                 left.pop(entry.path, None)
             yield batch
-    except (BrokenProcessPool, OSError, RuntimeError):
+    except Exception as error:  # noqa: BLE001 - whatever it is, the stories are still read
         # a worker died (out of memory?) or processes cannot be started here: go on alone
+        if not isinstance(error, BrokenProcessPool):
+            _LOG.warning(
+                "parsing in worker processes failed (%s: %s); parsing here", type(error).__name__, error
+            )
         yield from _on_this_thread(root, list(left))
 
 
@@ -123,6 +130,7 @@ def _in_workers(root: Path, paths: list[Path], workers: int) -> Iterator[list[En
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
+    _start_resource_tracker()
     pool = ProcessPoolExecutor(
         workers, mp_context=context, initializer=_start_worker, initargs=(formats.MAX_FILE_BYTES,)
     )
@@ -148,8 +156,33 @@ def _in_workers(root: Path, paths: list[Path], workers: int) -> Iterator[list[En
         pool.shutdown(wait=False, cancel_futures=True)
 
 
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a real stderr: under Textual,
+    ``sys.stderr`` is a capture whose ``fileno()`` is -1, and "spawn" then fails with "bad
+    value(s) in fds_to_keep". The tracker's stderr is /dev/null, not the screen."""
+    from multiprocessing import resource_tracker
+
+    try:
+        if sys.stderr is not None and sys.stderr.fileno() >= 0:
+            return resource_tracker.ensure_running()
+    except (AttributeError, OSError, ValueError):
+        pass
+    captured = sys.stderr
+    with open(os.devnull, "w") as quiet:
+        sys.stderr = quiet
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = captured
+
+
 def _start_worker(size_limit: int) -> None:
+    """In each worker: the reader's size limit, and no output onto the reader's screen."""
     formats.MAX_FILE_BYTES = size_limit
+    quiet = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(quiet, fd)
+    os.close(quiet)
 
 
 def read_chunk(paths: list[Path], root: Path) -> list[Entry]:
