@@ -6,7 +6,9 @@ from pathlib import Path
 
 import yaml
 from tests_support import make_app, open_story
+from textual.widgets import OptionList
 
+from reader.reading_status import STATUSES
 from reader.ui.reading import ReadingScreen
 from reader.ui.status_picker import StatusPicker
 
@@ -55,6 +57,8 @@ async def test_next_page_on_the_last_page_offers_finished_and_enter_marks_it(sta
         picker = app.screen
         assert isinstance(picker, StatusPicker)
         assert picker.prompt == "The end of What the Static Keeps. Mark it finished?"
+        assert picker.current == "reading"  # marked as it is, the cursor on Finished
+        assert picker.query_one(OptionList).highlighted == list(STATUSES).index("finished")
         await pilot.press("enter")  # Finished is the one highlighted
         assert isinstance(app.screen, ReadingScreen)
         entry = saved(state_path)

@@ -333,7 +333,7 @@ class ReadingScreen(FindingScreen):
             pages = f"match {number} of {len(self.matches)} · {pages}"
         width = self.query_one("#status-bar", Static).size.width or self.app.size.width
         # On a wide terminal, the longest status that leaves room for the chapter title
-        # (its first 24 cells); else the longest that leaves some of it.
+        # (its first 20 cells); else the longest that leaves some of it.
         variants = [
             [pages, f"{percent}%", f"{chapter_left} left in chapter", book_left, "? help"],
             [pages, f"{percent}%", f"{chapter_left} left in chapter", book_left],
@@ -342,7 +342,7 @@ class ReadingScreen(FindingScreen):
             [pages, f"{percent}%"],
         ]
         rights = [" " + " · ".join(parts) + " " for parts in variants]
-        wide = [text for text in rights[:2] if width - len(text) > min(len(chapter.title), 24)]
+        wide = [text for text in rights[:3] if width - len(text) > min(len(chapter.title), 20)]
         some = [text for text in rights if width - len(text) >= 12]
         right = (wide or some or rights[-1:])[0]
         room = max(0, width - len(right) - 1)
@@ -571,7 +571,8 @@ class ReadingScreen(FindingScreen):
 
         self.remember(words)
         prompt = f"The end of {self.story.title}. Mark it finished?"
-        self.app.push_screen(StatusPicker(self.story.title, "finished", prompt), chosen)
+        current = self.reader_app.state.status(self.story.id) or "reading"
+        self.app.push_screen(StatusPicker(self.story.title, current, prompt, highlight="finished"), chosen)
 
     # Bookmarks -----------------------------------------------------------------------
 

@@ -18,12 +18,15 @@ class StatusPicker(ModalScreen[str | None]):
     """The five statuses, the current one marked; Enter (or its first letter) sets one.
 
     Dismisses with the status key chosen, or ``None`` when closed without a choice.
+    ``highlight`` starts the cursor on another status than the current one (the end of
+    a story offers "finished").
     """
 
     BINDINGS = [Binding("escape,q", "close", "Close")]
 
-    def __init__(self, title: str, current: str, prompt: str = "") -> None:
+    def __init__(self, title: str, current: str, prompt: str = "", highlight: str = "") -> None:
         super().__init__()
+        self.highlight = highlight or current
         self.story_title = title
         self.current = current
         self.prompt = prompt
@@ -42,7 +45,7 @@ class StatusPicker(ModalScreen[str | None]):
             line.append(label[1:])
             options.add_option(Option(line, id=key))
         keys = list(STATUSES)
-        options.highlighted = keys.index(self.current) if self.current in keys else 0
+        options.highlighted = keys.index(self.highlight) if self.highlight in keys else 0
         options.focus()
 
     @on(OptionList.OptionSelected)
