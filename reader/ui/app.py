@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import signal
 import time
 from collections.abc import Iterable
@@ -77,6 +78,8 @@ class ReaderApp(App[None]):
         self._retry_timer: Timer | None = None
         self._checking = False
         self._index: LibraryIndex | None = None
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            self.animation_level = "none"  # nothing slides: a page is one redraw, even over ssh
 
     def get_default_screen(self) -> Screen:
         """The first screen: the story given on the command line, else the library."""

@@ -42,6 +42,7 @@ def screens() -> list[tuple[str, list[BindingType]]]:
     from reader.ui.library_screen import LibraryScreen
     from reader.ui.reading import ReadingScreen
     from reader.ui.search_screen import SearchScreen
+    from reader.ui.stats_screen import StatsScreen
 
     return [
         ("Library", list(LibraryScreen.BINDINGS)),
@@ -49,6 +50,7 @@ def screens() -> list[tuple[str, list[BindingType]]]:
         ("Find bar (/ while reading)", list(FindBar.BINDINGS)),
         ("Bookmarks (B while reading)", list(BookmarksScreen.BINDINGS)),
         ("Search (S in the library)", list(SearchScreen.BINDINGS)),
+        ("Statistics (# in the library or while reading)", list(StatsScreen.BINDINGS)),
     ]
 
 
