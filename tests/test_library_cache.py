@@ -214,3 +214,40 @@ def _short_timeout(connect):  # type: ignore[no-untyped-def]
         return connect(*args, **kwargs)
 
     return quick
+
+
+def test_workers_start_under_a_captured_stderr(tmp_path: Path) -> None:
+    """Textual replaces sys.stderr with a capture whose fileno() is -1; the worker processes
+    must still start (once, they did not, and the error took the app down)."""
+    import subprocess
+    import sys
+
+    root = tmp_path / "lib"
+    for n in range(30):
+        story(root / f"s{n:02d}.txt", f"Story {n}", words=300)
+    script = f"""
+import logging, sys
+from pathlib import Path
+from reader import scanning
+from reader.library import scan
+
+class Captured:
+    def write(self, text): return len(text)
+    def flush(self): pass
+    def fileno(self): return -1
+
+warnings = []
+class Keep(logging.Handler):
+    def emit(self, record): warnings.append(record.getMessage())
+logging.getLogger("reader").addHandler(Keep())
+scanning.PARALLEL_FROM = 10
+real, sys.stderr = sys.stderr, Captured()
+entries = scan(Path({str(root)!r}), Path({str(tmp_path / "c.sqlite3")!r}))
+sys.stderr = real
+print(len(entries), warnings)
+"""
+    env = dict(os.environ, READER_SCAN_WORKERS="2")
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.stdout.strip() == "30 []", done.stdout + done.stderr
