@@ -15,7 +15,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from reader.library import Entry, ScanBatch
 
 _LOG = logging.getLogger(__name__)
+StopCheck = Callable[[], bool]
 #: Fewer stories to parse than this: parse them on the scanning thread (a pool costs ~0.3 s).
 PARALLEL_FROM = 24
 #: Seconds between two batches of freshly parsed stories.
@@ -45,7 +46,7 @@ def worker_count() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def run_scan(root: Path, cache_path: Path) -> Iterator[ScanBatch]:
+def run_scan(root: Path, cache_path: Path, should_stop: StopCheck = lambda: False) -> Iterator[ScanBatch]:
     from reader.library import ScanBatch, story_listing
 
     files = story_listing(root)
@@ -68,12 +69,13 @@ def run_scan(root: Path, cache_path: Path) -> Iterator[ScanBatch]:
             return
         done = len(hits)
         sigs = {path: (rel, sig) for path, rel, sig in todo}
-        for entries in parsed(root, [path for path, _, _ in todo]):
+        for entries in parsed(root, [path for path, _, _ in todo], should_stop):
             done += len(entries)
             rows = [row_of(sigs[e.path][0], sig, e) for e in entries if (sig := sigs[e.path][1]) is not None]
             cache.store(rows)
             yield ScanBatch(entries, done, total, final=False)
-        yield ScanBatch([], done, total, final=True)
+        if not should_stop():
+            yield ScanBatch([], done, total, final=True)
     finally:
         cache.close()
 
@@ -90,15 +92,16 @@ def row_of(rel: str, sig: tuple[int, int], entry: Entry) -> CachedRow:
     return (rel, *sig, entry.id, entry.title, entry.author, entry.words, entry.chapters, meta, entry.error)
 
 
-def parsed(root: Path, paths: list[Path]) -> Iterator[list[Entry]]:
-    """Entries of ``paths``, in batches about every BATCH_SECONDS (the first as soon as one is ready)."""
+def parsed(root: Path, paths: list[Path], should_stop: StopCheck) -> Iterator[list[Entry]]:
+    """Entries of ``paths``, in batches about every BATCH_SECONDS (the first as soon as one is
+    ready); stops early, within about BATCH_SECONDS, once ``should_stop()`` is true."""
     workers = worker_count()
     if len(paths) < PARALLEL_FROM or workers <= 1:
-        yield from _on_this_thread(root, paths)
+        yield from _on_this_thread(root, paths, should_stop)
         return
     left = dict.fromkeys(paths)
     try:
-        for batch in _in_workers(root, paths, workers):
+        for batch in _in_workers(root, paths, workers, should_stop):
             for entry in batch:
                 left.pop(entry.path, None)
             yield batch
@@ -108,15 +111,17 @@ def parsed(root: Path, paths: list[Path]) -> Iterator[list[Entry]]:
             _LOG.warning(
                 "parsing in worker processes failed (%s: %s); parsing here", type(error).__name__, error
             )
-        yield from _on_this_thread(root, list(left))
+        yield from _on_this_thread(root, list(left), should_stop)
 
 
-def _on_this_thread(root: Path, paths: list[Path]) -> Iterator[list[Entry]]:
+def _on_this_thread(root: Path, paths: list[Path], should_stop: StopCheck) -> Iterator[list[Entry]]:
     from reader.library import read_entry
 
     batch: list[Entry] = []
     last: float | None = None
     for path in paths:
+        if should_stop():
+            return
         batch.append(read_entry(path, root))
         now = time.monotonic()
         if last is None or now - last >= BATCH_SECONDS:
@@ -126,7 +131,7 @@ def _on_this_thread(root: Path, paths: list[Path]) -> Iterator[list[Entry]]:
         yield batch
 
 
-def _in_workers(root: Path, paths: list[Path], workers: int) -> Iterator[list[Entry]]:
+def _in_workers(root: Path, paths: list[Path], workers: int, should_stop: StopCheck) -> Iterator[list[Entry]]:
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
@@ -141,11 +146,12 @@ def _in_workers(root: Path, paths: list[Path], workers: int) -> Iterator[list[En
         pending: set[Future[list[Entry]]] = {pool.submit(read_chunk, chunk, root) for chunk in chunks}
         batch: list[Entry] = []
         last: float | None = None
-        while pending:
+        while pending and not should_stop():
             timeout = BATCH_SECONDS if last is None else max(0.0, last + BATCH_SECONDS - time.monotonic())
             finished, pending = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
             for future in finished:
-                batch.extend(future.result())
+                if not future.cancelled():
+                    batch.extend(future.result())
             now = time.monotonic()
             if batch and (last is None or now - last >= BATCH_SECONDS):
                 yield batch

@@ -251,3 +251,26 @@ print(len(entries), warnings)
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
     )
     assert done.stdout.strip() == "30 []", done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_a_scan_told_to_stop_ends_without_parsing_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
+    root = tmp_path / "lib"
+    for n in range(60):
+        story(root / f"s{n:02d}.txt", f"Story {n}", words=300)
+    monkeypatch.setenv("READER_SCAN_WORKERS", workers)
+    monkeypatch.setattr(scanning, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(scanning, "CHUNK", 1)
+    import threading
+
+    quit = threading.Event()
+    found: list[ScanBatch] = []
+    for batch in scan_batches(root, tmp_path / "c.sqlite3", should_stop=quit.is_set):
+        found.append(batch)
+        if batch.entries:
+            quit.set()  # the first stories came: the app quits
+    seen = sum(len(b.entries) for b in found)
+    assert 0 < seen < 60
+    assert not any(b.final for b in found)
