@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.formats import StoryError, load_story
-from reader.library import story_files
+from reader.library import story_listing
 from reader.library_cache import CACHE_TABLES, default_cache_path
 from reader.search_query import Query, QueryError, parse_query, passages, snippet
 
@@ -201,20 +201,9 @@ class LibraryIndex:
         self._checked, self._suspect = True, False
 
     def _signatures(self) -> dict[str, tuple[int, int]]:
-        """(newest mtime_ns, total size) of each story's files, by its path under the root."""
-        found: dict[str, tuple[int, int]] = {}
-        for path in story_files(self.root):
-            try:
-                if path.is_dir():
-                    stats = [path.stat(), *(entry.stat() for entry in os.scandir(path) if entry.is_file())]
-                else:
-                    sidecar = path.with_suffix(".yaml")
-                    stats = [path.stat(), *([sidecar.stat()] if sidecar.exists() else [])]
-            except OSError:
-                continue  # gone since the walk, or unreadable: as if absent
-            rel = path.relative_to(self.root).as_posix()
-            found[rel] = (max(s.st_mtime_ns for s in stats), sum(s.st_size for s in stats))
-        return found
+        """(newest mtime_ns, total size) of each story's files, by its path under the root
+        (the library scan's walk: the same signatures as its metadata cache)."""
+        return {rel: sig for _, rel, sig in story_listing(self.root) if sig is not None}
 
     def _index_story(self, conn: sqlite3.Connection, rel: str, sig: tuple[int, int], old: int | None) -> bool:
         """(Re)index one story in one transaction; False when it cannot be read."""
