@@ -128,3 +128,28 @@ def test_a_story_over_the_configured_size_limit_is_refused(tmp_path: Path) -> No
     assert "too large (1 MB; the limit is 1 MB)" in result.stderr and "Traceback" not in result.stderr
     listed = run("list", "--library", str(tmp_path))
     assert "big.txt: too large" in listed.stderr
+
+
+def test_list_keeps_a_metadata_cache_and_sees_changes(tmp_path: Path) -> None:
+    """Enough stories that the first list parses them in worker processes; the second comes
+    from the cache in the cache folder, and a changed file is read again."""
+    from reader.library_cache import default_cache_path
+
+    library = tmp_path / "lib"
+    library.mkdir()
+    for n in range(30):
+        (library / f"story-{n:02d}.txt").write_text(
+            f"Title: Story {n}\nAuthor: me\n\nSome words here.\n", encoding="utf-8"
+        )
+    first = run("list", "--library", str(library), "--json")
+    assert first.returncode == 0, first.stderr
+    assert sorted(row["title"] for row in json.loads(first.stdout)) == sorted(f"Story {n}" for n in range(30))
+    assert default_cache_path(library).exists()
+    (library / "story-07.txt").write_text(
+        "Title: Renamed in place\nAuthor: me\n\nOther words.\n", encoding="utf-8"
+    )
+    (library / "story-08.txt").unlink()
+    second = run("list", "--library", str(library), "--json")
+    titles = {row["title"] for row in json.loads(second.stdout)}
+    assert "Renamed in place" in titles and "Story 7" not in titles and "Story 8" not in titles
+    assert len(titles) == 29
