@@ -30,6 +30,9 @@ CACHE_VERSION = 1
 #: The tables this module owns in the shared file (the search index leaves them alone).
 CACHE_TABLES = frozenset({"library_entries", "library_info"})
 _LOG = logging.getLogger(__name__)
+#: Milliseconds a write waits for another writer (the search index): a batch in the scan,
+#: whose rows otherwise wait for the next one, and the last write of a scan.
+BUSY_MS, WAIT_MS = 100, 5000
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS library_info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS library_entries(
@@ -96,6 +99,7 @@ class MetadataCache:
         self.db_path = Path(db_path)
         self.size_limit = size_limit  # errors such as "too large" depend on it
         self._conn: sqlite3.Connection | None = None
+        self._pending: list[CachedRow] = []  # rows not written yet (the file was busy)
         self.broken = False  # set when the cache could not be used (the scan parses everything)
 
     def open(self) -> bool:
@@ -160,15 +164,22 @@ class MetadataCache:
             self._fail(error)
             return {}
 
-    def store(self, rows: Iterable[CachedRow]) -> None:
-        """Insert or replace rows, in one short transaction."""
-        rows = list(rows)
-        if self._conn is None or not rows:
+    def store(self, rows: Iterable[CachedRow], wait: bool = False) -> None:
+        """Insert or replace rows, in one short transaction. While another connection (the
+        search index's update) holds the write lock, the rows wait for the next call rather
+        than hold up the scan; ``wait`` (the last call) waits up to the connection's timeout."""
+        self._pending.extend(rows)
+        if self._conn is None or not self._pending:
             return
         try:
+            self._conn.execute(f"PRAGMA busy_timeout = {WAIT_MS if wait else BUSY_MS}")
             self._conn.execute("BEGIN IMMEDIATE")
-            self._conn.executemany(_INSERT, rows)
+            self._conn.executemany(_INSERT, self._pending)
             self._conn.execute("COMMIT")
+            self._pending.clear()
+        except sqlite3.OperationalError as error:
+            if wait or getattr(error, "sqlite_errorname", "") not in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+                self._fail(error)
         except sqlite3.Error as error:
             self._fail(error)
 
@@ -187,6 +198,7 @@ class MetadataCache:
     def _fail(self, error: sqlite3.Error) -> None:
         """A failed read or write: stop using the cache for this scan (a locked file, a full disk)."""
         _LOG.warning("metadata cache %s: %s", self.db_path, error)
+        self._pending.clear()
         if self._conn is not None and self._conn.in_transaction:
             try:
                 self._conn.rollback()
@@ -196,6 +208,9 @@ class MetadataCache:
         self.broken = True
 
     def close(self) -> None:
+        if self._conn is not None and self._pending:
+            self.store((), wait=True)
+        self._pending.clear()
         if self._conn is not None:
             with closing(self._conn):
                 self._conn = None

@@ -197,9 +197,10 @@ def test_a_locked_cache_does_not_stop_the_scan(
     cache = tmp_path / "cache.sqlite3"
     batches(lib, cache)
     story(lib / "s9.txt", "Late")
-    monkeypatch.setattr(library_cache.sqlite3, "connect", _short_timeout(sqlite3.connect))
+    monkeypatch.setattr(library_cache, "BUSY_MS", 1)
+    monkeypatch.setattr(library_cache, "WAIT_MS", 50)
     holder = sqlite3.connect(cache, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")  # another writer holds the file
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the file for the whole scan
     try:
         found = batches(lib, cache)
     finally:
@@ -208,12 +209,25 @@ def test_a_locked_cache_does_not_stop_the_scan(
     assert titles(found)["s9.txt"] == "Late"
 
 
-def _short_timeout(connect):  # type: ignore[no-untyped-def]
-    def quick(*args, **kwargs):  # type: ignore[no-untyped-def]
-        kwargs["timeout"] = 0.1
-        return connect(*args, **kwargs)
-
-    return quick
+def test_rows_written_while_the_file_was_busy_are_written_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parses: list[Path]
+) -> None:
+    root = tmp_path / "lib"
+    for n in range(12):
+        story(root / f"s{n:02d}.txt", f"Story {n}")
+    cache = tmp_path / "cache.sqlite3"
+    list(scan_batches(tmp_path / "empty-library", cache))  # makes the file
+    monkeypatch.setattr(library_cache, "BUSY_MS", 1)
+    monkeypatch.setattr(scanning, "BATCH_SECONDS", 0.0)
+    holder = sqlite3.connect(cache, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the search index is writing …
+    for batch in scan_batches(root, cache):
+        if batch.done >= 6 and holder.in_transaction:
+            holder.execute("ROLLBACK")  # … and is done half-way through the scan
+    holder.close()
+    parses.clear()
+    again = batches(root, cache)
+    assert parses == [] and len(again) == 1 and again[0].done == 12
 
 
 def test_workers_start_under_a_captured_stderr(tmp_path: Path) -> None:
