@@ -104,7 +104,7 @@ async def test_the_library_comes_in_batches_with_a_progress_count(
 ) -> None:
     go_on = threading.Event()
 
-    def slow_scan(root: Path, cache_path: Path | None = None) -> Iterator[ScanBatch]:
+    def slow_scan(root: Path, cache_path: Path | None = None, should_stop=None) -> Iterator[ScanBatch]:
         entries = library.scan(root)
         yield ScanBatch(entries[:100], 100, STORIES, final=False)
         go_on.wait(10)
@@ -209,3 +209,20 @@ def test_reading_time_reads_as_a_person_says_it() -> None:
     assert reading_time(7200) == "read for 2 h"
     assert reading_time(600) == "read for 10 min"
     assert reading_time("junk") == ""
+
+
+async def test_a_scan_that_fails_says_why_and_the_reader_goes_on(
+    big: Path, state_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_scan(root: Path, cache_path: Path | None = None, should_stop=None) -> Iterator[ScanBatch]:
+        raise OSError(5, "Input/output error")
+        yield  # a generator, as the real one
+
+    monkeypatch.setattr(library_screen, "scan_batches", broken_scan)
+    app = make_app(state_path, big)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await wait_for_library(pilot, app)
+        assert not screen.scanning and screen.entries == []
+        assert any("Could not read the library folder" in n.message for n in app._notifications)
+        await pilot.press("q")
+    assert app.return_code == 0

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.library import Entry, missing_entries, recent_first, scan_batches
 from reader.reading_status import STATUSES
@@ -140,11 +141,12 @@ class LibraryScreen(Screen[None]):
         if not self.scanning and self.loaded and self.is_current:
             self.rescan()
 
-    @work(thread=True, exclusive=True, group="library-scan")
+    @work(thread=True, exclusive=True, group="library-scan", exit_on_error=False)
     def _scan(self) -> None:
         seen: dict[Path, Entry] = {}
         last = self._last_scan
-        for batch in scan_batches(self.root):
+        worker = get_current_worker()
+        for batch in scan_batches(self.root, should_stop=lambda: worker.is_cancelled):
             fresh = [e for e in batch.entries if last.get(e.path) != e]
             for entry in batch.entries:
                 seen[entry.path] = entry
@@ -153,8 +155,18 @@ class LibraryScreen(Screen[None]):
                 gone = frozenset(last.keys() - seen.keys())
                 self._last_scan = seen
                 self.post_message(self.Scanned(fresh, known, batch.done, batch.total, True, gone))
-            elif fresh:
+            else:  # also when nothing is new: the count of stories looked at moves on
                 self.post_message(self.Scanned(fresh, known, batch.done, batch.total))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A scan that failed (a disk error) leaves the library as it was, and says why."""
+        if event.worker.group == "library-scan" and event.state == WorkerState.ERROR:
+            self.scanning = False
+            self.progress = None
+            self.loaded = True
+            error = event.worker.error
+            self.app.notify(f"Could not read the library folder: {error}", severity="error", timeout=8)
+            self.show_rows()
 
     @on(Scanned)
     def _scanned(self, message: Scanned) -> None:
@@ -182,7 +194,7 @@ class LibraryScreen(Screen[None]):
                 stories = f"{len(moved)} stor{'ies' if len(moved) > 1 else 'y'}"
                 self.app.notify(f"{stories} renamed or moved: the place is kept.", timeout=5)
         self.table.invalidate([e.path for e in changed + gone])
-        self.show_rows()
+        self.show_rows(scanned=True)
 
     def on_screen_resume(self) -> None:
         if self.loaded:
@@ -200,9 +212,12 @@ class LibraryScreen(Screen[None]):
         self.table.invalidate()
         self.show_rows()
 
-    def show_rows(self) -> None:
-        """Filter and order the stories and hand them to the table; the cursor keeps its story."""
+    def show_rows(self, scanned: bool = False) -> None:
+        """Filter and order the stories and hand them to the table; the cursor keeps its story
+        (but stays on the first row while stories come in from a scan, if it is there)."""
         keep = self.highlighted()
+        if scanned and self.table.cursor == 0:
+            keep = None
         self.entries = list(self.index.entries.values())
         query = self.query_one("#filter", TextBox).value
         self.shown = self.index.view(query, self.sort, self.reverse, self.status_filter)
@@ -218,9 +233,9 @@ class LibraryScreen(Screen[None]):
             pane.update(details(entry, self.reader_app.state))
         order = f"{self.sort}{' (reversed)' if self.reverse else ''}"
         count = (
-            f"{len(self.shown)} of {len(self.entries)} stories"
+            f"{len(self.shown):,} of {len(self.entries):,} stories"
             if len(self.shown) != len(self.entries)
-            else f"{len(self.entries)} stories"
+            else f"{len(self.entries):,} stories"
         )
         only = status_label(self.status_filter).casefold()
         self.query_one("#title-bar", Static).update(
