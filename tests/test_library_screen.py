@@ -226,3 +226,23 @@ async def test_a_scan_that_fails_says_why_and_the_reader_goes_on(
         assert any("Could not read the library folder" in n.message for n in app._notifications)
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_the_mouse_sorts_by_a_header_and_picks_and_opens_a_row(big: Path, state_path: Path) -> None:
+    app = make_app(state_path, big)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await wait_for_library(pilot, app)
+        header = table_text(app)[0]
+        await pilot.click(StoryTable, offset=(header.index("Words") + 1, 0))
+        assert screen.sort == "length" and screen.shown[0].title == "Story 300"
+        await pilot.click(StoryTable, offset=(header.index("Words") + 1, 0))
+        assert screen.reverse and screen.shown[0].title == "Story 001"
+        await pilot.click(StoryTable, offset=(3, 4))  # the fourth row
+        assert screen.highlighted() is screen.shown[3]
+        assert type(app.screen).__name__ == "LibraryScreen"
+        await pilot.click(StoryTable, offset=(3, 4))  # again: open it
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ReadingScreen")
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.screen is screen and screen.highlighted() is not None
+        assert screen.highlighted().title == "Story 004"

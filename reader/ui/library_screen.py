@@ -61,6 +61,9 @@ class LibraryScreen(Screen[None]):
         Binding("f", "status_filter", "Show only one reading status (cycles)", id="library.status_filter"),
         Binding("slash", "filter", "Filter", key_display="/", id="library.filter"),
         Binding("escape", "clear_filter", "Clear the filter", id="library.clear_filter"),
+        Binding(
+            "number_sign", "app.statistics", "Reading statistics", key_display="#", id="library.statistics"
+        ),
         Binding("question_mark", "app.help", "Help", key_display="?", id="library.help"),
         Binding("q", "app.quit", "Quit", id="library.quit"),
     ]
@@ -95,6 +98,7 @@ class LibraryScreen(Screen[None]):
         self.progress: tuple[int, int] | None = None  # (done, total) of the first scan
         self._index: StoryIndex | None = None
         self._last_scan: dict[Path, Entry] = {}  # the scan thread's own copy
+        self._scan_changed = False  # the scan going on brought a story new, changed or gone
 
     @property
     def reader_app(self) -> ReaderApp:
@@ -173,14 +177,18 @@ class LibraryScreen(Screen[None]):
         index = self.index
         changed = index.merge(message.entries, message.known)
         gone = index.drop(message.gone)
+        self._scan_changed = self._scan_changed or bool(changed or gone)
         if not message.final:
-            self.progress = (message.done, message.total)
+            if self.loaded and not changed:
+                return  # a re-scan, nothing new so far: the screen stays still
+            if not self.loaded:
+                self.progress = (message.done, message.total)
         else:
             self.scanning = False
             self.progress = None
-            first = not self.loaded
-            self.loaded = True
-            if not (changed or gone or first):
+            first, news = not self.loaded, self._scan_changed
+            self.loaded, self._scan_changed = True, False
+            if not (news or first):
                 return  # nothing new: leave the screen as it is
             found = [e for e in index.entries.values() if not e.missing]
             state = self.reader_app.state
@@ -411,5 +419,6 @@ class LibraryScreen(Screen[None]):
 
     def _own_keys(self) -> set[str]:
         """Keys that are commands in the list (the screen's and the table's), not filter text."""
-        bindings = [*self.BINDINGS, *StoryTable.BINDINGS]
-        return {key.strip() for b in bindings if isinstance(b, Binding) for key in b.key.split(",")}
+        from reader.ui.keymap import own_keys
+
+        return own_keys([*self.BINDINGS, *StoryTable.BINDINGS], self.app._keymap)
