@@ -154,13 +154,14 @@ async def test_x_sets_the_reading_status_and_f_filters_by_it(big: Path, state_pa
     app = make_app(state_path, big)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await wait_for_library(pilot, app)
+        app.state.entry("story-002.txt")["reading_time"] = 3 * 3600 + 12 * 60
         await pilot.press("down", "x")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "StatusPicker")
         await pilot.press("f")  # the picker's letter for Finished
         await wait_until(pilot, lambda: app.screen is screen)
         assert app.state.status("story-002.txt") == "finished"
         assert "finished" in table_text(app)[2]
-        assert "Finished" in str(screen.query_one("#details").render())
+        assert "Finished · read for 3 h 12 min" in str(screen.query_one("#details").render())
         await pilot.press("f")
         assert screen.status_filter == "reading" and screen.shown == []
         await pilot.press("f")
