@@ -178,6 +178,7 @@ class LibraryScreen(Screen[None]):
         changed = index.merge(message.entries, message.known)
         gone = index.drop(message.gone)
         self._scan_changed = self._scan_changed or bool(changed or gone)
+        first = not self.loaded
         if not message.final:
             if self.loaded and not changed:
                 return  # a re-scan, nothing new so far: the screen stays still
@@ -186,7 +187,7 @@ class LibraryScreen(Screen[None]):
         else:
             self.scanning = False
             self.progress = None
-            first, news = not self.loaded, self._scan_changed
+            news = self._scan_changed
             self.loaded, self._scan_changed = True, False
             if not (news or first):
                 return  # nothing new: leave the screen as it is
@@ -202,7 +203,7 @@ class LibraryScreen(Screen[None]):
                 stories = f"{len(moved)} stor{'ies' if len(moved) > 1 else 'y'}"
                 self.app.notify(f"{stories} renamed or moved: the place is kept.", timeout=5)
         self.table.invalidate([e.path for e in changed + gone])
-        self.show_rows(scanned=True)
+        self.show_rows(loading=first)
 
     def on_screen_resume(self) -> None:
         if self.loaded:
@@ -220,11 +221,11 @@ class LibraryScreen(Screen[None]):
         self.table.invalidate()
         self.show_rows()
 
-    def show_rows(self, scanned: bool = False) -> None:
+    def show_rows(self, loading: bool = False) -> None:
         """Filter and order the stories and hand them to the table; the cursor keeps its story
-        (but stays on the first row while stories come in from a scan, if it is there)."""
+        (but stays on the first row while the library first comes in, if it is there)."""
         keep = self.highlighted()
-        if scanned and self.table.cursor == 0:
+        if loading and self.table.cursor == 0:
             keep = None
         self.entries = list(self.index.entries.values())
         query = self.query_one("#filter", TextBox).value
