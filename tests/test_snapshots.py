@@ -1,0 +1,73 @@
+"""SVG snapshots of the main screens in two themes (pytest-textual-snapshot).
+
+The pictures are in ``tests/__snapshots__/test_snapshots/``. After a deliberate change to a
+screen, look at the new picture and accept it with ``pytest tests/test_snapshots.py
+--snapshot-update``; a failing run writes a side-by-side report (``snapshot_report.html``).
+
+The library is copied into the test's folder and named by a relative path from there,
+because its path is on screen and must be the same on every machine.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE
+from tests_support import open_story, wait_for_library
+
+from reader.config import Config
+from reader.ui.app import ReaderApp
+
+THEMES = ("textual-dark", "paper")
+
+
+@pytest.fixture
+def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(SAMPLE, tmp_path / "Stories")
+    monkeypatch.chdir(tmp_path)
+    return Path("Stories")
+
+
+def make(library: Path, state_path: Path, theme: str) -> ReaderApp:
+    return ReaderApp(library=library, state_path=state_path, config=Config(theme=theme))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_library_screen(snap_compare, library: Path, state_path: Path, theme: str) -> None:
+    async def loaded(pilot) -> None:
+        await wait_for_library(pilot, pilot.app)
+        await pilot.pause(0.2)
+
+    assert snap_compare(make(library, state_path, theme), run_before=loaded)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_reading_screen(snap_compare, library: Path, state_path: Path, theme: str) -> None:
+    async def reading(pilot) -> None:
+        await open_story(pilot, pilot.app, "static")
+        await pilot.press("space")
+        await pilot.pause(0.2)
+
+    assert snap_compare(make(library, state_path, theme), run_before=reading)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_contents_screen(snap_compare, library: Path, state_path: Path, theme: str) -> None:
+    async def contents(pilot) -> None:
+        await open_story(pilot, pilot.app, "static")
+        await pilot.press("right_square_bracket", "t")
+        await pilot.pause(0.2)
+
+    assert snap_compare(make(library, state_path, theme), run_before=contents)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_help_screen(snap_compare, library: Path, state_path: Path, theme: str) -> None:
+    async def help_screen(pilot) -> None:
+        await open_story(pilot, pilot.app, "static")
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+
+    assert snap_compare(make(library, state_path, theme), run_before=help_screen)
