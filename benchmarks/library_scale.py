@@ -152,6 +152,23 @@ class Reader(Terminal):
                     self.peaks[pid] = max(self.peaks.get(pid, 0), peak)
             self._stop.wait(0.05)
 
+    def wait_for(self, text: str | tuple[str, ...], timeout: float = 30.0) -> float:
+        """Seconds until ``text`` (or any of several) is written to the screen."""
+        needles = [t.encode() for t in ((text,) if isinstance(text, str) else text)]
+        start = time.perf_counter()
+        while not any(needle in self.seen for needle in needles):
+            remaining = timeout - (time.perf_counter() - start)
+            if remaining <= 0:
+                raise TimeoutError(f"{text!r} not on screen after {timeout}s")
+            chunk = self.read(remaining)
+            if chunk is None:
+                continue
+            if not chunk:
+                raise RuntimeError(f"the program exited before showing {text!r}")
+            self.seen = self.seen[-4096:] + chunk
+        self.seen = b""
+        return time.perf_counter() - start
+
     def memory(self) -> tuple[float, float, int]:
         """(reader's peak MB, largest worker's peak MB, workers seen)."""
         own = self.peaks.get(self.pid, 0) / 1024
@@ -209,10 +226,21 @@ def pty_figures(root: Path, entries: list[Entry], runs: int) -> dict[str, float]
     paragraph = next(b.text for c in story.chapters for b in c.blocks if b.kind == "paragraph")
     page_marker = " ".join(paragraph.split()[:3])
     keys_typed = filter_keys([filter_text(e) for e in entries])
-    total = f"{count} stories"
+    total = (f"{count} stories", f"{count:,} stories")  # the count as the status bar writes it
     keys: dict[str, list[float]] = {
         name: []
-        for name in ("first", "complete", "warm", "rss", "rss_warm", "worker", "open", "sort", "filter")
+        for name in (
+            "first",
+            "echo",
+            "complete",
+            "warm",
+            "rss",
+            "rss_warm",
+            "worker",
+            "open",
+            "sort",
+            "filter",
+        )
     }
     workers_seen = 0
     for _ in range(runs):
@@ -223,6 +251,14 @@ def pty_figures(root: Path, entries: list[Entry], runs: int) -> dict[str, float]
                 if count > 40:
                     reader.wait_for(f"of {count:,}", timeout=60)
                     keys["first"].append(time.perf_counter() - reader.started)
+                    if count > 1000:  # typing into the filter while the scan goes on
+                        time.sleep(1.0)
+                        reader.send(b"/v")
+                        time.sleep(0.3)
+                        for typed in ("vx", "vxj", "vxjz"):
+                            reader.send(typed[-1].encode())
+                            keys["echo"].append(reader.wait_for(typed, timeout=30))
+                        reader.send(b"\x1b")
                 reader.wait_for(total, timeout=600)
                 keys["complete"].append(time.perf_counter() - reader.started)
                 time.sleep(0.3)
@@ -247,9 +283,7 @@ def pty_figures(root: Path, entries: list[Entry], runs: int) -> dict[str, float]
                 time.sleep(0.3)
                 for typed in (keys_typed[:1], keys_typed):
                     reader.send(typed[-1].encode())
-                    keys["filter"].append(
-                        reader.wait_for(f"{shown(entries, typed)} of {count} stories", timeout=30)
-                    )
+                    keys["filter"].append(reader.wait_for(of_total(shown(entries, typed), count), timeout=30))
                 reader.send(b"\x1b")  # clear the filter
                 reader.wait_for(total, timeout=30)
                 keys["rss_warm"].append(reader.memory()[0])
@@ -280,6 +314,10 @@ def filter_keys(texts: list[str]) -> str:
         if 0 < two < one < total:
             return word[:2]
     return "zz"
+
+
+def of_total(shown: int, count: int) -> tuple[str, str]:
+    return f"{shown} of {count} stories", f"{shown:,} of {count:,} stories"
 
 
 def shown(entries: list[Entry], query: str) -> int:
@@ -316,6 +354,11 @@ def report(name: str, core: dict[str, float], tty: dict[str, float] | None) -> N
             (
                 "reader: cold start → first rows",
                 ms(tty["first"]) if tty["first"] == tty["first"] else "-",
+                "",
+            ),
+            (
+                "keystroke → echoed while a cold scan runs",
+                ms(tty["echo"]) if tty["echo"] == tty["echo"] else "-",
                 "",
             ),
             (

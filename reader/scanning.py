@@ -59,8 +59,11 @@ def run_scan(root: Path, cache_path: Path, should_stop: StopCheck = lambda: Fals
         todo: list[tuple[Path, str, tuple[int, int] | None]] = []
         for path, rel, sig in files:
             row = known.pop(rel, None)
-            if sig is not None and row is not None and (row[1], row[2]) == sig:
-                hits.append(entry_from_row(path, row))
+            entry = None
+            if sig is not None and row is not None and row[1:3] == sig:
+                entry = entry_from_row(path, row)
+            if entry is not None:
+                hits.append(entry)
             else:
                 todo.append((path, rel, sig))
         yield ScanBatch(hits, len(hits), total, final=not todo)
@@ -80,11 +83,18 @@ def run_scan(root: Path, cache_path: Path, should_stop: StopCheck = lambda: Fals
         cache.close()
 
 
-def entry_from_row(path: Path, row: CachedRow) -> Entry:
+def entry_from_row(path: Path, row: CachedRow) -> Entry | None:
+    """The entry a cache row holds; None for a row that does not make one (parse again)."""
     from reader.library import Entry
 
     _, _, _, story_id, title, author, words, chapters, metadata, error = row
-    return Entry(path, story_id, title, author, words, chapters, json.loads(metadata), error)
+    try:
+        fields = json.loads(metadata)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(fields, dict):
+        return None
+    return Entry(path, story_id, title, author, words, chapters, fields, error)
 
 
 def row_of(rel: str, sig: tuple[int, int], entry: Entry) -> CachedRow:

@@ -288,3 +288,14 @@ def test_a_scan_told_to_stop_ends_without_parsing_the_rest(
     seen = sum(len(b.entries) for b in found)
     assert 0 < seen < 60
     assert not any(b.final for b in found)
+
+
+def test_a_damaged_row_is_parsed_again(lib: Path, tmp_path: Path, parses: list[Path]) -> None:
+    cache = tmp_path / "cache.sqlite3"
+    batches(lib, cache)
+    with sqlite3.connect(cache) as conn:
+        conn.execute("UPDATE library_entries SET metadata = '{not json' WHERE path = 's3.txt'")
+    parses.clear()
+    found = batches(lib, cache)
+    assert parses == [lib / "s3.txt"]
+    assert titles(found)["s3.txt"] == "Story 3"
