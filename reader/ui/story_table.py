@@ -83,27 +83,22 @@ class StoryTable(ScrollView, can_focus=True):
     }
     """
 
-    class Highlighted(Message):
+    class RowMessage(Message):
+        """Something about the row at ``index``."""
+
+        def __init__(self, table: StoryTable, index: int, row: Any) -> None:
+            super().__init__()
+            self.table, self.index, self.row = table, index, row
+
+        @property
+        def control(self) -> StoryTable:
+            return self.table
+
+    class Highlighted(RowMessage):
         """The cursor moved to another row (or the rows under it changed)."""
 
-        def __init__(self, table: StoryTable, index: int, row: Any) -> None:
-            super().__init__()
-            self.table, self.index, self.row = table, index, row
-
-        @property
-        def control(self) -> StoryTable:
-            return self.table
-
-    class Selected(Message):
+    class Selected(RowMessage):
         """Enter, or a click on the row under the cursor."""
-
-        def __init__(self, table: StoryTable, index: int, row: Any) -> None:
-            super().__init__()
-            self.table, self.index, self.row = table, index, row
-
-        @property
-        def control(self) -> StoryTable:
-            return self.table
 
     class HeaderSelected(Message):
         """A click on a column's label."""
