@@ -139,6 +139,7 @@ class Reader(Terminal):
         script = Path(sys.executable).parent / "reader"
         argv = [str(script)] if script.exists() else [sys.executable, "-m", "reader"]
         super().__init__([*argv, str(root)], env)
+        self.exited = False
         self.peaks: dict[int, int] = {}  # pid → VmHWM (kB), the reader and its descendants
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
@@ -169,6 +170,18 @@ class Reader(Terminal):
         self.seen = b""
         return time.perf_counter() - start
 
+    def quit_time(self, timeout: float = 60.0) -> float:
+        """Seconds from pressing q until the reader process has exited."""
+        self.send(b"q")
+        start = time.perf_counter()
+        while time.perf_counter() - start < timeout:
+            pid, _ = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.exited = True
+                return time.perf_counter() - start
+            self.read(0.02)  # keep the terminal drained, as a terminal would
+        raise TimeoutError(f"the reader was still running {timeout}s after q")
+
     def memory(self) -> tuple[float, float, int]:
         """(reader's peak MB, largest worker's peak MB, workers seen)."""
         own = self.peaks.get(self.pid, 0) / 1024
@@ -182,7 +195,8 @@ class Reader(Terminal):
             os.killpg(self.pid, signal.SIGKILL)  # the reader and any worker still running
         except ProcessLookupError:
             pass
-        os.waitpid(self.pid, 0)
+        if not self.exited:
+            os.waitpid(self.pid, 0)
         os.close(self.fd)
 
 
@@ -232,6 +246,7 @@ def pty_figures(root: Path, entries: list[Entry], runs: int) -> dict[str, float]
         for name in (
             "first",
             "echo",
+            "quit",
             "complete",
             "warm",
             "rss",
@@ -298,6 +313,15 @@ def pty_figures(root: Path, entries: list[Entry], runs: int) -> dict[str, float]
                 keys["open"].append(reader.wait_for(page_marker, timeout=60))
             finally:
                 reader.close()
+            if count > 1000:  # q in the middle of a cold scan: how long until the reader is gone
+                shutil.rmtree(home / "xdg_cache_home", ignore_errors=True)
+                reader = Reader(root, home)
+                try:
+                    reader.wait_for(f"of {count:,}", timeout=60)
+                    time.sleep(1.0)
+                    keys["quit"].append(reader.quit_time())
+                finally:
+                    reader.close()
         finally:
             shutil.rmtree(home, ignore_errors=True)
     figures = {name: median(values) for name, values in keys.items()}
@@ -377,6 +401,11 @@ def report(name: str, core: dict[str, float], tty: dict[str, float] | None) -> N
             ("keystroke → sorted list on screen", ms(tty["sort"]), ""),
             ("keystroke → filtered list on screen", ms(tty["filter"]), ""),
             ("Enter → the story's first page", ms(tty["open"]), ""),
+            (
+                "q during a cold scan → reader exited",
+                ms(tty["quit"]) if tty["quit"] == tty["quit"] else "-",
+                "",
+            ),
         ]
     width = max(len(row[0]) for row in rows)
     for label, value, note in rows:

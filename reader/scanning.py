@@ -149,11 +149,13 @@ def _in_workers(root: Path, paths: list[Path], workers: int, should_stop: StopCh
     pool = ProcessPoolExecutor(
         workers, mp_context=context, initializer=_start_worker, initargs=(formats.MAX_FILE_BYTES,)
     )
+    futures: list[Future[list[Entry]]] = []
     try:
         first = 2 * workers  # one story a task at first, so that the first rows come soon
         chunks = [paths[i : i + 1] for i in range(min(first, len(paths)))]
         chunks += [paths[i : i + CHUNK] for i in range(first, len(paths), CHUNK)]
-        pending: set[Future[list[Entry]]] = {pool.submit(read_chunk, chunk, root) for chunk in chunks}
+        futures.extend(pool.submit(read_chunk, chunk, root) for chunk in chunks)
+        pending = set(futures)
         batch: list[Entry] = []
         last: float | None = None
         while pending and not should_stop():
@@ -169,6 +171,11 @@ def _in_workers(root: Path, paths: list[Path], workers: int, should_stop: StopCh
         if batch:
             yield batch
     finally:
+        # Cancel what has not started here: shutdown(cancel_futures=True) alone does it only
+        # while the pool object lives, and it goes with this frame (a weak reference); then
+        # the interpreter's exit would wait for every story still queued.
+        for future in futures:
+            future.cancel()
         pool.shutdown(wait=False, cancel_futures=True)
 
 
