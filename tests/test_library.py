@@ -158,3 +158,55 @@ def test_progress_bars() -> None:
     assert str(progress_bar(0.5)) == "██▌    50%"
     assert str(progress_bar(1.0)) == "█████ 100%"
     assert len(str(progress_bar(0.37))) == 10
+
+
+def test_the_walk_finds_files_and_story_folders_in_natural_order(tmp_path: Path) -> None:
+    from reader.library import story_files, story_listing
+
+    def put(relative: str, text: str = "Title: T\nAuthor: A\n\nWords.\n") -> Path:
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    put("story 10.txt")
+    put("story 2.html")
+    put("notes.yaml")  # not a story
+    put(".hidden.txt")  # hidden
+    put(".cache/inside.txt")  # in a hidden folder
+    put("Fandom/b.epub")
+    put("Fandom/a.md")
+    put("Serial/chapter-1.txt")  # a story folder: every story file named like a chapter
+    put("Serial/chapter-2.txt")
+    put("Tagged/story.yaml", "title: Tagged\n")  # a story folder by its story.yaml
+    put("Tagged/prologue.txt")
+    put("Mixed/01.txt")  # not a story folder: one file is not a chapter
+    put("Mixed/extra story.txt")
+    sidecar = put("story 10.yaml", "title: Ten\n")
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)  # not followed
+
+    listing = story_listing(tmp_path)
+    relative = [rel for _, rel, _ in listing]
+    assert relative == [
+        "Fandom/a.md",
+        "Fandom/b.epub",
+        "Mixed/01.txt",
+        "Mixed/extra story.txt",
+        "Serial",
+        "story 2.html",
+        "story 10.txt",
+        "Tagged",
+    ]
+    assert [path for path, _, _ in listing] == story_files(tmp_path) == [tmp_path / rel for rel in relative]
+    signatures = {rel: sig for _, rel, sig in listing}
+    ten = (tmp_path / "story 10.txt").stat()
+    assert signatures["story 10.txt"] == (
+        max(ten.st_mtime_ns, sidecar.stat().st_mtime_ns),
+        ten.st_size + sidecar.stat().st_size,
+    )
+    serial = [tmp_path / "Serial", tmp_path / "Serial/chapter-1.txt", tmp_path / "Serial/chapter-2.txt"]
+    assert signatures["Serial"] == (
+        max(p.stat().st_mtime_ns for p in serial),
+        sum(p.stat().st_size for p in serial),
+    )
+    assert all(sig is None for _, _, sig in story_listing(tmp_path, signatures=False))
