@@ -153,35 +153,6 @@ class Reader(Terminal):
                     self.peaks[pid] = max(self.peaks.get(pid, 0), peak)
             self._stop.wait(0.05)
 
-    def wait_for(self, text: str | tuple[str, ...], timeout: float = 30.0) -> float:
-        """Seconds until ``text`` (or any of several) is written to the screen."""
-        needles = [t.encode() for t in ((text,) if isinstance(text, str) else text)]
-        start = time.perf_counter()
-        while not any(needle in self.seen for needle in needles):
-            remaining = timeout - (time.perf_counter() - start)
-            if remaining <= 0:
-                raise TimeoutError(f"{text!r} not on screen after {timeout}s")
-            chunk = self.read(remaining)
-            if chunk is None:
-                continue
-            if not chunk:
-                raise RuntimeError(f"the program exited before showing {text!r}")
-            self.seen = self.seen[-4096:] + chunk
-        self.seen = b""
-        return time.perf_counter() - start
-
-    def quit_time(self, timeout: float = 60.0) -> float:
-        """Seconds from pressing q until the reader process has exited."""
-        self.send(b"q")
-        start = time.perf_counter()
-        while time.perf_counter() - start < timeout:
-            pid, _ = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.exited = True
-                return time.perf_counter() - start
-            self.read(0.02)  # keep the terminal drained, as a terminal would
-        raise TimeoutError(f"the reader was still running {timeout}s after q")
-
     def memory(self) -> tuple[float, float, int]:
         """(reader's peak MB, largest worker's peak MB, workers seen)."""
         own = self.peaks.get(self.pid, 0) / 1024

@@ -113,11 +113,12 @@ class Terminal:
         except OSError:
             return b""
 
-    def wait_for(self, text: str, timeout: float = 30.0) -> float:
-        """Seconds until ``text`` is written to the screen (counting from the last send)."""
-        needle = text.encode()
+    def wait_for(self, text: str | tuple[str, ...], timeout: float = 30.0) -> float:
+        """Seconds until ``text`` (or any of several) is written to the screen (counting from
+        the last send)."""
+        needles = [t.encode() for t in ((text,) if isinstance(text, str) else text)]
         start = time.perf_counter()
-        while needle not in self.seen:
+        while not any(needle in self.seen for needle in needles):
             remaining = timeout - (time.perf_counter() - start)
             if remaining <= 0:
                 raise TimeoutError(f"{text!r} not on screen after {timeout}s")
