@@ -153,6 +153,18 @@ class Reader(Terminal):
                     self.peaks[pid] = max(self.peaks.get(pid, 0), peak)
             self._stop.wait(0.05)
 
+    def quit_time(self, timeout: float = 60.0) -> float:
+        """Seconds from pressing q until the reader process has exited."""
+        self.send(b"q")
+        start = time.perf_counter()
+        while time.perf_counter() - start < timeout:
+            pid, _ = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.exited = True
+                return time.perf_counter() - start
+            self.read(0.02)  # keep the terminal drained, as a terminal would
+        raise TimeoutError(f"the reader was still running {timeout}s after q")
+
     def memory(self) -> tuple[float, float, int]:
         """(reader's peak MB, largest worker's peak MB, workers seen)."""
         own = self.peaks.get(self.pid, 0) / 1024
