@@ -262,12 +262,14 @@ class LibraryScreen(Screen[None]):
                 else f" No stories found in {self.root} (.txt, .md, .html, .epub, story folders)"
             )
         else:
-            parts = [count, f"by {order}", "Enter read", "c continue", "s sort", "x status", "? help"]
-            if only:
-                parts.insert(1, f"only {only} (f)")
-            while len(parts) > 2 and len(" · ".join(parts)) + 2 > self.app.size.width:
-                parts.pop(-2)  # the least needed hints go first; "? help" stays
-            text = Text(" " + " · ".join(parts))
+            kept = [count] + ([f"only {only} (f)"] if only else [])
+            hints = [f"by {order}", "Enter read", "c continue", "s sort", "x status"]
+            if not self.shown:
+                typed = self.query_one("#filter", TextBox).value
+                hints.insert(0, "Esc clears the filter" if typed else "f: the next status")
+            while hints and len(" · ".join([*kept, *hints, "? help"])) + 2 > self.app.size.width:
+                hints.pop()  # the least needed hints go first; the count, the filter and help stay
+            text = Text(" " + " · ".join([*kept, *hints, "? help"]))
         status.update(text)
 
     def highlighted(self) -> Entry | None:
