@@ -34,40 +34,26 @@ def make(library: Path, state_path: Path, theme: str) -> ReaderApp:
     return ReaderApp(library=library, state_path=state_path, config=Config(theme=theme))
 
 
-@pytest.mark.parametrize("theme", THEMES)
-def test_library_screen(snap_compare, library: Path, state_path: Path, theme: str) -> None:
-    async def loaded(pilot) -> None:
-        await wait_for_library(pilot, pilot.app)
-        await pilot.pause(0.2)
-
-    assert snap_compare(make(library, state_path, theme), run_before=loaded)
-
-
-@pytest.mark.parametrize("theme", THEMES)
-def test_reading_screen(snap_compare, library: Path, state_path: Path, theme: str) -> None:
-    async def reading(pilot) -> None:
-        await open_story(pilot, pilot.app, "static")
-        await pilot.press("space")
-        await pilot.pause(0.2)
-
-    assert snap_compare(make(library, state_path, theme), run_before=reading)
+#: Each screen, and the keys pressed in the story to get there (None: the library itself).
+SCREENS = {
+    "library": None,
+    "reading": ("space",),
+    "contents": ("right_square_bracket", "t"),
+    "help": ("question_mark",),
+}
 
 
 @pytest.mark.parametrize("theme", THEMES)
-def test_contents_screen(snap_compare, library: Path, state_path: Path, theme: str) -> None:
-    async def contents(pilot) -> None:
-        await open_story(pilot, pilot.app, "static")
-        await pilot.press("right_square_bracket", "t")
+@pytest.mark.parametrize("screen", SCREENS)
+def test_screen(snap_compare, library: Path, state_path: Path, screen: str, theme: str) -> None:
+    keys = SCREENS[screen]
+
+    async def arrive(pilot) -> None:
+        if keys is None:
+            await wait_for_library(pilot, pilot.app)
+        else:
+            await open_story(pilot, pilot.app, "static")
+            await pilot.press(*keys)
         await pilot.pause(0.2)
 
-    assert snap_compare(make(library, state_path, theme), run_before=contents)
-
-
-@pytest.mark.parametrize("theme", THEMES)
-def test_help_screen(snap_compare, library: Path, state_path: Path, theme: str) -> None:
-    async def help_screen(pilot) -> None:
-        await open_story(pilot, pilot.app, "static")
-        await pilot.press("question_mark")
-        await pilot.pause(0.2)
-
-    assert snap_compare(make(library, state_path, theme), run_before=help_screen)
+    assert snap_compare(make(library, state_path, theme), run_before=arrive)
