@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from reader.state_merge import parse_stamp, stamp_order
+from reader.state_merge import day_pair, parse_stamp, reading_seconds, stamp_order
 
 #: The speed assumed until yours is measured (words a minute).
 DEFAULT_WPM = 250
@@ -68,16 +68,6 @@ def day_key(moment: datetime | None = None) -> str:
     return (moment or datetime.now()).strftime("%Y-%m-%d")
 
 
-def _pair(value: Any) -> tuple[float, int]:
-    """A day's [seconds, words], forgiving of a hand-edited file."""
-    if isinstance(value, list | tuple) and len(value) >= 2:
-        try:
-            return max(0.0, float(value[0])), max(0, int(value[1]))
-        except (TypeError, ValueError):
-            return 0.0, 0
-    return 0.0, 0
-
-
 def add_reading(entry: dict[str, Any], day: str, seconds: float, words: int) -> None:
     """Add ``seconds`` and ``words`` to ``entry``'s log for ``day`` (seconds to a tenth)."""
     if seconds <= 0 and words <= 0:
@@ -85,7 +75,7 @@ def add_reading(entry: dict[str, Any], day: str, seconds: float, words: int) -> 
     days = entry.get("days")
     if not isinstance(days, dict):
         days = entry["days"] = {}
-    held_seconds, held_words = _pair(days.get(day))
+    held_seconds, held_words = day_pair(days.get(day))
     days[day] = [round(held_seconds + max(0.0, seconds), 1), held_words + max(0, words)]
 
 
@@ -110,7 +100,7 @@ def daily_totals(stories: Stories) -> dict[date, tuple[float, int]]:
             day = _date(key)
             if day is None:
                 continue
-            seconds, words = _pair(value)
+            seconds, words = day_pair(value)
             held = totals.get(day, (0.0, 0))
             totals[day] = (held[0] + seconds, held[1] + words)
     return totals
@@ -219,11 +209,8 @@ def finished_stories(stories: Stories) -> list[Finished]:
 
 
 def reading_time(entry: Mapping[str, Any]) -> int:
-    """A story's total reading time in seconds (``reading_time``)."""
-    try:
-        return max(0, int(float(entry.get("reading_time", 0) or 0)))
-    except (TypeError, ValueError):
-        return 0
+    """A story's total reading time in whole seconds (``reading_time``)."""
+    return int(reading_seconds(entry))
 
 
 def top_stories(stories: Stories, count: int) -> list[tuple[str, int]]:

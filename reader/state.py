@@ -46,6 +46,7 @@ from reader.state_merge import (
     now_stamp,
     raw_bookmark_key,
     read_copy,
+    reading_seconds,
     signature,
     stamp_order,
 )
@@ -325,11 +326,7 @@ class State:
         entry["progress"] = round(progress, 4)
         entry["last_read"] = now_iso()
         if seconds:
-            try:
-                before = float(entry.get("reading_time", 0) or 0)
-            except (TypeError, ValueError):
-                before = 0.0
-            entry["reading_time"] = round(before + seconds, 1)  # tenths: no loss turn by turn
+            entry["reading_time"] = round(reading_seconds(entry) + seconds, 1)  # tenths: no loss turn by turn
         entry.setdefault("status", "reading")
 
     def log_reading(self, story_id: str, seconds: float, words: int, day: str | None = None) -> None:

@@ -281,20 +281,22 @@ def merge_bookmarks(mine: Iterable[Any], theirs: Iterable[Any], deleted: set[str
 # Stories -------------------------------------------------------------------------------
 
 
-def _reading_time(entry: Entry) -> float:
+def reading_seconds(entry: Any) -> float:
+    """A story's ``reading_time`` in seconds (to a tenth), 0 when missing or unreadable."""
     try:
         return max(0.0, round(float(entry.get("reading_time", 0) or 0), 1))
     except (TypeError, ValueError):
         return 0.0
 
 
-def _day_field(value: object, index: int) -> float:
-    if isinstance(value, list) and len(value) > index:
+def day_pair(value: Any) -> tuple[float, int]:
+    """A day's ``[seconds, words]`` from the ``days`` log, forgiving of a hand-edited file."""
+    if isinstance(value, list | tuple) and len(value) >= 2:
         try:
-            return max(0.0, float(value[index]))
+            return max(0.0, float(value[0])), max(0, int(value[1]))
         except (TypeError, ValueError):
-            return 0.0
-    return 0.0
+            return 0.0, 0
+    return 0.0, 0
 
 
 def merge_days(mine: object, theirs: object) -> dict[str, list[float]]:
@@ -305,10 +307,8 @@ def merge_days(mine: object, theirs: object) -> dict[str, list[float]]:
             continue
         for day, value in days.items():
             held = merged.get(str(day), [0.0, 0])
-            merged[str(day)] = [
-                max(held[0], round(_day_field(value, 0), 1)),
-                max(held[1], round(_day_field(value, 1))),
-            ]
+            seconds, words = day_pair(value)
+            merged[str(day)] = [max(held[0], round(seconds, 1)), max(held[1], words)]
     return dict(sorted(merged.items()))
 
 
@@ -323,7 +323,7 @@ def merge_story(mine: Entry, theirs: Entry) -> Entry:
     else:
         merged = {**theirs, **mine}
     if "reading_time" in mine or "reading_time" in theirs:
-        merged["reading_time"] = max(_reading_time(mine), _reading_time(theirs))
+        merged["reading_time"] = max(reading_seconds(mine), reading_seconds(theirs))
     if isinstance(mine.get("days"), dict) or isinstance(theirs.get("days"), dict):
         merged["days"] = merge_days(mine.get("days"), theirs.get("days"))
     if "status_changed" in mine or "status_changed" in theirs:
