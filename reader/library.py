@@ -232,5 +232,10 @@ def recent_first(title: str, last_read: str) -> tuple[bool, float, str]:
     the ones never read, by title."""
     from reader.state_merge import stamp_order
 
-    moment = stamp_order(last_read) if last_read else 0.0
-    return (not last_read, -moment, title.casefold())
+    return recent_key(title.casefold(), stamp_order(last_read) if last_read else None)
+
+
+def recent_key(folded_title: str, moment: float | None) -> tuple[bool, float, str]:
+    """:func:`recent_first` with the title already folded and the stamp already read as
+    seconds since the epoch (``None``: never read)."""
+    return (moment is None, -moment if moment is not None else 0.0, folded_title)

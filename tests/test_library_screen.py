@@ -247,3 +247,22 @@ async def test_the_mouse_sorts_by_a_header_and_picks_and_opens_a_row(big: Path, 
         await pilot.pause()
         assert app.screen is screen and screen.highlighted() is not None
         assert screen.highlighted().title == "Story 004"
+
+
+def test_the_index_orders_by_the_moment_last_read_whatever_the_zone(tmp_path: Path, big: Path) -> None:
+    state = State.load(tmp_path / "state.yaml")
+    index = StoryIndex(state)
+    index.merge(library.scan(big))
+    state.stories["story-005.txt"] = {"last_read": "2026-03-01T10:00:00+00:00"}
+    state.stories["story-007.txt"] = {"last_read": "2026-03-01T11:30:00+02:00"}  # 09:30 UTC: earlier
+    state.stories["story-003.txt"] = {"last_read": "yesterday-ish"}  # unreadable: after the readable
+    state.stories["story-009.txt"] = {"status": "dropped"}  # never read: with the rest, by title
+    index.forget_state()
+    titles = [e.title for e in index.view("", "recent", False)]
+    assert titles[:5] == ["Story 005", "Story 007", "Story 003", "Story 001", "Story 002"]
+    assert titles[-1] == "Story 300" and len(titles) == STORIES
+    state.stories["story-009.txt"]["last_read"] = "2026-03-02T00:10:00+01:00"  # past midnight there
+    assert index.view("", "recent", False)[0].title == "Story 005"  # kept until told
+    index.forget_state()
+    assert [e.title for e in index.view("", "recent", False)[:2]] == ["Story 009", "Story 005"]
+    assert index.status(index.view("", "recent", False)[0]) == "dropped"

@@ -9,9 +9,10 @@ from typing import Any
 
 from rich.text import Text
 
-from reader.library import Entry, chapters_label, filter_text, recent_first, status_of
+from reader.library import Entry, chapters_label, filter_text, recent_key, status_of
 from reader.reading_status import STATUSES, label
 from reader.state import State
+from reader.state_merge import stamp_order
 
 #: Columns: label, the sort its header selects, fixed width (None: shares what is left),
 #: and the narrowest terminal that still shows it.
@@ -228,8 +229,7 @@ class StoryIndex:
         self.state = state
         self.entries: dict[Path, Entry] = {}
         self._facts: dict[Path, Facts] = {}
-        self._recent: dict[str, tuple[bool, float, str]] = {}
-        self._status: dict[str, str] = {}
+        self._reading: tuple[dict[str, float], dict[str, str]] | None = None
         self._order: tuple[str, bool, list[Entry]] | None = None
 
     def merge(self, entries: Iterable[Entry], known: dict[Path, Facts] | None = None) -> list[Entry]:
@@ -254,24 +254,35 @@ class StoryIndex:
 
     def forget_state(self) -> None:
         """The reading state changed: orders by it are worked out afresh."""
-        self._recent.clear()
-        self._status.clear()
+        self._reading = None
         self._order = None
 
+    def reading(self) -> tuple[dict[str, float], dict[str, str]]:
+        """Last-read moments (seconds since the epoch) and reading statuses, by story id.
+
+        Worked out in one pass over the stories the reading state knows (a story it does
+        not know has neither), so a stamp is parsed once per state change, not once per
+        story of the library on every sort.
+        """
+        if self._reading is None:
+            state = self.state
+            stamps, statuses = {}, {}
+            for story_id in state.stories:
+                if stamp := state.last_read(story_id):
+                    stamps[story_id] = stamp_order(stamp)
+                if status := state.status(story_id):
+                    statuses[story_id] = status
+            self._reading = (stamps, statuses)
+        return self._reading
+
     def status(self, entry: Entry) -> str:
-        status = self._status.get(entry.id)
-        if status is None:
-            status = self._status[entry.id] = self.state.status(entry.id)
-        return status
+        return self.reading()[1].get(entry.id, "")
 
     def key(self, sort: str) -> Callable[[Entry], Any]:
         title = self._facts
 
         def recent(entry: Entry) -> tuple[bool, float, str]:
-            key = self._recent.get(entry.id)
-            if key is None:
-                key = self._recent[entry.id] = recent_first(entry.title, self.state.last_read(entry.id))
-            return key
+            return recent_key(title[entry.path][1], stamps.get(entry.id))
 
         if sort == "title":
             return lambda e: (title[e.path][1], e.path)
@@ -282,9 +293,10 @@ class StoryIndex:
         if sort == "progress":
             progress = self.state.progress
             return lambda e: (-progress(e.id), title[e.path][1], e.path)
+        stamps, statuses = self.reading()
         if sort == "status":
             order = _STATUS_ORDER
-            return lambda e: (order.get(self.status(e), len(order)), recent(e))
+            return lambda e: (order.get(statuses.get(e.id, ""), len(order)), recent(e))
         return recent
 
     def ordered(self, sort: str, reverse: bool) -> list[Entry]:
