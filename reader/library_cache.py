@@ -51,8 +51,6 @@ CREATE TABLE IF NOT EXISTS library_entries(
 _COLUMNS = "path, mtime_ns, size, story_id, title, author, words, chapters, metadata, error"
 _INSERT = f"INSERT OR REPLACE INTO library_entries({_COLUMNS}) VALUES ({', '.join('?' * 10)})"
 _SET_INFO = "INSERT OR REPLACE INTO library_info VALUES (?, ?)"
-_INSERT = f"INSERT OR REPLACE INTO library_entries({_COLUMNS}) VALUES ({', '.join('?' * 10)})"
-_SET_INFO = "INSERT OR REPLACE INTO library_info VALUES (?, ?)"
 
 #: (path under the root, mtime_ns, size, story_id, title, author, words, chapters, metadata JSON, error)
 CachedRow = tuple[str, int, int, str, str, str, int, int, str, "str | None"]
