@@ -11,7 +11,6 @@ about 1 GB of text. They are spread over a few fandom folders.
 from __future__ import annotations
 
 import json
-import math
 import random
 import zipfile
 from pathlib import Path
@@ -231,10 +230,3 @@ def write_epub(path: Path, story: dict[str, object], chapters: list[list[str]]) 
             text += len(data)
             book.writestr(info, data, compresslevel=1)
     return text
-
-
-def expected_mean() -> float:
-    """Mean story size of the distribution (bytes), for checking SKEW."""
-    steps = 10_000
-    ratio = math.log(MAX_BYTES / MIN_BYTES)
-    return sum(MIN_BYTES * math.exp(ratio * ((i + 0.5) / steps) ** SKEW) for i in range(steps)) / steps
