@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from reader import paths
-from reader.state import write_atomic
+from reader.atomic_write import write_atomic
 
 DEFAULT_TEXT_WIDTH = 70
 

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from reader.state_merge import stamp_order
+
+#: Setting another status within this long of marking a story finished undoes the finish
+#: (a slip of the key); later, the ``finished`` date stays as when the story was last
+#: finished (a re-read does not undo having read it).
+UNDO_FINISH_SECONDS = 3600
+
 #: Every status, in the order the picker lists them, with its label.
 STATUSES: dict[str, str] = {
     "reading": "Reading",
@@ -48,3 +55,27 @@ def status_of_entry(entry: dict[str, Any] | None) -> str:
 
 def label(status: str) -> str:
     return STATUSES.get(status, "")
+
+
+def set_status(entry: dict[str, Any], status: str, now: str) -> None:
+    """Set ``entry``'s status by hand at ``now`` (an ISO stamp), stamped ``status_changed``
+    (the later wins a merge).
+
+    Marking a story finished stamps ``finished`` with ``now``, unless it is finished
+    already (the first finish date stays). Another status set within
+    :data:`UNDO_FINISH_SECONDS` of finishing removes the stamp (undone); set later, it
+    keeps the date the story was last finished. Raises ``ValueError`` for an unknown
+    status.
+    """
+    key = normalise(status)
+    if not key:
+        raise ValueError(f"unknown reading status {status!r}")
+    before = status_of_entry(entry)
+    if key == "finished":
+        if before != "finished" or not entry.get("finished"):
+            entry["finished"] = now
+    elif entry.get("finished") and before == "finished":
+        if stamp_order(now) - stamp_order(entry["finished"]) < UNDO_FINISH_SECONDS:
+            del entry["finished"]
+    entry["status"] = key
+    entry["status_changed"] = now

@@ -9,7 +9,7 @@ folder), so :meth:`State.save`
    without it),
 2. re-reads the file and merges it into memory (the rules are in :mod:`reader.state_merge`),
 3. copies the file it read to ``state.yaml.bak``, then writes the merged state atomically
-   (:func:`write_atomic`: a temp file in the same folder, fsync, ``os.replace``).
+   (:func:`~reader.atomic_write.write_atomic`: a temp file in the same folder, fsync, ``os.replace``).
 
 A failed write (a full or read-only disk) raises ``OSError`` and leaves the file as it was.
 A file changed by someone else while the reader runs is found by
@@ -25,7 +25,6 @@ stories whose files are missing are never purged. Nothing here imports Textual.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,9 +32,10 @@ from typing import Any
 
 import yaml
 
+from reader.atomic_write import write_atomic
 from reader.model import Bookmark, Position
 from reader.reading_stats import add_reading, day_key
-from reader.reading_status import normalise, status_of_entry
+from reader.reading_status import set_status, status_of_entry
 from reader.state_merge import (
     VERSION,
     DiskCopy,
@@ -51,11 +51,6 @@ from reader.state_merge import (
     stamp_order,
 )
 
-#: Setting another status within this long of marking a story finished undoes the finish
-#: (a slip of the key); later, the ``finished`` date stays as when the story was last
-#: finished (a re-read does not undo having read it).
-UNDO_FINISH_SECONDS = 3600
-
 
 def now_iso() -> str:
     """Now, as a timezone-aware ISO 8601 stamp to the millisecond (``last_read``).
@@ -64,34 +59,6 @@ def now_iso() -> str:
     otherwise tie, and a tie keeps the saving reader's copy, stale or not.
     """
     return now_stamp("milliseconds")
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so that a crash leaves either the old or the new file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
 
 
 def _mark_key(mark: Bookmark) -> str:
@@ -341,28 +308,11 @@ class State:
         return status_of_entry(self.stories.get(story_id))
 
     def set_status(self, story_id: str, status: str) -> None:
-        """Set the reading status by hand, stamped ``status_changed`` (the later wins a merge).
+        """Set the reading status by hand, stamped now (:func:`reader.reading_status.set_status`).
 
-        Marking a story finished stamps ``finished`` with now, unless it is finished
-        already (the first finish date stays). Another status set within
-        :data:`UNDO_FINISH_SECONDS` of finishing removes the stamp (undone); set later, it
-        keeps the date the story was last finished. Raises ``ValueError`` for an unknown
-        status.
+        Raises ``ValueError`` for an unknown status.
         """
-        key = normalise(status)
-        if not key:
-            raise ValueError(f"unknown reading status {status!r}")
-        entry = self.entry(story_id)
-        now = now_iso()
-        before = status_of_entry(entry)
-        if key == "finished":
-            if before != "finished" or not entry.get("finished"):
-                entry["finished"] = now
-        elif entry.get("finished") and before == "finished":
-            if stamp_order(now) - stamp_order(entry["finished"]) < UNDO_FINISH_SECONDS:
-                del entry["finished"]
-        entry["status"] = key
-        entry["status_changed"] = now
+        set_status(self.entry(story_id), status, now_iso())
 
     def finished(self, story_id: str) -> str:
         """When the story was last marked finished (an ISO stamp), or ""."""

@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from reader import state as state_module
-from reader import state_merge
+from reader import atomic_write, state_merge
 from reader.model import Bookmark, Position
 from reader.state import State
 from reader.state_merge import bookmark_key, merge_stories, merge_story
@@ -76,7 +75,7 @@ def test_a_crash_during_a_write_leaves_the_old_file_intact(
     def crash(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(state_module.os, "fsync", crash)
+    monkeypatch.setattr(atomic_write.os, "fsync", crash)
     state.save_position("a", Position(0, 2, "y"), progress=0, title="A", path="a")
     with pytest.raises(OSError):
         state.save()
@@ -418,7 +417,7 @@ def test_a_full_or_read_only_disk_keeps_the_old_file_and_a_later_save_works(
     state.save()
     state.save()
     before, backup = state_path.read_bytes(), state.backup_path.read_bytes()
-    holder = state_module.tempfile if target == "mkstemp" else state_module.os
+    holder = atomic_write.tempfile if target == "mkstemp" else atomic_write.os
     real = getattr(holder, target)
     with monkeypatch.context() as patch:
         patch.setattr(holder, target, failing(real, code, only=state_path if main_only else None))
