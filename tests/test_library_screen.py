@@ -199,6 +199,7 @@ def test_the_index_filters_by_status_and_orders_by_it(tmp_path: Path, big: Path)
     index.forget_state()
     assert [e.title for e in index.view("", "title", False, "dropped")] == ["Story 010"]
     assert [e.title for e in index.view("plan to", "title", False)] == ["Story 020"]
+    assert [e.title for e in index.view("010 dropped", "title", False)] == ["Story 010"]  # text and status
     assert [e.title for e in index.view("", "status", False)[:2]] == ["Story 010", "Story 020"]
     assert index.view("", "title", True)[0].title == "Story 300"
 
@@ -265,4 +266,4 @@ def test_the_index_orders_by_the_moment_last_read_whatever_the_zone(tmp_path: Pa
     assert index.view("", "recent", False)[0].title == "Story 005"  # kept until told
     index.forget_state()
     assert [e.title for e in index.view("", "recent", False)[:2]] == ["Story 009", "Story 005"]
-    assert index.status(index.view("", "recent", False)[0]) == "dropped"
+    assert index.reading()[1]["story-009.txt"] == "dropped"

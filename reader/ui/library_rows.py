@@ -214,6 +214,8 @@ def facts(entry: Entry) -> Facts:
 
 
 _STATUS_ORDER = {key: n for n, key in enumerate(STATUSES)}
+#: Reading statuses as the filter matches them: "on hold", "plan to read".
+_STATUS_WORDS = {key: label(key).casefold() for key in STATUSES}
 
 
 class StoryIndex:
@@ -275,9 +277,6 @@ class StoryIndex:
             self._reading = (stamps, statuses)
         return self._reading
 
-    def status(self, entry: Entry) -> str:
-        return self.reading()[1].get(entry.id, "")
-
     def key(self, sort: str) -> Callable[[Entry], Any]:
         title = self._facts
 
@@ -309,8 +308,9 @@ class StoryIndex:
         """The stories to show: every word of ``query`` in a story's text or reading status,
         with reading status ``status`` when given, in the order ``sort``."""
         rows = self.ordered(sort, reverse)
+        statuses = self.reading()[1]
         if status:
-            rows = [e for e in rows if self.status(e) == status]
+            rows = [e for e in rows if statuses.get(e.id) == status]
         words = query.casefold().split()
         if not words:
             return list(rows)
@@ -320,6 +320,7 @@ class StoryIndex:
             text = facts_of[entry.path][0]
             if all(word in text for word in words):
                 shown.append(entry)
-            elif all(word in text or word in label(self.status(entry)).casefold() for word in words):
-                shown.append(entry)
+            elif said := _STATUS_WORDS.get(statuses.get(entry.id, "")):  # only a story with a status
+                if all(word in text or word in said for word in words):
+                    shown.append(entry)
         return shown
