@@ -11,6 +11,7 @@ import yaml
 from tests_support import make_app, open_story
 
 from reader import reading_stats as stats
+from reader.reading_footer import footer_text
 from reader.reading_stats import (
     DEFAULT_WPM,
     MAX_WPM,
@@ -197,6 +198,23 @@ async def test_the_footer_keeps_the_chapter_title_and_drops_parts_when_narrow(st
         status = str(app.screen.query_one("#status-bar").render())
         assert "in book" not in status and "min left" in status and status.startswith(" Chapter 1")
         assert len(status) <= 40
+
+
+@pytest.mark.parametrize(
+    ("width", "shown", "dropped"),
+    [
+        (120, ["A Quiet Harbour", "p. 3/9", "40%", "4 min left in chapter", "20 min in book", "? help"], []),
+        (80, ["A Quiet Harbour ", "4 min left in chapter", "20 min in book", "? help"], []),
+        (50, ["A Quiet Harbour ", "4 min left "], ["in chapter", "in book", "? help"]),
+        (40, ["A Quiet Har… ", "4 min left "], ["in book"]),
+        (24, ["A Quiet … ", "p. 3/9 · 40% "], ["left"]),
+    ],
+)
+def test_the_footer_text_keeps_what_fits_the_width(width: int, shown: list[str], dropped: list[str]) -> None:
+    text = footer_text("A Quiet Harbour", width, "p. 3/9", 40, 1000, 4000, 250)
+    assert len(text) == width
+    assert all(part in text for part in shown), text
+    assert not any(part in text for part in dropped), text
 
 
 def prepared_state(state_path: Path) -> None:

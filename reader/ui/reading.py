@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on, work
@@ -20,12 +19,10 @@ from reader.find import Matches
 from reader.formats import Preload, StoryError, load_story
 from reader.layout import PageRef, StoryLayout
 from reader.model import Position, Story, resolve_position
-from reader.reading_stats import DEFAULT_WPM, Speed, duration, minutes_for, speed, turn_time, words_read
+from reader.reading_footer import footer_text
+from reader.reading_stats import DEFAULT_WPM, Speed, speed, turn_time, words_read
 from reader.ui.marking import MarkingScreen
 from reader.ui.page_view import MIN_PAGE, PageView
-
-if TYPE_CHECKING:
-    pass
 
 #: The measured reading speed is worked out again after this many page turns.
 SPEED_EVERY = 20
@@ -316,34 +313,18 @@ class ReadingScreen(MarkingScreen):
         chapter = self.story.chapters[self.ref.chapter]
         page = self.book.page(self.ref)
         n, m, exact = self.book.chapter(self.ref.chapter).page_number(self.ref.section, self.ref.page)
-        percent = int(self.progress() * 100)
-        wpm = self._speed.wpm
-        in_chapter = chapter.estimate_words(page.end) if page.end < len(chapter) else 0
-        after = self._words_after[self.ref.chapter] if self.ref.chapter < len(self._words_after) else 0
-        chapter_left = duration(60 * minutes_for(in_chapter, wpm))
-        book_left = f"{duration(60 * minutes_for(in_chapter + after, wpm))} in book"
         pages = f"p. {n}/{m if exact else f'~{m}'}"
         if self.matches is not None and len(self.matches):
             number = self.match_index + 1 if self.match_index is not None else 0
             pages = f"match {number} of {len(self.matches)} · {pages}"
-        width = self.query_one("#status-bar", Static).size.width or self.app.size.width
-        # On a wide terminal, the longest status that leaves room for the chapter title
-        # (its first 20 cells); else the longest that leaves some of it.
-        variants = [
-            [pages, f"{percent}%", f"{chapter_left} left in chapter", book_left, "? help"],
-            [pages, f"{percent}%", f"{chapter_left} left in chapter", book_left],
-            [pages, f"{percent}%", f"{chapter_left} left", book_left],
-            [pages, f"{percent}%", f"{chapter_left} left"],
-            [pages, f"{percent}%"],
-        ]
-        rights = [" " + " · ".join(parts) + " " for parts in variants]
-        wide = [text for text in rights[:3] if width - len(text) > min(len(chapter.title), 20)]
-        some = [text for text in rights if width - len(text) >= 12]
-        right = (wide or some or rights[-1:])[0]
-        room = max(0, width - len(right) - 1)
-        title = chapter.title if len(chapter.title) <= room else chapter.title[: max(0, room - 1)] + "…"
+        in_chapter = chapter.estimate_words(page.end) if page.end < len(chapter) else 0
+        after = self._words_after[self.ref.chapter] if self.ref.chapter < len(self._words_after) else 0
         status = self.query_one("#status-bar", Static)
-        status.update(Text(" " + title.ljust(room) + right, no_wrap=True, overflow="crop"))
+        width = status.size.width or self.app.size.width
+        text = footer_text(
+            chapter.title, width, pages, int(self.progress() * 100), in_chapter, after, self._speed.wpm
+        )
+        status.update(Text(text, no_wrap=True, overflow="crop"))
 
     def progress(self) -> float:
         """How far through the story the page on screen starts, 0.0 to 1.0."""
