@@ -267,3 +267,19 @@ def test_the_index_orders_by_the_moment_last_read_whatever_the_zone(tmp_path: Pa
     index.forget_state()
     assert [e.title for e in index.view("", "recent", False)[:2]] == ["Story 009", "Story 005"]
     assert index.reading()[1]["story-009.txt"] == "dropped"
+
+
+async def test_last_read_keeps_up_with_the_clock_while_the_library_stays_open(
+    big: Path, state_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime, timedelta
+
+    monkeypatch.setattr(library_screen, "REDRAW_INTERVAL", 0.1)
+    app = make_app(state_path, big)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await wait_for_library(pilot, app)
+        await pilot.pause()
+        assert table_text(app)[1].rstrip().endswith("—")  # Story 001, never read
+        then = (datetime.now().astimezone() - timedelta(minutes=5)).isoformat(timespec="seconds")
+        app.state.stories[screen.shown[0].id] = {"last_read": then}  # as if read 5 min ago
+        await wait_until(pilot, lambda: table_text(app)[1].rstrip().endswith("5 min ago"))

@@ -41,6 +41,8 @@ STATUS_FILTERS = ("", *STATUSES)
 DETAILS_MIN_HEIGHT = 20
 #: How often the folder is looked at again for stories added or removed (seconds).
 RESCAN_INTERVAL = 5.0
+#: How often the rows are drawn afresh, so that "Last read" ("3 min ago") keeps up (seconds).
+REDRAW_INTERVAL = 60.0
 
 
 class LibraryScreen(Screen[None]):
@@ -133,6 +135,7 @@ class LibraryScreen(Screen[None]):
         self.table.set_columns(column_widths(self.app.size.width))
         self.rescan()
         self.set_interval(RESCAN_INTERVAL, self._periodic_rescan)
+        self.set_interval(REDRAW_INTERVAL, self.table.invalidate)  # only the rows on screen are made
 
     # Scanning ------------------------------------------------------------------------
 
