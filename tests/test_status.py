@@ -86,3 +86,17 @@ async def test_declined_at_the_end_is_not_offered_again_this_session(state_path:
         await go_to_the_last_page(pilot, app)
         await pilot.press("space")
         assert isinstance(app.screen, StatusPicker)
+
+
+async def test_another_status_chosen_at_the_end_is_not_offered_again_this_session(state_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_story(pilot, app, "static")
+        await go_to_the_last_page(pilot, app)
+        await pilot.press("space")
+        assert isinstance(app.screen, StatusPicker)
+        await pilot.press("o")  # on hold, not finished: an answer all the same
+        assert saved(state_path)["status"] == "on-hold"
+        await pilot.press("space")
+        assert isinstance(app.screen, ReadingScreen)
+        assert "The end of the story." in notices(app)

@@ -19,7 +19,7 @@ class MarkingScreen(FindingScreen):
 
     ref: PageRef
     history: list[Position]
-    _end_declined: bool
+    _end_offered: bool
 
     @property
     def reader_app(self) -> ReaderApp:
@@ -92,20 +92,18 @@ class MarkingScreen(FindingScreen):
         The last page counts as read (``words``) when the offer is made."""
         if self.story is None:
             return
-        if self._end_declined or self.reader_app.state.status(self.story.id) == "finished":
+        if self._end_offered or self.reader_app.state.status(self.story.id) == "finished":
             self.app.notify("The end of the story.", timeout=3)
             return
         from reader.ui.status_picker import StatusPicker
 
-        def chosen(status: str | None) -> None:
-            if status is None:
-                self._end_declined = True
-            self._set_status(status)
-
+        self._end_offered = True  # whatever the answer: the offer, and the last page, count once
         self.remember(words)
         prompt = f"The end of {self.story.title}. Mark it finished?"
         current = self.reader_app.state.status(self.story.id) or "reading"
-        self.app.push_screen(StatusPicker(self.story.title, current, prompt, highlight="finished"), chosen)
+        self.app.push_screen(
+            StatusPicker(self.story.title, current, prompt, highlight="finished"), self._set_status
+        )
 
     # Bookmarks -----------------------------------------------------------------------
 

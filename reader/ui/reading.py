@@ -152,8 +152,8 @@ class ReadingScreen(MarkingScreen):
         self._words_after: list[int] = []
         self._speed = Speed(DEFAULT_WPM)
         self._turns = 0
-        #: The reader declined to mark the story finished at its end, this session.
-        self._end_declined = False
+        #: Marking the story finished was offered at its end, this session.
+        self._end_offered = False
         self._counting: tuple[StoryLayout, int] | None = None
 
     def compose(self) -> ComposeResult:
@@ -196,6 +196,7 @@ class ReadingScreen(MarkingScreen):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         story = self.story = message.story
+        self._last_turn = clock()  # reading starts with the first page, not while loading
         byline = f" — {story.author}" if story.author else ""
         self.query_one("#title-bar", Static).update(
             Text(f"{story.title}{byline}", overflow="ellipsis", no_wrap=True)
