@@ -199,12 +199,13 @@ class Finished:
 
 
 def finished_stories(stories: Stories) -> list[Finished]:
-    """Stories with a ``finished`` stamp, the latest first."""
+    """Stories with a ``finished`` stamp, the latest first, ``when`` in local time (a
+    stamp written in another time zone falls on the day and month it is here)."""
     found = []
     for story_id, entry in stories.items():
         moment = parse_stamp(entry.get("finished"))
         if moment is not None:
-            found.append(Finished(str(entry.get("title") or story_id), moment))
+            found.append(Finished(str(entry.get("title") or story_id), moment.astimezone()))
     return sorted(found, key=lambda item: item.when.timestamp(), reverse=True)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -110,6 +111,19 @@ def test_finished_stories_latest_first_and_top_stories_by_time() -> None:
     }
     assert [item.title for item in finished_stories(stories)] == ["B", "A"]
     assert top_stories(stories, 2) == [("B", 500), ("C", 90)]
+
+
+def test_a_story_finished_in_another_time_zone_is_dated_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:  # finished late on 31 January, twelve hours behind UTC: 1 February here
+        (item,) = finished_stories({"a": {"title": "A", "finished": "2026-01-31T23:30:00-12:00"}})
+        assert (item.when.month, item.when.day, item.when.hour) == (2, 1, 11)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_chart_days_fit_the_width() -> None:
