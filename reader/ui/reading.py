@@ -21,8 +21,8 @@ from reader.layout import PageRef, StoryLayout
 from reader.model import Position, Story, resolve_position
 from reader.reading_footer import footer_text
 from reader.reading_stats import DEFAULT_WPM, Speed, speed, turn_time, words_read
-from reader.ui.marking import MarkingScreen
 from reader.ui.page_view import MIN_PAGE, PageView
+from reader.ui.text_settings import TextSettingsScreen
 
 #: The measured reading speed is worked out again after this many page turns.
 SPEED_EVERY = 20
@@ -50,7 +50,7 @@ class StoryPage(PageView):
         self.post_message(self.Resized())
 
 
-class ReadingScreen(MarkingScreen):
+class ReadingScreen(TextSettingsScreen):
     BINDINGS = [
         Binding("space,pagedown,right,l,j,down,f", "next_page", "Next page", id="reading.next_page"),
         Binding("pageup,left,h,k,up,b", "previous_page", "Previous page", id="reading.previous_page"),
@@ -429,46 +429,6 @@ class ReadingScreen(MarkingScreen):
     def action_chapter_end(self) -> None:
         if self.book:
             self.go(self.book.last_of(self.ref.chapter))
-
-    def action_toggle_notes(self) -> None:
-        config = self.reader_app.config
-        config.show_notes = not config.show_notes
-        self.relayout()
-        self.app.notify("Author's notes shown." if config.show_notes else "Author's notes hidden.", timeout=2)
-        self.reader_app.save_config()
-
-    def action_toggle_justify(self) -> None:
-        config = self.reader_app.config
-        config.align = "left" if config.align == "justify" else "justify"
-        if self.book is not None:
-            self.show_page()
-        self.app.notify(f"Text {'justified' if config.align == 'justify' else 'left-aligned'}.", timeout=2)
-        self.reader_app.save_config()
-
-    def action_toggle_paragraphs(self) -> None:
-        config = self.reader_app.config
-        config.paragraphs = "blank" if config.paragraphs == "indent" else "indent"
-        self.relayout()
-        self.app.notify(
-            "Paragraphs: first-line indent."
-            if config.paragraphs == "indent"
-            else "Paragraphs: a blank line.",
-            timeout=2,
-        )
-        self.reader_app.save_config()
-
-    def action_wider(self) -> None:
-        self._set_width(self.reader_app.config.text_width + 5)
-
-    def action_narrower(self) -> None:
-        self._set_width(self.reader_app.config.text_width - 5)
-
-    def _set_width(self, width: int) -> None:
-        config = self.reader_app.config
-        config.text_width = max(20, min(width, 400))
-        self.relayout()
-        self.app.notify(f"Text column: {config.text_width} cells", timeout=2)
-        self.reader_app.save_config()
 
     @on(PageView.Turn)
     def _turn(self, message: PageView.Turn) -> None:
