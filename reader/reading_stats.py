@@ -89,20 +89,22 @@ def _date(text: object) -> date | None:
         return None
 
 
-def daily_totals(stories: Stories) -> dict[date, tuple[float, int]]:
-    """Seconds and words read on each day, across all stories."""
+def daily_totals(stories: Stories, latest: int | None = None) -> dict[date, tuple[float, int]]:
+    """Seconds and words read on each day, across all stories; ``latest``: only on the
+    latest that many days in the logs (the rest of the logs is not read, so it stays cheap
+    in a state file of thousands of stories)."""
+    found = [entry.get("days") for entry in stories.values() if isinstance(entry, Mapping)]
+    logs: list[Mapping[Any, Any]] = [days for days in found if isinstance(days, Mapping)]
+    dates = {key: day for key in set().union(*logs) if (day := _date(key)) is not None}
+    if latest is not None:
+        kept = set(sorted(set(dates.values()), reverse=True)[:latest])
+        dates = {key: day for key, day in dates.items() if day in kept}
     totals: dict[date, tuple[float, int]] = {}
-    for entry in stories.values():
-        days = entry.get("days") if isinstance(entry, Mapping) else None
-        if not isinstance(days, Mapping):
-            continue
-        for key, value in days.items():
-            day = _date(key)
-            if day is None:
-                continue
-            seconds, words = day_pair(value)
-            held = totals.get(day, (0.0, 0))
-            totals[day] = (held[0] + seconds, held[1] + words)
+    for days in logs:
+        for key in dates.keys() & days.keys():
+            seconds, words = day_pair(days[key])
+            held = totals.get(dates[key], (0.0, 0))
+            totals[dates[key]] = (held[0] + seconds, held[1] + words)
     return totals
 
 
@@ -124,10 +126,9 @@ class Speed:
 
 def speed(stories: Stories) -> Speed:
     """Your reading speed from the latest days with reading (see the module docstring)."""
-    totals = daily_totals(stories)
-    recent = sorted(totals, reverse=True)[:SPEED_DAYS]
-    seconds = sum(totals[day][0] for day in recent)
-    words = sum(totals[day][1] for day in recent)
+    recent = daily_totals(stories, latest=SPEED_DAYS).values()
+    seconds = sum(value[0] for value in recent)
+    words = sum(value[1] for value in recent)
     if seconds < MIN_EVIDENCE_SECONDS or words < MIN_EVIDENCE_WORDS:
         return Speed(DEFAULT_WPM, seconds, words, measured=False)
     wpm = round(words / (seconds / 60))

@@ -65,6 +65,19 @@ def test_the_speed_is_measured_over_the_latest_days_only() -> None:
     assert speed(log(*old, *recent)).wpm == 300
 
 
+def test_daily_totals_of_the_latest_days_are_those_days_of_all_of_them() -> None:
+    stories = {
+        "a": {"days": {"2026-03-01": [60, 100], "2026-03-03": [30, 50], "2025-12-31": [10, 10], "x": [1, 1]}},
+        "b": {"days": {"2026-03-03": [30, 50], "2026-02-28": [5, 5], "2026-03-02": "hand-edited"}},
+        "c": {"title": "never read"},
+    }
+    everything = stats.daily_totals(stories)
+    assert everything[date(2026, 3, 3)] == (60.0, 100) and everything[date(2026, 3, 2)] == (0.0, 0)
+    assert len(everything) == 5  # "x" is not a day
+    latest = sorted(everything, reverse=True)[:3]
+    assert stats.daily_totals(stories, latest=3) == {day: everything[day] for day in latest}
+
+
 @pytest.mark.parametrize(("seconds", "words", "wpm"), [(600, 100_000, MAX_WPM), (3600, 1200, MIN_WPM)])
 def test_silly_speeds_are_clamped(seconds: int, words: int, wpm: int) -> None:
     assert speed(log((TODAY, seconds, words))).wpm == wpm
