@@ -319,3 +319,24 @@ async def test_keys_typed_fast_after_slash_all_reach_the_filter(state_path: Path
         await pilot.pause(0.3)
         assert library.query_one("#filter").value == "biscuit"
         assert library.sort == "recent" and isinstance(app.screen, LibraryScreen)
+
+
+async def test_help_and_statistics_work_on_a_story_that_could_not_be_opened(tmp_path: Path) -> None:
+    from reader.ui.help import HelpScreen
+    from reader.ui.stats_screen import StatsScreen
+
+    broken = tmp_path / "broken.epub"
+    broken.write_bytes(b"not a zip at all")
+    app = make_app(tmp_path / "state.yaml", story=broken)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReadingScreen) and screen.book is None
+        assert "could not be opened" in str(screen.query_one("#status-bar").render())
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "number_sign")
+        assert isinstance(app.screen, StatsScreen)
+        await pilot.press("escape", "q")  # and q leaves
+        await pilot.pause()
+    assert app.return_code == 0

@@ -383,7 +383,7 @@ class ReadingScreen(TextSettingsScreen):
         self.reader_app.request_save()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("close", "help", "escape", "statistics"):
+        if action in ("close", "escape"):  # app.help and app.statistics are the app's to check
             return True
         return self.book is not None
 
