@@ -11,7 +11,11 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from reader.reading_status import STATUSES
 from reader.ui.keymap import key_label
+
+#: The keys of the reading-status dialog: each status's first letter.
+STATUS_LETTERS = " ".join(label[0] for label in STATUSES.values())
 
 MOUSE_HELP = [
     ("click right / left half", "Next / previous page"),
@@ -63,7 +67,7 @@ class HelpScreen(ModalScreen[None]):
                         ("Up Down", "Move"),
                         ("Enter", "Choose"),
                         ("Esc", "Close"),
-                        ("R F O D P", "Reading status: the first letter sets it"),
+                        (STATUS_LETTERS, "Reading status: the first letter sets it"),
                     ],
                 )
             )
