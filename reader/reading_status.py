@@ -6,6 +6,7 @@ The state file keeps the value under each story's ``status`` key, in the spellin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from reader.state_merge import stamp_order
@@ -43,7 +44,7 @@ def normalise(value: Any) -> str:
     return _SPELLINGS.get(" ".join(value.replace("_", " ").split()).casefold(), "")
 
 
-def status_of_entry(entry: dict[str, Any] | None) -> str:
+def status_of_entry(entry: Mapping[str, Any] | None) -> str:
     """The status a story's state entry holds: set by hand, else "reading" once opened."""
     if not entry:
         return ""

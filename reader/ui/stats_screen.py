@@ -162,7 +162,7 @@ class StatsScreen(Screen[None]):
         entry = stories.get(self.story_id, {}) if self.story_id else None
         if entry is not None:
             title = self.story_title or str(entry.get("title") or self.story_id)
-            status = label(status_of_entry(dict(entry)) or "reading")
+            status = label(status_of_entry(entry) or "reading")
             parts.append(("\nThis story", "bold"))
             parts.append(f": {shorten(title, width - 12)}\n")
             parts.append(f"  {duration(reading_time(entry))} read in all · {status}\n")
