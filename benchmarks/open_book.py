@@ -121,7 +121,8 @@ class Terminal:
         while not any(needle in self.seen for needle in needles):
             remaining = timeout - (time.perf_counter() - start)
             if remaining <= 0:
-                raise TimeoutError(f"{text!r} not on screen after {timeout}s")
+                tail = self.seen[-300:]
+                raise TimeoutError(f"{text!r} not on screen after {timeout}s; last written: {tail!r}")
             chunk = self.read(remaining)
             if chunk is None:
                 continue
