@@ -153,3 +153,25 @@ async def test_p_switches_to_first_line_indents(state_path: Path) -> None:
         assert view.render_line(paragraphs[0]).text.startswith(" " * ((view.size.width - 70) // 2) + "   ")
         assert first.start == app.screen.story.chapters[1].block_starts[first.block]
     assert "paragraphs: indent" in (state_path.parent / "config.yaml").read_text(encoding="utf-8")
+
+
+async def test_contents_number_a_chapter_once(state_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_story(pilot, app, "biscuit")  # chapters titled "1. The Callout"…
+        await pilot.press("t")
+        await pilot.pause()
+        toc = app.screen.query_one("#toc")
+        first = str(toc.get_option_at_index(0).prompt)
+        assert "1. The Callout" in first and "1. 1." not in first
+        await pilot.press("escape")
+        await open_other(pilot, app, "static")  # "Chapter 1: Dead Air" is numbered
+        await pilot.press("t")
+        await pilot.pause()
+        assert "1. Chapter 1: Dead Air" in str(app.screen.query_one("#toc").get_option_at_index(0).prompt)
+
+
+async def open_other(pilot, app, words: str) -> None:
+    await pilot.press("q")
+    await pilot.press("escape")
+    await open_story(pilot, app, words)

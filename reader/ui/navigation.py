@@ -67,7 +67,9 @@ class TocScreen(ModalScreen[int | None]):
         options = self.query_one(OptionList)
         for index, chapter in enumerate(self.story.chapters):
             mark = "✓" if index < self.current else "▶" if index == self.current else " "
-            line = Text(f"{mark} {index + 1:>3}. ", style="dim" if index < self.current else "")
+            # "1. The Callout" already says its number; "Chapter 1: Dead Air" does not lead with it.
+            number = "" if re.match(rf"{index + 1}(?!\d)", chapter.title) else f"{index + 1}."
+            line = Text(f"{mark} {number:>4} ", style="dim" if index < self.current else "")
             line.append(chapter.title, style="bold" if index == self.current else "")
             line.append(f"  {chapter.words_between(0):,} words", style="dim")
             options.add_option(Option(line))
