@@ -108,7 +108,7 @@ class MetadataCache:
                 return True
             except sqlite3.DatabaseError as error:
                 self.close()
-                if attempt == 1 and _is_damage(error):
+                if attempt == 1 and is_damage(error):
                     _LOG.warning("metadata cache %s is damaged (%s): rebuilding it", self.db_path, error)
                     _delete_files(self.db_path)
                     continue
@@ -214,12 +214,13 @@ class MetadataCache:
                 self._conn = None
 
 
-def _is_damage(error: BaseException) -> bool:
+def is_damage(error: BaseException) -> bool:
+    """A file that is not (or no longer) a sound cache or index, as opposed to a full or
+    read-only disk. The metadata cache and the search index share the file, and this test."""
     name = getattr(error, "sqlite_errorname", "")
     text = str(error).lower()
-    return name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or any(
-        words in text for words in ("malformed", "not a database", "no such table", "file is not")
-    )
+    damage = ("malformed", "not a database", "no such table")
+    return name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or any(words in text for words in damage)
 
 
 def _delete_files(db_path: Path) -> None:

@@ -32,7 +32,7 @@ from typing import Any
 
 from reader.formats import StoryError, load_story
 from reader.library import story_listing
-from reader.library_cache import CACHE_TABLES, default_cache_path
+from reader.library_cache import CACHE_TABLES, default_cache_path, is_damage
 from reader.search_query import Query, QueryError, parse_query, passages, snippet
 
 __all__ = ["Hit", "IndexUnavailable", "LibraryIndex", "QueryError", "UpdateReport"]
@@ -147,7 +147,7 @@ class LibraryIndex:
                     counts = self._update(progress, should_stop)
                     break
                 except sqlite3.DatabaseError as error:
-                    if attempt == 2 or not _is_damage(error):
+                    if attempt == 2 or not is_damage(error):
                         raise self._unavailable(error) from error
                     self._reset()
                 except IndexUnavailable:
@@ -256,7 +256,7 @@ class LibraryIndex:
                 conn.execute("BEGIN")  # one snapshot for the whole search, whatever update() does
                 return self._search(conn, query, limit)
         except sqlite3.DatabaseError as error:
-            if _is_damage(error):
+            if is_damage(error):
                 self._ready, self._suspect = False, True  # the next update checks and rebuilds
             raise self._unavailable(error) from error
 
@@ -376,7 +376,7 @@ class LibraryIndex:
                 elif version != SCHEMA_VERSION or not {"info", "stories", "meta", "passages"} <= tables:
                     raise sqlite3.DatabaseError("file is not a database of this index version")
         except sqlite3.DatabaseError as error:
-            if retry or not _is_damage(error):
+            if retry or not is_damage(error):
                 raise self._unavailable(error) from error
             self._delete_files()
             return self._prepare(retry=True)
@@ -475,11 +475,3 @@ def _delete_story(conn: sqlite3.Connection, sid: int) -> None:
     conn.execute("DELETE FROM passages WHERE rowid >= ? AND rowid < ?", _story_range(sid))
     conn.execute("DELETE FROM meta WHERE rowid = ?", (sid,))
     conn.execute("DELETE FROM stories WHERE sid = ?", (sid,))
-
-
-def _is_damage(error: BaseException) -> bool:
-    """A file that is not (or no longer) a sound index, as opposed to a full or read-only disk."""
-    name = getattr(error, "sqlite_errorname", "")
-    text = str(error).lower()
-    damage = ("malformed", "not a database", "no such table")
-    return name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or any(words in text for words in damage)
