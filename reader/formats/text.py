@@ -1,9 +1,7 @@
 """Plain text stories: a ``Label: value`` header, paragraphs split by blank lines.
 
-FanFicFare's txt output is recognised too: a title and "by Author" preamble, a title page
-of ``Label: value`` lines (the summary wrapped over several), a table of contents that is
-not story text, chapter titles indented with a tab, html2text's ``_italic_`` and
-``**bold**``, and a closing ``End file.``.
+Two conventions have their own readers: Project Gutenberg's texts (:mod:`.gutenberg`) and
+FanFicFare's txt output (:mod:`.fanficfare_text`); any other text is read here.
 """
 
 from __future__ import annotations
@@ -55,8 +53,6 @@ HEADER_LABELS = {
     "publisher": "publisher",
 }
 _LABEL_LINE = re.compile(r"^([A-Za-z][A-Za-z ]{0,20}):[ \t]*(.*)$")
-_TOC = "TABLE OF CONTENTS"
-_END = "End file."
 
 
 def parse(data: bytes, fallback_title: str) -> Story:
@@ -64,49 +60,32 @@ def parse(data: bytes, fallback_title: str) -> Story:
         text, encoding = decode(data)
     except DecodeError as error:
         raise StoryError(str(error)) from None
-    preamble, text = fanficfare_preamble(text)
+    from reader.formats import fanficfare_text, gutenberg
+
+    story = gutenberg.parse_text(text, fallback_title, encoding) or fanficfare_text.parse_text(
+        text, fallback_title, encoding
+    )
+    if story is not None:
+        return story
     metadata, body = split_header(text)
-    metadata.update(preamble)
-    fanficfare = bool(preamble)
-    if fanficfare:
-        body = _drop_toc_and_end(body)
-    paras = paragraphs(body, tab_headings=fanficfare)
+    paras = paragraphs(body)
     if not paras:
         raise StoryError("no story text in the file")
-    # *Emphasis* and **strong** as plain-text writers (and FanFicFare's html2text) mark them.
+    emphasis(paras, body)
+    title = str(metadata.pop("title", "") or fallback_title)
+    author = str(metadata.pop("author", "") or "")
+    chapters = build_chapters(paras, default_title=title)
+    return Story(id="", title=title, author=author, chapters=chapters, metadata=metadata, encoding=encoding)
+
+
+def emphasis(paras: list[Para], body: str) -> None:
+    """*Emphasis* and **strong**, and _emphasis_, as plain-text writers mark them."""
     if "*" in body or "_" in body:
         from reader.formats.markdown import inline
 
         for para in paras:
             if para.kind is None and ("_" in para.text or "*" in para.text) and not is_scene_break(para.text):
                 para.text, para.spans = inline(para.text)
-    title = str(metadata.pop("title", "") or fallback_title)
-    author = str(metadata.pop("author", "") or "")
-    has_tabs = any(p.kind == "heading" for p in paras)
-    chapters = build_chapters(paras, default_title=title, detect_headings=not has_tabs)
-    return Story(id="", title=title, author=author, chapters=chapters, metadata=metadata, encoding=encoding)
-
-
-def fanficfare_preamble(text: str) -> tuple[dict[str, str], str]:
-    """FanFicFare opens with the title, a blank line and "by Author": take them."""
-    stripped = text.lstrip("\n")
-    lines = stripped.split("\n", 3)
-    if len(lines) == 4 and lines[0].strip() and not lines[1].strip() and lines[2].startswith("by "):
-        if not _LABEL_LINE.match(lines[0].strip()):
-            return {"title": lines[0].strip(), "author": lines[2][3:].strip()}, lines[3]
-    return {}, text
-
-
-def _drop_toc_and_end(body: str) -> str:
-    """The table of contents runs to the first tab-indented chapter title; "End file." goes."""
-    lead = body.lstrip()
-    if lead.startswith(_TOC):
-        first_chapter = lead.find("\n\t")
-        body = lead[first_chapter + 1 :] if first_chapter >= 0 else lead[len(_TOC) :]
-    tail = body.rstrip()
-    if tail.endswith(_END):
-        body = tail[: -len(_END)]
-    return body
 
 
 def split_header(text: str) -> tuple[dict[str, str], str]:
@@ -148,21 +127,17 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
 _SEPARATOR = re.compile(r"(\n(?:[ \t\f\v]*\n)+)")
 
 
-def paragraphs(body: str, tab_headings: bool = False) -> list[Para]:
+def paragraphs(body: str) -> list[Para]:
     """Paragraphs split on blank lines; hard-wrapped lines are joined with a space.
 
     Each paragraph remembers how many blank lines stood before it, so that a longer gap
-    than usual can mark a scene break. With ``tab_headings``, a lone line indented with a
-    tab is a chapter title (FanFicFare's way).
+    than usual can mark a scene break.
     """
     pieces = _SEPARATOR.split(body)  # text, separator, text, separator, …
     paras: list[Para] = []
     gap = 1
     for index in range(0, len(pieces), 2):
         piece = pieces[index]
-        kind = None
-        if tab_headings and piece.lstrip("\n").startswith("\t") and "\n" not in piece.strip():
-            kind = "heading"
         if "\t" in piece:
             piece = piece.replace("\t", " ")
         if "\n" in piece:
@@ -170,7 +145,7 @@ def paragraphs(body: str, tab_headings: bool = False) -> list[Para]:
         elif piece[:1] == " " or piece[-1:] == " ":
             piece = piece.strip()
         if piece:
-            paras.append(Para(piece, gap if paras else 1, kind))
+            paras.append(Para(piece, gap if paras else 1))
         if index + 1 < len(pieces):
             separator = pieces[index + 1]
             gap = 1 if len(separator) == 2 else separator.count("\n") - 1

@@ -26,6 +26,8 @@ _FFF_SKIP_CLASSES = frozenset({"fff_tocpage", "fff_logpage", "fff_coverpage"})
 _NOTE_TYPES = re.compile(r"\b(?:footnote|endnote|rearnote|note)s?\b")
 _ENDNOTES_ID = re.compile(r"endnotes\d*", re.I)
 _DT = re.compile(r"<dt[\s>]", re.I)
+#: FanFicFare's mark for a chapter an update added (``mark_new_chapters``), after any number.
+_NEW_MARK = re.compile(r"^(\d{1,5}\. )?\(new\) ")
 
 
 @dataclass
@@ -55,6 +57,7 @@ class Book:
         self.end_notes: list[Block] = []
         self.ao3 = False
         self.missing = 0
+        self.new_chapters: list[int] = []  # FanFicFare's "(new)" chapters, counted from 1
 
     def add(self, path: str, page: Page, is_nav: bool) -> None:
         tree = page.tree
@@ -96,7 +99,11 @@ class Book:
             return
         if _is_contents(items, page, apart):
             return
-        self.chapters.append(_chapter(items, title, len(self.chapters) + 1, self.ao3))
+        chapter = _chapter(items, title, len(self.chapters) + 1, self.ao3)
+        if "fff_chapter" in classes and _NEW_MARK.match(chapter.title):
+            chapter = _unmarked(chapter)
+            self.new_chapters.append(len(self.chapters) + 1)
+        self.chapters.append(chapter)
 
     def _title_page(self, items: list[Item], tree: Tree, force: bool) -> bool:
         """FanFicFare's title page (or the like): its entries are metadata."""
@@ -144,6 +151,8 @@ class Book:
                     clean[key] = items
             elif value:
                 clean[key] = str(value).strip()
+        if self.new_chapters:
+            clean["new_chapters"] = ", ".join(map(str, self.new_chapters))
         return Story(
             id="",
             title=title or self.page_title or fallback_title,
@@ -152,6 +161,15 @@ class Book:
             metadata=clean,
             encoding="utf-8",
         )
+
+
+def _unmarked(chapter: Chapter) -> Chapter:
+    """The chapter without FanFicFare's "(new) " in its title and heading."""
+    title = _NEW_MARK.sub(r"\1", chapter.title)
+    blocks = list(chapter.blocks)
+    if blocks and blocks[0].kind == "heading":
+        blocks[0] = Block("heading", _NEW_MARK.sub(r"\1", blocks[0].text), blocks[0].spans)
+    return Chapter(title, blocks)
 
 
 def _with_text(node: Node | None) -> Node | None:
