@@ -38,7 +38,11 @@ def _tui_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("path", nargs="?", help="a library folder, or one story file to open directly")
     parser.add_argument("--library", metavar="DIR", help="the library folder (same as a folder PATH)")
-    parser.add_argument("--state", metavar="FILE", help="the state file (also READER_STATE)")
+    parser.add_argument(
+        "--state",
+        metavar="DIR",
+        help="the reading-state folder (also READER_STATE, or state: in config.yaml)",
+    )
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
     return parser
 
@@ -86,16 +90,24 @@ def _run_tui(argv: list[str]) -> int:
         library = _default_library(config)
         if library is None:
             return 2
+    from reader.state import StateFolderError
     from reader.ui.app import ReaderApp
 
-    app = ReaderApp(
-        library=library, story=story, preload=preload, state_path=paths.state_file(args.state), config=config
-    )
+    try:
+        app = ReaderApp(
+            library=library,
+            story=story,
+            preload=preload,
+            state_path=paths.state_dir(args.state, config.state),
+            config=config,
+        )
+    except StateFolderError as error:
+        return _fail(str(error))
     try:
         app.run()
     finally:
-        app.save_now_quietly()
-    return app.return_code or 0
+        saved = app.save_now_quietly()
+    return app.return_code or (0 if saved else 1)
 
 
 def _apply_limits(config: Any) -> None:
@@ -138,7 +150,7 @@ def _subcommand(argv: list[str]) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     list_parser = sub.add_parser("list", help="the library, one story a row")
     list_parser.add_argument("--library", metavar="DIR")
-    list_parser.add_argument("--state", metavar="FILE")
+    list_parser.add_argument("--state", metavar="DIR", help="the reading-state folder")
     list_parser.add_argument("--json", action="store_true")
     search_parser = sub.add_parser("search", help="search every story in the library")
     search_parser.add_argument("query", help='words, "a phrase", prefix*, author:, fandom:, tag:, title:')
@@ -159,16 +171,27 @@ def _subcommand(argv: list[str]) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     from reader.library import recent_first, scan
-    from reader.state import State
+    from reader.formats import path_id
+    from reader.state import Found, State, StateFolderError
 
     root = _library_of(args)
     if root is None:
         return 2
-    state = State.load(paths.state_file(args.state))
-    if state.warning:
-        print(f"reader: {state.warning}", file=sys.stderr)
+    from reader.config import Config
+
+    try:
+        state = State.load(paths.state_dir(args.state, Config.load().state))
+    except StateFolderError as error:
+        return _fail(str(error))
+    for notice in [state.warning, *state.pop_notices()]:
+        if notice:
+            print(f"reader: {notice}", file=sys.stderr)
     rows: list[dict[str, Any]] = []
-    for entry in scan(root):
+    entries = scan(root)
+    state.reconcile(
+        Found(e.id, str(e.path), e.title, e.author, path_id(e.path, root)) for e in entries if not e.error
+    )
+    for entry in entries:
         if entry.error:
             print(f"reader: {entry.error}", file=sys.stderr)
             continue

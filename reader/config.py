@@ -17,6 +17,7 @@ DEFAULT_TEXT_WIDTH = 70
 @dataclass
 class Config:
     library: str | None = None
+    state: str | None = None  # the reading-state folder (also --state, READER_STATE)
     text_width: int = DEFAULT_TEXT_WIDTH
     show_notes: bool = True
     max_story_mb: int = 400
@@ -41,6 +42,8 @@ class Config:
         config = cls()
         if isinstance(data.get("library"), str):
             config.library = data["library"]
+        if isinstance(data.get("state"), str):
+            config.state = data["state"]
         if data.get("paragraphs") in ("blank", "indent"):
             config.paragraphs = data["paragraphs"]
         if data.get("align") in ("left", "justify"):

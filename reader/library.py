@@ -39,12 +39,18 @@ class Entry:
     missing: bool = False  # known from the reading state, but its file is gone
 
 
-def missing_entries(root: Path, entries: list[Entry], stories: dict[str, dict[str, Any]]) -> list[Entry]:
+def missing_entries(
+    root: Path,
+    entries: list[Entry],
+    stories: dict[str, dict[str, Any]],
+    key: Callable[[str], str] = str,
+) -> list[Entry]:
     """Stories the reading state knows in this library whose files are gone.
 
     They keep their place and bookmarks, and come back as they were when the file returns.
+    ``key`` gives the state's id for a story's id (a story may be known by another).
     """
-    present = {entry.id for entry in entries}
+    present = {key(entry.id) for entry in entries}
     top = os.path.abspath(root)
     missing = []
     for story_id, saved in stories.items():
@@ -230,7 +236,7 @@ def matches(entry: Entry, query: str) -> bool:
 def recent_first(title: str, last_read: str) -> tuple[bool, float, str]:
     """Sort key: the story read last first (by the moment, whatever its time zone), then
     the ones never read, by title."""
-    from reader.state_merge import stamp_order
+    from reader.state.stamps import stamp_order
 
     return recent_key(title.casefold(), stamp_order(last_read) if last_read else None)
 

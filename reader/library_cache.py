@@ -26,7 +26,7 @@ from reader import paths
 __all__ = ["CACHE_TABLES", "CACHE_VERSION", "CachedRow", "MetadataCache", "default_cache_path", "signature"]
 
 #: Bump when the stored fields or their meaning change: an older table is dropped and rebuilt.
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: stories without a source URL are known by their content (md5:…)
 #: The tables this module owns in the shared file (the search index leaves them alone).
 CACHE_TABLES = frozenset({"library_entries", "library_info"})
 _LOG = logging.getLogger(__name__)

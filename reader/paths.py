@@ -10,14 +10,14 @@ import platformdirs
 APP_NAME = "reader"
 
 
-def state_file(override: str | os.PathLike[str] | None = None) -> Path:
-    """The state file: ``--state``, else ``READER_STATE``, else the platform state folder."""
-    if override:
-        return Path(override).expanduser()
-    env = os.environ.get("READER_STATE")
-    if env:
-        return Path(env).expanduser()
-    return Path(platformdirs.user_state_dir(APP_NAME)) / "state.yaml"
+def state_dir(override: str | os.PathLike[str] | None = None, configured: str | None = None) -> Path:
+    """The state folder: ``--state``, else ``READER_STATE``, else ``state:`` in config.yaml,
+    else the platform's state folder. (A ``*.yaml`` path names a first-release state file:
+    see :func:`reader.state.store.locate`.)"""
+    for given in (override, os.environ.get("READER_STATE"), configured):
+        if given:
+            return Path(given).expanduser()
+    return Path(platformdirs.user_state_dir(APP_NAME))
 
 
 def config_file() -> Path:
@@ -30,6 +30,11 @@ def config_file() -> Path:
 
 def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
+def data_dir() -> Path:
+    """What this machine keeps that no sync may carry: last good copies, emergency copies."""
+    return Path(platformdirs.user_data_dir(APP_NAME))
 
 
 def sample_library() -> Path:

@@ -5,7 +5,7 @@ Pure (no Textual), so the choice of what fits a given width is tested without a 
 
 from __future__ import annotations
 
-from reader.reading_stats import duration, minutes_for
+from reader.state.stats import duration, minutes_for
 
 
 def footer_text(

@@ -37,7 +37,7 @@ from reader.search_query import Query, QueryError, parse_query, passages, snippe
 
 __all__ = ["Hit", "IndexUnavailable", "LibraryIndex", "QueryError", "UpdateReport"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: stories without a source URL are known by their content (md5:…)
 PER_STORY = 5  # hits from one story in one result list
 #: Ranking costs ~2 µs a matching passage, and a phrase more (bm25 first counts its rows
 #: in the whole index, checking word positions in every passage holding its words): when

@@ -18,11 +18,11 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         folder = home / name.lower()
         folder.mkdir(parents=True)
         monkeypatch.setenv(name, str(folder))
-    monkeypatch.setenv("READER_STATE", str(tmp_path / "state.yaml"))
+    monkeypatch.setenv("READER_STATE", str(tmp_path / "state"))
     monkeypatch.setenv("READER_CONFIG", str(tmp_path / "config.yaml"))
     return home
 
 
 @pytest.fixture
 def state_path(tmp_path: Path) -> Path:
-    return tmp_path / "state.yaml"
+    return tmp_path / "state"

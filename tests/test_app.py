@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from conftest import SAMPLE
-from tests_support import first_line, make_app, open_story, screen_lines, wait_for_library, wait_for_page
+from tests_support import (
+    first_line,
+    make_app,
+    open_story,
+    saved_stories,
+    screen_lines,
+    wait_for_library,
+    wait_for_page,
+)
 from textual import events
 
 from reader.config import Config
@@ -70,8 +77,8 @@ async def test_turn_pages_quit_and_come_back_to_the_same_page(state_path: Path) 
         await pilot.press("q")
         assert isinstance(app.screen, LibraryScreen)
         await pilot.press("q")
-    saved = yaml.safe_load(state_path.read_text(encoding="utf-8"))
-    entry = saved["stories"][STORY]
+    saved = saved_stories(state_path)
+    entry = saved[STORY]
     assert entry["position"]["chapter"] == 0 and entry["position"]["offset"] > 0
     assert reading.startswith(entry["position"]["snippet"].split()[0])
 
@@ -111,8 +118,8 @@ async def test_bookmark_is_saved_and_jumps_back(state_path: Path) -> None:
         await pilot.press("space", "space")
         marked = first_line(app)
         await pilot.press("m")
-        saved = yaml.safe_load(state_path.read_text(encoding="utf-8"))
-        (bookmark,) = saved["stories"][STORY]["bookmarks"]
+        saved = saved_stories(state_path)
+        (bookmark,) = saved[STORY]["bookmarks"]
         assert bookmark["name"] == "Chapter 1: Dead Air · 3%"
         assert bookmark["position"]["offset"] > 0 and bookmark["created"]
         await pilot.press("right_square_bracket", "space")
@@ -135,8 +142,8 @@ async def test_bookmarks_can_be_renamed_and_deleted(state_path: Path) -> None:
         await pilot.press("down", "d")
         await pilot.pause()
         await pilot.press("escape")
-    saved = yaml.safe_load(state_path.read_text(encoding="utf-8"))
-    assert [b["name"] for b in saved["stories"][STORY]["bookmarks"]] == ["Ottilie"]
+    saved = saved_stories(state_path)
+    assert [b["name"] for b in saved[STORY]["bookmarks"]] == ["Ottilie"]
 
 
 async def test_resize_keeps_the_text_being_read_on_screen(state_path: Path) -> None:
@@ -199,14 +206,15 @@ async def test_command_palette_lists_the_screen_actions(state_path: Path) -> Non
 
 
 async def test_a_corrupt_state_file_is_set_aside_and_reading_goes_on(state_path: Path) -> None:
-    state_path.write_text("stories: [this is not\n", encoding="utf-8")
+    state_path.mkdir()
+    (state_path / "state.yaml").write_text("stories: [this is not\n", encoding="utf-8")
     app = make_app(state_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_story(pilot, app, "static")
         assert any("moved to" in n.message for n in app._notifications)
         await pilot.press("space", "q", "q")
-    assert list(state_path.parent.glob("state.yaml.corrupt-*"))[0].read_text() == "stories: [this is not\n"
-    assert STORY in yaml.safe_load(state_path.read_text(encoding="utf-8"))["stories"]
+    assert list(state_path.glob("state.yaml.corrupt-*"))[0].read_text() == "stories: [this is not\n"
+    assert STORY in saved_stories(state_path)
 
 
 async def test_an_unreadable_story_is_marked_and_the_rest_still_open(
@@ -234,7 +242,7 @@ async def test_a_story_opened_directly_quits_on_q(state_path: Path) -> None:
         await pilot.press("space", "q")
         await pilot.pause()
     assert app.return_code == 0
-    assert STORY in yaml.safe_load(state_path.read_text(encoding="utf-8"))["stories"]
+    assert STORY in saved_stories(state_path)
 
 
 async def test_text_column_width_is_adjustable_and_centred(state_path: Path) -> None:
@@ -264,31 +272,41 @@ async def test_down_arrow_leaves_the_filter_for_the_list(state_path: Path) -> No
     assert app.return_code == 0
 
 
-async def test_saves_while_paging_are_at_most_once_a_second(state_path: Path, monkeypatch) -> None:
+async def test_saves_while_paging_are_at_most_once_a_second_and_off_the_ui_thread(
+    state_path: Path, monkeypatch
+) -> None:
+    import threading
+    import time
+
     from reader.state import State
 
     saves: list[float] = []
-    real_save = State.save
+    writers: set[str] = set()
+    real_jobs, real_write = State.jobs, State.write
 
-    def counting_save(self: State) -> None:
-        import time
+    def counting_jobs(self: State):
+        jobs = real_jobs(self)
+        if jobs:
+            saves.append(time.monotonic())
+        return jobs
 
-        saves.append(time.monotonic())
-        real_save(self)
+    def watched_write(self: State, job, timeout: float = 2.0):
+        writers.add(threading.current_thread().name)
+        return real_write(self, job, timeout)
 
-    monkeypatch.setattr(State, "save", counting_save)
+    monkeypatch.setattr(State, "jobs", counting_jobs)
+    monkeypatch.setattr(State, "write", watched_write)
     app = make_app(state_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_story(pilot, app, "static")
         for _ in range(12):
             await pilot.press("space")
-        await pilot.pause(1.2)  # the debounced save lands
+        await pilot.pause(1.3)  # the debounced save lands
         last = first_line(app)
         gaps = [b - a for a, b in zip(saves, saves[1:], strict=False)]
         assert 1 <= len(saves) <= 3 and all(gap >= 0.9 for gap in gaps), saves
-        offset = yaml.safe_load(state_path.read_text(encoding="utf-8"))["stories"][STORY]["position"][
-            "offset"
-        ]
+        assert writers == {"reader-autosave"}  # never the UI thread
+        offset = saved_stories(state_path)[STORY]["position"]["offset"]
         assert app.screen.place.offset == offset and last
 
 

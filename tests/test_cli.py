@@ -57,7 +57,10 @@ def test_list_shows_progress_from_the_state_file(tmp_path: Path, capsys: pytest.
     )
     assert main(["list", "--library", str(SAMPLE), "--state", str(state), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert rows[0]["id"] == "what-the-static-keeps.txt" and rows[0]["progress"] == 0.5
+    # A first-release record, named by its path, finds the story (now known by its content).
+    assert rows[0]["path"].endswith("what-the-static-keeps.txt") and rows[0]["progress"] == 0.5
+    assert rows[0]["id"].startswith("md5:")
+    assert (tmp_path / "other-state.yaml.v1").exists() and (tmp_path / "other-state").is_dir()
 
 
 def test_list_reports_bad_files_and_lists_the_rest(tmp_path: Path) -> None:

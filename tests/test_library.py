@@ -5,9 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import yaml
 from conftest import SAMPLE
-from tests_support import make_app, open_story, wait_for_library, wait_for_page
+from tests_support import make_app, open_story, saved_stories, wait_for_library, wait_for_page
 
 from reader.library import Entry, chapters_label, matches, scan, status_of
 from reader.model import Position
@@ -97,7 +96,7 @@ async def test_new_chapters_are_marked_and_n_opens_the_first(tmp_path: Path, sta
     async with app.run_test(size=(100, 30)) as pilot:
         await open_story(pilot, app, "serial")
         await pilot.press("space", "q")
-    assert yaml.safe_load(state_path.read_text())["stories"]["serial.txt"]["chapters"] == 2
+    assert saved_stories(state_path)["serial.txt"]["chapters"] == 2
     with story.open("a", encoding="utf-8") as handle:
         handle.write("\nChapter 3: Fresh\n\nThree.\n\nChapter 4\n\nFour.\n")
     app = make_app(state_path, library)

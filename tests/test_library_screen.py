@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
-from tests_support import make_app, wait_for_library
+from tests_support import make_app, saved_stories, wait_for_library
 
 from reader import library
 from reader.library import ScanBatch
@@ -172,7 +171,7 @@ async def test_x_sets_the_reading_status_and_f_filters_by_it(big: Path, state_pa
         await pilot.press("slash", *"finished")  # the status is filter text too
         assert [e.title for e in screen.shown] == ["Story 002"]
         await pilot.press("escape", "q")
-    saved = yaml.safe_load(state_path.read_text(encoding="utf-8"))["stories"]["story-002.txt"]
+    saved = saved_stories(state_path)["story-002.txt"]
     assert saved["status"] == "finished" and saved["title"] == "Story 002"
 
 

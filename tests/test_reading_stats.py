@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests_support import make_app, open_story
+from tests_support import make_app, open_story, saved_stories
 
-from reader import reading_stats as stats
 from reader.reading_footer import footer_text
-from reader.reading_stats import (
+from reader.state import stats
+from reader.state.stats import (
     DEFAULT_WPM,
     MAX_WPM,
     MIN_WPM,
@@ -190,7 +190,7 @@ async def test_page_turns_fill_the_day_log_leaving_out_pauses_and_pages_back(
         clock.now += 20
         await pilot.press("left")  # back a page after 20 s: time, no words
         await pilot.press("q")
-    entry = yaml.safe_load(state_path.read_text(encoding="utf-8"))["stories"][STORY]
+    entry = saved_stories(state_path)[STORY]
     assert second > 100 and first > 0
     assert entry["days"] == {TODAY: [61, first]}
     assert entry["reading_time"] == 61

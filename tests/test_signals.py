@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from conftest import ROOT, SAMPLE
+from tests_support import saved_stories
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from open_book import Terminal  # noqa: E402
@@ -38,6 +38,6 @@ def test_the_place_is_saved_on_hangup_and_terminate(tmp_path: Path, sig: signal.
             pass
         os.close(term.fd)
     assert os.WIFEXITED(status), "the reader should exit by itself, not die of the signal"
-    entry = yaml.safe_load(state.read_text(encoding="utf-8"))["stories"]["menu.txt"]
+    entry = saved_stories(state)["menu.txt"]
     assert entry["position"]["offset"] > 0
     assert entry["position"]["snippet"].startswith("This was not surprising")

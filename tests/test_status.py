@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from tests_support import make_app, open_story
+from tests_support import make_app, open_story, saved_stories
 from textual.widgets import OptionList
 
-from reader.reading_status import STATUSES
+from reader.state.status import STATUSES
 from reader.ui.reading import ReadingScreen
 from reader.ui.status_picker import StatusPicker
 
@@ -16,7 +15,7 @@ STORY = "what-the-static-keeps.txt"
 
 
 def saved(state_path: Path) -> dict:
-    return yaml.safe_load(state_path.read_text(encoding="utf-8"))["stories"][STORY]
+    return saved_stories(state_path)[STORY]
 
 
 def notices(app) -> list[str]:  # type: ignore[no-untyped-def]

@@ -62,3 +62,29 @@ def run_reader(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]
         timeout=120,
         **kwargs,
     )
+
+
+def saved_stories(state_folder: Path) -> dict[str, dict]:
+    """Every story file in a state folder, parsed, by each id it has and by its file's name
+    (``what-the-static-keeps.txt``), so tests can find a story however it is known."""
+    import yaml
+
+    found: dict[str, dict] = {}
+    for path in sorted(state_folder.glob("*.yaml")):
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        keys = [record["id"], *record.get("also", [])]
+        if record.get("path"):
+            keys.append(Path(record["path"]).name)
+        for key in keys:
+            found[key] = record
+    return found
+
+
+def write_v1_state(state_folder: Path, data: dict) -> Path:
+    """A first-release ``state.yaml`` in ``state_folder`` (migrated when the state loads)."""
+    import yaml
+
+    state_folder.mkdir(parents=True, exist_ok=True)
+    old = state_folder / "state.yaml"
+    old.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return old

@@ -73,9 +73,39 @@ def load_story(path: str | os.PathLike[str], root: str | os.PathLike[str] | None
     apply_overrides(story, read_sidecar(sidecar))
     story.metadata = normalise_metadata(story.metadata)
     story.path = str(path)
-    source = story.metadata.get("source_url")
-    story.id = str(source) if source else path_id(path, root)
+    if not story.id:  # a parser may name the story itself (a Gutenberg ebook number)
+        source = story.metadata.get("source_url")
+        story.id = str(source) if source else content_id(path, root)
     return story
+
+
+def content_id(path: Path, root: str | os.PathLike[str] | None) -> str:
+    """The id of a story without a source URL: its content fingerprint (``md5:…``, the same
+    on every machine, wherever the library lives), else its path under ``root``."""
+    from reader.formats.fingerprint import fingerprint
+
+    found = fingerprint(path)
+    return f"md5:{found}" if found else path_id(path, root)
+
+
+def neighbour_ids(path: Path) -> set[str]:
+    """The content ids of the other story files in ``path``'s folder (to tell a story that
+    moved beside it from one edited in place)."""
+    from reader.formats.fingerprint import fingerprint
+    from reader.formats.folder import is_story_folder
+
+    found: set[str] = set()
+    try:
+        names = sorted(os.listdir(path.parent))[:2000]
+    except OSError:
+        return found
+    for name in names:
+        other = path.parent / name
+        if name != path.name and (is_story_name(name) or is_story_folder(other)):
+            digest = fingerprint(other)
+            if digest:
+                found.add(f"md5:{digest}")
+    return found
 
 
 def _load_file(path: Path) -> Story:

@@ -6,8 +6,7 @@ import asyncio
 import gc
 import os
 import signal
-import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,11 +16,11 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.timer import Timer
 
 from reader.config import Config
 from reader.formats import Preload
-from reader.state import State
+from reader.state import LockBusy, State
+from reader.ui.autosave import Autosave
 
 if TYPE_CHECKING:
     from reader.search import LibraryIndex
@@ -42,14 +41,8 @@ PAPER = Theme(
     dark=False,
 )
 
-#: The state file is written at most this often while paging.
-SAVE_INTERVAL = 1.0
-
-#: How often the state file is checked for changes made by another reader (seconds).
+#: How often the state folder is looked at for files another reader changed (seconds).
 CHECK_INTERVAL = 2.0
-
-#: After a failed save (a full or read-only disk), how soon it is tried again (seconds).
-RETRY_INTERVAL = 5.0
 
 
 class ReaderApp(App[None]):
@@ -72,10 +65,7 @@ class ReaderApp(App[None]):
         self.preload = preload
         self.state = State.load(state_path)
         self.config = config or Config()
-        self._save_timer: Timer | None = None
-        self._last_save = 0.0
-        self._save_failed = False
-        self._retry_timer: Timer | None = None
+        self.autosave = Autosave(self.state, self._report, self._state_changed)
         self._checking = False
         self._index: LibraryIndex | None = None
         if "TEXTUAL_ANIMATIONS" not in os.environ:
@@ -104,8 +94,10 @@ class ReaderApp(App[None]):
         for warning in (self.state.warning, self.config.problem):
             if warning:
                 self.notify(warning, title="Reading state", severity="warning", timeout=15)
+        self._show_state_notices()
         self._apply_keymap()
         self._handle_signals()
+        self.autosave.start()
         self.set_interval(CHECK_INTERVAL, self._check_disk)
 
     def _apply_keymap(self) -> None:
@@ -150,91 +142,80 @@ class ReaderApp(App[None]):
     # Saving --------------------------------------------------------------------------
 
     def request_save(self) -> None:
-        """Save soon: at most once every :data:`SAVE_INTERVAL` seconds, never on the key press."""
-        if self._save_timer is not None:
-            return
-        wait = max(0.05, SAVE_INTERVAL - (time.monotonic() - self._last_save))
-        self._save_timer = self.set_timer(wait, self._timed_save)
+        """Save soon (debounced), off the UI thread: a key press never waits on the disk."""
+        self.autosave.request()
 
-    def _timed_save(self) -> None:
-        self._save_timer = None
-        self.save_now()
+    def save_now(self, then: Callable[[bool], None] | None = None) -> None:
+        """Save what changed now, off the UI thread; ``then(saved)`` runs once it is on disk."""
+        self.autosave.flush(then)
 
-    def save_now(self) -> bool:
-        """Write the state file; on failure warn once, keep reading, and retry until it works.
+    def save_now_quietly(self) -> bool:
+        """The last save on the way out, after the terminal is restored; errors go to stderr.
 
-        The retry comes with the next save asked for, or after :data:`RETRY_INTERVAL`
-        seconds, whichever is first. A failed write leaves the file on disk as it was.
+        Waits for the writer, then writes what is left here, waiting at most 2 s for another
+        reader's lock; what still cannot be written goes to an emergency copy, and the
+        message says where. False when the last save failed.
         """
-        if self._save_timer is not None:
-            self._save_timer.stop()
-            self._save_timer = None
-        if self._retry_timer is not None:
-            self._retry_timer.stop()
-            self._retry_timer = None
-        self._last_save = time.monotonic()
-        try:
-            self.state.save()
-        except OSError as error:
-            if not self._save_failed:
-                self.notify(
-                    f"Could not save your place to {self.state.path}: {error.strerror or error}. "
-                    "Reading goes on; saving will be retried.",
-                    title="Not saved",
-                    severity="error",
-                    timeout=10,
-                )
-            self._save_failed = True
-            self._retry_timer = self.set_timer(RETRY_INTERVAL, self._retry_save)
-            self._show_state_notices()
-            return False
-        if self._save_failed:
-            self.notify("Your place is saved again.", timeout=3)
-        self._save_failed = False
-        self._show_state_notices()
-        return True
-
-    def _retry_save(self) -> None:
-        self._retry_timer = None
-        self.save_now()
-
-    def save_now_quietly(self) -> None:
-        """The last save on the way out, after the terminal is restored: errors go to stderr."""
         import sys
 
+        self.autosave.stop()
         try:
-            self.state.save()
-        except OSError as error:
-            print(f"reader: could not save your place to {self.state.path}: {error}", file=sys.stderr)
+            self.state.save(timeout=2.0)
+            saved = True
+        except (OSError, LockBusy) as error:
+            saved = False
+            reason = getattr(error, "strerror", None) or error
+            print(f"reader: could not save your place in {self.state.folder}: {reason}", file=sys.stderr)
+            try:
+                for copy in self.state.emergency_copies():
+                    print(f"reader: an emergency copy of it is in {copy}", file=sys.stderr)
+            except OSError as again:
+                print(f"reader: and no emergency copy could be written ({again})", file=sys.stderr)
         for notice in self.state.pop_notices():
             print(f"reader: {notice}", file=sys.stderr)
+        return saved
+
+    def _report(self, message: str, error: bool) -> None:
+        self.notify(
+            message,
+            title="Not saved" if error else "Reading state",
+            severity="error" if error else "warning",
+            timeout=10 if error else 15,
+        )
 
     def _show_state_notices(self) -> None:
-        for notice in self.state.pop_notices():
-            self.notify(notice, title="Reading state", severity="warning", timeout=15)
+        notices = self.state.pop_notices()
+        if notices:
+            shown = notices[:5] + ([f"… and {len(notices) - 5} more"] if len(notices) > 5 else [])
+            self.notify("\n".join(shown), title="Reading state", severity="warning", timeout=15)
+
+    def _state_changed(self) -> None:
+        """Memory took what another reader wrote: the library shows it."""
+        from reader.ui.library_screen import LibraryScreen
+
+        screen = self.screen
+        if isinstance(screen, LibraryScreen) and screen.entries:
+            screen.refresh_rows()
 
     async def _check_disk(self) -> None:
-        """Merge in the state file when another reader (or a synced folder) has changed it.
-
-        A ``stat`` every :data:`CHECK_INTERVAL` seconds; only on a change is the file read,
-        in a thread, and merged into memory here, keeping changes not saved yet.
-        """
+        """Merge in story files another reader (or a synced folder) changed, and the sync
+        tools' conflict copies: a look at the folder in a thread every
+        :data:`CHECK_INTERVAL` seconds; only changed files are read."""
         state = self.state
-        if self._checking or state.read_only or not state.changed_on_disk():
+        if self._checking or state.read_only:
             return
         self._checking = True
         try:
-            copy = await asyncio.to_thread(state.read_disk)
-            changed = state.absorb(copy)
+            look = state.look()
+            changes = await asyncio.to_thread(state.changes, look)
+            changed = state.absorb(changes)
         finally:
             self._checking = False
         self._show_state_notices()
+        if state.dirty:
+            self.request_save()
         if changed:
-            from reader.ui.library_screen import LibraryScreen
-
-            screen = self.screen
-            if isinstance(screen, LibraryScreen) and screen.entries:
-                screen.refresh_rows()
+            self._state_changed()
 
     def library_index(self, root: Path) -> LibraryIndex:
         """The search index of the library at ``root`` (one per app, opened when first needed)."""

@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from reader.reading_status import STATUSES
+from reader.state.status import STATUSES
 from reader.ui.keymap import key_label
 
 #: The keys of the reading-status dialog: each status's first letter.

@@ -10,9 +10,9 @@ from typing import Any
 from rich.text import Text
 
 from reader.library import Entry, chapters_label, filter_text, recent_key, status_of
-from reader.reading_status import STATUSES, label
+from reader.state.status import STATUSES, label
 from reader.state import State
-from reader.state_merge import stamp_order
+from reader.state.stamps import stamp_order
 
 #: Columns: label, the sort its header selects, fixed width (None: shares what is left),
 #: and the narrowest terminal that still shows it.
@@ -99,7 +99,7 @@ def details(entry: Entry | None, state: State) -> Text:
     ]
     new = new_chapters(entry, state)
     text = Text()
-    seconds = state.stories.get(entry.id, {}).get("reading_time")
+    seconds = state.record(entry.id).get("reading_time")
     reading = [label(state.status(entry.id)), reading_time(seconds)]
     if any(reading):
         line = " · ".join(r for r in reading if r)
@@ -274,6 +274,11 @@ class StoryIndex:
                     stamps[story_id] = stamp_order(stamp)
                 if status := state.status(story_id):
                     statuses[story_id] = status
+            for other, story_id in state.aliases.items():  # a story the library knows by another id
+                if story_id in stamps:
+                    stamps[other] = stamps[story_id]
+                if story_id in statuses:
+                    statuses[other] = statuses[story_id]
             self._reading = (stamps, statuses)
         return self._reading
 

@@ -15,8 +15,10 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.library import Entry, missing_entries, recent_first, scan_batches
-from reader.reading_status import STATUSES
-from reader.reading_status import label as status_label
+from reader.formats import path_id
+from reader.state import Found
+from reader.state.status import STATUSES
+from reader.state.status import label as status_label
 from reader.ui.late_keys import TextBox, type_into
 from reader.ui.library_rows import (
     COLUMNS,
@@ -196,9 +198,13 @@ class LibraryScreen(Screen[None]):
                 return  # nothing new: leave the screen as it is
             found = [e for e in index.entries.values() if not e.missing]
             state = self.reader_app.state
-            moved = state.reconcile([(e.id, e.title, e.author) for e in found if not e.error])
+            moved = state.reconcile(
+                Found(e.id, str(e.path), e.title, e.author, path_id(e.path, self.root))
+                for e in found
+                if not e.error
+            )
             index.drop([e.path for e in index.entries.values() if e.missing])
-            changed += index.merge(missing_entries(self.root, found, state.stories))
+            changed += index.merge(missing_entries(self.root, found, state.stories, state.key))
             if moved:
                 index.forget_state()
                 self.table.invalidate()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from reader.layout import PageRef, page_ref
 from reader.model import Position, resolve_position
-from reader.reading_status import label
+from reader.state.status import label
 from reader.ui.finding import FindingScreen
 
 if TYPE_CHECKING:
@@ -83,8 +83,10 @@ class MarkingScreen(FindingScreen):
         if status is None or self.story is None:
             return
         self.reader_app.state.set_status(self.story.id, status)
-        if self.reader_app.save_now():
-            self.app.notify(f"Marked as {label(status)}", title=self.story.title, timeout=3)
+        title = self.story.title
+        self.reader_app.save_now(
+            lambda saved: saved and self.app.notify(f"Marked as {label(status)}", title=title, timeout=3)
+        )
 
     def at_the_end(self, words: int) -> None:
         """Next page on the last page: offer to mark the story finished, once a session.
@@ -115,8 +117,8 @@ class MarkingScreen(FindingScreen):
             f"{self.story.chapters[self.ref.chapter].title} · {int(self.progress() * 100)}%"  # as the footer
         )
         self.reader_app.state.add_bookmark(self.story.id, name, self.place)
-        if self.reader_app.save_now():
-            self.app.notify(f"Bookmark added: {name}", timeout=3)
+        # Said once it is on disk (off the UI thread): a bookmark confirmed is a bookmark kept.
+        self.reader_app.save_now(lambda saved: saved and self.app.notify(f"Bookmark added: {name}", timeout=3))
 
     def action_bookmarks(self) -> None:
         if self.story is None:

@@ -16,11 +16,12 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from reader.find import Matches
-from reader.formats import Preload, StoryError, load_story
+from reader.formats import Preload, StoryError, load_story, neighbour_ids
+from reader.state import Found
 from reader.layout import PageRef, StoryLayout
 from reader.model import Position, Story, resolve_position
 from reader.reading_footer import footer_text
-from reader.reading_stats import DEFAULT_WPM, Speed, speed, turn_time, words_read
+from reader.state.stats import DEFAULT_WPM, Speed, speed, turn_time, words_read
 from reader.ui.page_view import MIN_PAGE, PageView
 from reader.ui.text_settings import TextSettingsScreen
 
@@ -196,6 +197,9 @@ class ReadingScreen(TextSettingsScreen):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         story = self.story = message.story
+        state = self.reader_app.state
+        found = Found(story.id, story.path, story.title, story.author)
+        story.id = state.identify(found, lambda: neighbour_ids(Path(story.path)))
         self._last_turn = clock()  # reading starts with the first page, not while loading
         byline = f" — {story.author}" if story.author else ""
         self.query_one("#title-bar", Static).update(

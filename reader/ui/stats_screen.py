@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from reader.reading_stats import (
+from reader.state.stats import (
     bar_columns,
     daily_totals,
     duration,
@@ -26,7 +26,7 @@ from reader.reading_stats import (
     top_stories,
     totals_since,
 )
-from reader.reading_status import label, status_of_entry
+from reader.state.status import label, status_of_entry
 
 #: The most days the chart shows (four weeks).
 CHART_DAYS = 28

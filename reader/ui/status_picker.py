@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.reading_status import STATUSES
+from reader.state.status import STATUSES
 
 
 class StatusPicker(ModalScreen[str | None]):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reader.state_merge import stamp_order
+from reader.state.stamps import stamp_order
 
 #: Setting another status within this long of marking a story finished undoes the finish
 #: (a slip of the key); later, the ``finished`` date stays as when the story was last

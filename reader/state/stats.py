@@ -13,7 +13,7 @@ Each story's entry keeps a small log of the days it was read on, filled by page 
   time counts, its words do not. Pages turned back count time but no words (re-reading
   is part of how long a book takes).
 - Only days with reading are kept. Two copies of the file merge day by day, field by
-  field, by the larger value (:func:`reader.state_merge.merge_days`).
+  field, by the larger value (:func:`reader.state.merge.merge_days`).
 
 The reading speed (:func:`speed`) is the words read over the seconds read in the most
 recent :data:`SPEED_DAYS` days with reading, across all stories, once there are at least
@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from reader.state_merge import day_pair, parse_stamp, reading_seconds, stamp_order
+from reader.state.merge import day_pair, reading_seconds
+from reader.state.stamps import parse_stamp, stamp_order
 
 #: The speed assumed until yours is measured (words a minute).
 DEFAULT_WPM = 250

@@ -1,0 +1,128 @@
+"""Which record a story file is: the rules that keep a place through renames and re-downloads.
+
+A story's id is its source URL when the file carries one, else its content fingerprint
+(``md5:…``, KOReader's partial MD5 — :mod:`reader.formats.fingerprint`). The library finds
+stories by that *natural* id; a record may have been made under another one, kept in its
+``also`` list. The rules, for a story file whose natural id no record knows:
+
+- at a path some record was read at, it is that record's story, edited or re-downloaded in
+  place — unless that record's own fingerprint now lives at another path: then the story
+  moved there, and the file at the old path is a new story;
+- a record whose file is gone and whose title and author are those of exactly one new
+  story is that story (moved and changed at once; also how first-release records, known by
+  their path, find their files);
+- otherwise it is a new story. Two files of one name in two folders are two stories.
+
+The natural id is then added to the record's ``also`` list, so the next look is direct.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Found:
+    """A story file as the library or the reading screen found it."""
+
+    id: str
+    path: str
+    title: str = ""
+    author: str = ""
+    rel: str = ""  # the path under the library folder, as the first release named stories
+
+
+def _abs(path: object) -> str:
+    return os.path.abspath(path) if isinstance(path, str) and path else ""
+
+
+class Identity:
+    """The part of :class:`~reader.state.store.State` that maps ids to records."""
+
+    stories: dict[str, dict[str, Any]]
+    aliases: dict[str, str]
+    dirty: set[str]
+
+    def key(self, story_id: str) -> str:
+        """The id of the record ``story_id`` leads to (itself when it is a record's id)."""
+        if story_id in self.stories:
+            return story_id
+        return self.aliases.get(story_id, story_id)
+
+    def known(self, story_id: str) -> bool:
+        return self.key(story_id) in self.stories
+
+    def _index_aliases(self, story_id: str) -> None:
+        others = self.stories.get(story_id, {}).get("also")
+        for other in others if isinstance(others, list) else ():
+            if other != story_id:
+                self.aliases[str(other)] = story_id
+
+    def _alias(self, natural: str, story_id: str) -> None:
+        record = self.stories[story_id]
+        record["also"] = [*dict.fromkeys([*record.get("also", []), natural])]
+        self.aliases[natural] = story_id
+        self.dirty.add(story_id)
+
+    def _ids_of(self, story_id: str) -> set[str]:
+        others = self.stories.get(story_id, {}).get("also")
+        return {story_id, *(others if isinstance(others, list) else ())}
+
+    def reconcile(self, found: Iterable[Found]) -> list[tuple[str, str]]:
+        """Carry records over to the stories of a whole library scan (the rules above).
+
+        Returns the (natural id, record id) pairs newly joined.
+        """
+        found = list(found)
+        present = {item.id for item in found}
+        claimed = {self.key(item.id) for item in found if self.known(item.id)}
+        orphans = {
+            k: r for k, r in self.stories.items() if k not in claimed and not self._ids_of(k) & present
+        }
+        by_path = {_abs(r.get("path")): k for k, r in orphans.items() if r.get("path")}
+        joined = []
+        for item in found:
+            if self.known(item.id):
+                continue
+            target = by_path.get(_abs(item.path))
+            if target is None and item.rel in orphans and not orphans[item.rel].get("path"):
+                target = item.rel  # a first-release record, named by its path, with no path kept
+            if target is None or target not in orphans:
+                target = self._by_title(orphans, item)
+            if target is not None:
+                self._alias(item.id, target)
+                del orphans[target]
+                joined.append((item.id, target))
+        return joined
+
+    def _by_title(self, orphans: dict[str, dict[str, Any]], item: Found) -> str | None:
+        if not item.title:
+            return None
+        wanted = (item.title.casefold(), item.author.casefold())
+        matches = [
+            k
+            for k, r in orphans.items()
+            if (str(r.get("title", "")).casefold(), str(r.get("author", "")).casefold()) == wanted
+            and not (r.get("path") and os.path.exists(str(r["path"])))
+        ]
+        return matches[0] if len(matches) == 1 else None
+
+    def identify(self, item: Found, neighbours: Callable[[], set[str]]) -> str:
+        """The record id for one story opened on its own (not through a library scan).
+
+        ``neighbours`` gives the natural ids of the other story files beside it, asked for
+        only when a record at this path must be told apart from a story that moved.
+        """
+        if self.known(item.id):
+            return self.key(item.id)
+        here = _abs(item.path)
+        candidates = [k for k, r in self.stories.items() if _abs(r.get("path")) == here]
+        if len(candidates) == 1:
+            target = candidates[0]
+            if not self._ids_of(target) & neighbours():
+                self._alias(item.id, target)
+                return target
+        return item.id

@@ -1,0 +1,83 @@
+"""Timestamps as the state files keep them: ISO 8601 text with a time zone, read without ever failing.
+
+Every stamp the reader writes (``last_read``, ``status_changed``, ``finished``, a bookmark's
+``created`` and ``renamed``) is timezone-aware local time, so that copies written on machines
+in different zones still sort right. Files are hand-edited and synced, so a stamp read back
+may be anything; one that is not a real moment is treated as missing, never as an error:
+
+- not a string, or not ISO 8601;
+- *naive* (no zone): it names no moment, since the zone of the machine that wrote it is unknown;
+- outside the years :data:`MIN_YEAR`..:data:`MAX_YEAR`, or one that cannot be converted to
+  seconds since the epoch (``0001-01-01T00:00:00+14:00`` overflows in ``astimezone``).
+
+Pure: no Textual, no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+
+__all__ = [
+    "MAX_YEAR",
+    "MIN_YEAR",
+    "later",
+    "now_iso",
+    "now_stamp",
+    "parse_stamp",
+    "stamp_order",
+    "valid_stamp",
+]
+
+#: The years a real stamp can fall in; anything outside is a typo or a hostile file.
+MIN_YEAR, MAX_YEAR = 2000, 2200
+
+#: No ISO 8601 stamp is longer than this; longer text is not parsed at all.
+_MAX_STAMP_CHARS = 64
+
+
+def parse_stamp(text: object) -> datetime | None:
+    """The moment an ISO 8601 stamp with a zone names, or None for anything else (never raises)."""
+    if not isinstance(text, str) or not text or len(text) > _MAX_STAMP_CHARS:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+        if moment.utcoffset() is None:
+            return None  # naive: the zone it was written in is unknown
+        if not MIN_YEAR <= moment.year <= MAX_YEAR:
+            return None
+        moment.astimezone(timezone.utc)  # these raise for a moment that cannot be converted
+        moment.timestamp()
+    except (OverflowError, ValueError, OSError, TypeError):
+        return None
+    return moment
+
+
+def valid_stamp(value: object) -> bool:
+    """Whether ``value`` is a stamp :func:`parse_stamp` reads (a string naming a real moment)."""
+    return parse_stamp(value) is not None
+
+
+def stamp_order(text: object) -> float:
+    """A number to sort stamps by: seconds since the epoch, ``-inf`` for an invalid stamp."""
+    moment = parse_stamp(text)
+    return moment.timestamp() if moment is not None else -math.inf
+
+
+def later(theirs: object, mine: object) -> bool:
+    """Whether the stamp ``theirs`` is strictly later than ``mine`` (ties go to mine)."""
+    return stamp_order(theirs) > stamp_order(mine)
+
+
+def now_stamp(timespec: str = "seconds") -> str:
+    """Now, as a timezone-aware ISO 8601 stamp in local time (``timespec`` as in ``isoformat``)."""
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec=timespec)
+
+
+def now_iso() -> str:
+    """Now, to the millisecond (``last_read``, bookmarks, status changes).
+
+    Milliseconds, not seconds: two readers saving the same story within one second would
+    otherwise tie, and a tie keeps the saving reader's copy, stale or not.
+    """
+    return now_stamp("milliseconds")
