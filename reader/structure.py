@@ -65,6 +65,42 @@ class Para:
     spans: tuple[Span, ...] = ()
 
 
+@dataclass(slots=True)
+class Piece:
+    """A paragraph of the file: its lines as written and the blank lines before it."""
+
+    lines: list[str]
+    gap: int
+
+    @property
+    def text(self) -> str:
+        return " ".join(line.strip() for line in self.lines)
+
+    @property
+    def indented(self) -> bool:
+        first = self.lines[0]
+        return first[:1] == "\t" or first[:4] == "    "
+
+
+def pieces(text: str) -> list[Piece]:
+    """The paragraphs of ``text`` (split on blank lines), in one pass over its lines."""
+    result: list[Piece] = []
+    blanks = 0
+    current: list[str] | None = None
+    for line in text.split("\n"):
+        if not line.strip():
+            blanks += 1
+            current = None
+            continue
+        if current is None:
+            current = [line.rstrip()]
+            result.append(Piece(current, blanks))
+            blanks = 0
+        else:
+            current.append(line.rstrip())
+    return result
+
+
 def heading_title(text: str) -> str | None:
     """The heading's text if ``text`` is a chapter heading line, else None."""
     if len(text) > _HEADING_MAX or not _HEADING_START.match(text):

@@ -16,11 +16,10 @@ Without one, an indented short paragraph is a chapter title.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from reader.formats.markup.fanficfare import LABELS
 from reader.model import Span, Story
-from reader.structure import Para, build_chapters, is_scene_break
+from reader.structure import Para, Piece, build_chapters, is_scene_break, pieces
 
 _TOC = "TABLE OF CONTENTS"
 _END = "End file."
@@ -30,42 +29,6 @@ _MD_HEADING = re.compile(r"^#{1,6}[ \t]+")
 _SPACE_BEFORE_PUNCT = re.compile(r"(?<=\w)(_|\*\*|~~) +(?=[,.;:!?)])")
 #: Most characters a chapter title (without a table of contents to go by) may have.
 _TITLE_MAX = 300
-
-
-@dataclass(slots=True)
-class Piece:
-    """A paragraph of the file: its lines as written and the blank lines before it."""
-
-    lines: list[str]
-    gap: int
-
-    @property
-    def text(self) -> str:
-        return " ".join(line.strip() for line in self.lines)
-
-    @property
-    def indented(self) -> bool:
-        first = self.lines[0]
-        return first[:1] == "\t" or first[:4] == "    "
-
-
-def pieces(text: str) -> list[Piece]:
-    """The paragraphs of ``text`` (split on blank lines), in one pass over its lines."""
-    result: list[Piece] = []
-    blanks = 0
-    current: list[str] | None = None
-    for line in text.split("\n"):
-        if not line.strip():
-            blanks += 1
-            current = None
-            continue
-        if current is None:
-            current = [line.rstrip()]
-            result.append(Piece(current, blanks))
-            blanks = 0
-        else:
-            current.append(line.rstrip())
-    return result
 
 
 def preamble(text: str) -> tuple[str, str, list[Piece]] | None:
