@@ -6,7 +6,7 @@ and is killed with SIGKILL: after a random number of actions and a random short 
 sometimes in the middle of an action, sometimes while it starts. After every kill:
 
 * the state file parses with ``yaml.safe_load`` (it may be missing only while nothing was
-  ever saved), and so does ``state.yaml.bak`` if there is one;
+  ever saved; the state is a folder of one file per story, and the story has one);
 * it holds every bookmark whose "Bookmark added: NAME" notification was on the screen before
   the kill (the app notifies only after the save succeeded), and no bookmark that was never
   asked for; bookmarks are compared as a multiset of (name, chapter, offset);
@@ -360,9 +360,9 @@ class Reader(Terminal):
 # The run ---------------------------------------------------------------------------
 
 FAILURE_KINDS = (
-    "unparsable",  # state.yaml does not parse (or is not a state mapping)
+    "unparsable",  # the story's file does not parse (or is not a story record)
     "backup-unparsable",  # state.yaml.bak does not parse
-    "missing",  # no state.yaml although something was saved before
+    "missing",  # no story file although something was saved before
     "bookmark-lost",  # a bookmark confirmed on screen is not in the file
     "bookmark-unknown",  # the file holds a bookmark that was never asked for
     "position-unknown",  # the saved position is not one the reader showed
@@ -492,7 +492,7 @@ class KillHarness:
         make_story(self.story_path)
         self.book = Book(self.story_path)
         self.story_id = self.book.story.id
-        self.state_path = work / "state.yaml"
+        self.state_path = work / "state"  # the state folder: one file per story
         home = work / "home"
         self.env = dict(
             os.environ,
@@ -666,19 +666,22 @@ class KillHarness:
 
     # Checking ------------------------------------------------------------------------
 
+    def story_files(self) -> list[Path]:
+        return sorted(self.state_path.glob("*.yaml")) if self.state_path.is_dir() else []
+
     def read_state(self) -> tuple[Any, str | None]:
-        """(parsed file or None if missing, error)."""
-        try:
-            raw = self.state_path.read_bytes()
-        except FileNotFoundError:
-            return None, None
-        try:
-            data = yaml.safe_load(raw.decode("utf-8"))
-        except (UnicodeDecodeError, yaml.YAMLError) as error:
-            return None, f"{type(error).__name__}: {error} ({len(raw)} bytes)"
-        if not isinstance(data, dict) or not isinstance(data.get("stories", {}), dict):
-            return None, f"not a state mapping ({len(raw)} bytes): {raw[:200]!r}"
-        return data, None
+        """(the story files parsed, as ``{"stories": {id: record}}``, or None if none; error)."""
+        stories: dict[str, Any] = {}
+        for path in self.story_files():
+            raw = path.read_bytes()
+            try:
+                data = yaml.safe_load(raw.decode("utf-8"))
+            except (UnicodeDecodeError, yaml.YAMLError) as error:
+                return None, f"{path.name}: {type(error).__name__}: {error} ({len(raw)} bytes)"
+            if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+                return None, f"{path.name}: not a story record ({len(raw)} bytes): {raw[:200]!r}"
+            stories[data["id"]] = data
+        return ({"stories": stories} if stories else None), None
 
     def file_bookmarks(self, data: dict[str, Any]) -> Counter[tuple[str, int, int]]:
         entry = (data.get("stories") or {}).get(self.story_id) or {}
@@ -698,23 +701,17 @@ class KillHarness:
         in_flight: int | None,
     ) -> None:
         report = self.report
-        strays = [p for p in self.state_path.parent.iterdir() if p.name.endswith(".tmp")]
+        strays = [p for p in self.state_path.iterdir() if p.name.endswith(".tmp")] if self.state_path.is_dir() else []
         report.stray_temp_files = max(report.stray_temp_files, len(strays))
-        backup = self.state_path.with_name(self.state_path.name + ".bak")
-        if backup.exists():
-            try:
-                yaml.safe_load(backup.read_text(encoding="utf-8"))
-            except (UnicodeDecodeError, yaml.YAMLError) as problem:
-                self.fail(number, "backup-unparsable", f"{type(problem).__name__}: {problem}")
         data, error = self.read_state()
         expected = self.bookmarks + confirmed
         if error is not None:
             self.fail(number, "unparsable", f"{error}; kept as {self.work / f'broken-{number}.yaml'}")
             # What the reader would make of it is not this harness's business: keep the file
             # for a look, and go on from a fresh state.
-            shutil.copyfile(self.state_path, self.work / f"broken-{number}.yaml")
-            for leftover in self.state_path.parent.glob(self.state_path.name + "*"):
-                leftover.unlink()
+            for path in self.story_files():
+                shutil.copyfile(path, self.work / f"broken-{number}-{path.name}")
+            shutil.rmtree(self.state_path, ignore_errors=True)
             self.bookmarks, self.saved_page, self.ever_saved = Counter(), 0, False
             self.timeline.append(Shown(float("-inf"), 0, "start", number))
             return

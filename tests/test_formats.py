@@ -53,11 +53,16 @@ def test_header_metadata_and_chapters(tmp_path: Path) -> None:
     assert story.chapters[0].blocks[1].text == "Hello wrapped line."
 
 
-def test_id_is_the_path_in_the_library_without_a_source(tmp_path: Path) -> None:
+def test_id_is_the_content_fingerprint_without_a_source(tmp_path: Path) -> None:
+    from reader.formats.fingerprint import partial_md5
+
     (tmp_path / "sub").mkdir()
     path = write(tmp_path / "sub" / "my_story.txt", b"Just text.\n")
     story = load_story(path, tmp_path)
-    assert story.id == "sub/my_story.txt"
+    assert story.id == f"md5:{partial_md5(path)}"  # never a file name: the same on every machine
+    (tmp_path / "other").mkdir()
+    elsewhere = write(tmp_path / "other" / "renamed.txt", b"Just text.\n")
+    assert load_story(elsewhere, tmp_path / "other").id == story.id
     assert story.title == "My Story"
 
 

@@ -48,7 +48,7 @@ def test_the_harness_notices_a_reader_that_saves_nothing(tmp_path: Path) -> None
     prelude = (
         "import reader.ui.app as app\n"
         "app.ReaderApp.request_save = lambda self: None\n"
-        "app.ReaderApp.save_now = lambda self: True\n"
+        "app.ReaderApp.save_now = lambda self, then=None: then and then(True)\n"
     )
     harness = kill_harness.KillHarness(tmp_path, seed=7, max_actions=8, max_delay=2.0, prelude=prelude)
     for number in range(1, 9):

@@ -10,7 +10,8 @@ from tests_support import make_app, open_story, saved_stories, wait_for_library,
 
 from reader.library import Entry, chapters_label, matches, scan, status_of
 from reader.model import Position
-from reader.state import State
+from reader.formats import path_id
+from reader.state import Found, State
 
 STATIC = "what-the-static-keeps.txt"
 
@@ -44,36 +45,114 @@ def test_filter_matches_every_word_in_title_author_and_metadata() -> None:
     assert not matches(entry, "sol/ezra explicit")
 
 
-def test_a_renamed_story_keeps_its_place(tmp_path: Path) -> None:
+def _found(entries: list[Entry], root: Path) -> list[Found]:
+    return [Found(e.id, str(e.path), e.title, e.author, path_id(e.path, root)) for e in entries]
+
+
+def _read(state: State, story_id: str, path: Path, offset: int) -> None:
+    state.save_position(story_id, Position(0, offset, "x"), progress=0.1, title=path.stem, path=str(path))
+
+
+def test_a_renamed_story_keeps_its_place_and_bookmarks(tmp_path: Path) -> None:
     library = tmp_path / "lib"
     library.mkdir()
     shutil.copy(SAMPLE / STATIC, library / STATIC)
-    state = State.load(tmp_path / "state.yaml")
-    story_path = library / STATIC
-    state.save_position(
-        STATIC,
-        Position(2, 100, "x"),
-        progress=0.4,
-        title="What the Static Keeps",
-        path=str(story_path),
-        author="lowtide_lantern",
-    )
-    state.add_bookmark(STATIC, "mark", Position(1, 5, "y"))
+    state = State.load(tmp_path / "state")
+    (entry,) = scan(library)
+    _read(state, entry.id, entry.path, 100)
+    state.add_bookmark(entry.id, "mark", Position(1, 5, "y"))
+    state.save()
     (library / "moved").mkdir()
-    story_path.rename(library / "moved" / "static-keeps-v2.txt")
-    entries = scan(library)
-    moved = state.reconcile([(e.id, e.title, e.author) for e in entries])
-    assert moved == [(STATIC, "moved/static-keeps-v2.txt")]
-    assert state.position("moved/static-keeps-v2.txt") == Position(2, 100, "x")
-    assert [b.name for b in state.bookmarks("moved/static-keeps-v2.txt")] == ["mark"]
+    (library / STATIC).rename(library / "moved" / "static-keeps-v2.txt")
+    state = State.load(tmp_path / "state")
+    (moved,) = scan(library)
+    assert state.reconcile(_found([moved], library)) == []  # the same content: the same story
+    assert state.position(moved.id) == Position(0, 100, "x")
+    assert [b.name for b in state.bookmarks(moved.id)] == ["mark"]
+
+
+def test_a_story_edited_in_place_keeps_its_place(tmp_path: Path) -> None:
+    library = tmp_path / "lib"
+    library.mkdir()
+    story = library / "serial.txt"
+    story.write_text("Title: Serial\n\nChapter 1\n\nOne.\n", encoding="utf-8")
+    state = State.load(tmp_path / "state")
+    (before,) = scan(library)
+    _read(state, before.id, story, 3)
+    story.write_text("Title: Serial\n\nChapter 1\n\nOne, longer now.\n\nChapter 2\n\nTwo.\n", encoding="utf-8")
+    (after,) = scan(library)
+    assert after.id != before.id
+    assert state.reconcile(_found([after], library)) == [(after.id, before.id)]
+    assert state.position(after.id) == Position(0, 3, "x")
+
+
+def test_a_different_story_given_a_renamed_storys_old_name_is_a_new_story(tmp_path: Path) -> None:
+    """The issue's first identity bug: a.txt renamed to b.txt, then another story saved as a.txt."""
+    library = tmp_path / "lib"
+    library.mkdir()
+    (library / "a.txt").write_text("Title: First\n\nChapter 1\n\nThe first story.\n", encoding="utf-8")
+    state = State.load(tmp_path / "state")
+    (first,) = scan(library)
+    _read(state, first.id, library / "a.txt", 7)
+    state.add_bookmark(first.id, "first's mark", Position(0, 7, "x"))
+    state.save()
+    (library / "a.txt").rename(library / "b.txt")
+    (library / "a.txt").write_text("Title: Second\n\nChapter 1\n\nAnother story.\n", encoding="utf-8")
+    state = State.load(tmp_path / "state")
+    entries = {e.path.name: e for e in scan(library)}
+    assert state.reconcile(_found(list(entries.values()), library)) == []
+    assert state.position(entries["b.txt"].id) == Position(0, 7, "x")
+    assert not state.known(entries["a.txt"].id) and state.position(entries["a.txt"].id) is None
+    _read(state, entries["a.txt"].id, library / "a.txt", 1)
+    state.save()
+    state = State.load(tmp_path / "state")
+    assert state.position(entries["b.txt"].id) == Position(0, 7, "x")
+    assert [b.name for b in state.bookmarks(entries["b.txt"].id)] == ["first's mark"]
+    assert state.bookmarks(entries["a.txt"].id) == []
+
+
+def test_two_stories_with_one_file_name_in_two_folders_are_two_stories(tmp_path: Path) -> None:
+    """The issue's second identity bug, opened directly (the root is each file's own folder)."""
+    from reader.formats import load_story, neighbour_ids
+
+    for folder, words in (("A", "Alpha"), ("B", "Beta")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "story.txt").write_text(f"Title: {words}\n\n{words} text.\n", encoding="utf-8")
+    state = State.load(tmp_path / "state")
+    a = load_story(tmp_path / "A" / "story.txt", tmp_path / "A")
+    b = load_story(tmp_path / "B" / "story.txt", tmp_path / "B")
+    a_id = state.identify(Found(a.id, a.path, a.title), lambda: neighbour_ids(Path(a.path)))
+    _read(state, a_id, Path(a.path), 50)
+    b_id = state.identify(Found(b.id, b.path, b.title), lambda: neighbour_ids(Path(b.path)))
+    assert b_id != a_id and state.position(b_id) is None
+    _read(state, b_id, Path(b.path), 9)
+    state.save()
+    state = State.load(tmp_path / "state")
+    assert state.position(a_id).offset == 50 and state.position(b_id).offset == 9
+
+
+def test_a_story_opened_directly_after_a_rename_beside_it_is_new(tmp_path: Path) -> None:
+    from reader.formats import load_story, neighbour_ids
+
+    (tmp_path / "a.txt").write_text("Title: First\n\nOne.\n", encoding="utf-8")
+    state = State.load(tmp_path / "state")
+    first = load_story(tmp_path / "a.txt", tmp_path)
+    _read(state, first.id, tmp_path / "a.txt", 4)
+    (tmp_path / "a.txt").rename(tmp_path / "b.txt")
+    (tmp_path / "a.txt").write_text("Title: Second\n\nTwo.\n", encoding="utf-8")
+    second = load_story(tmp_path / "a.txt", tmp_path)
+    found = Found(second.id, second.path, second.title)
+    assert state.identify(found, lambda: neighbour_ids(tmp_path / "a.txt")) == second.id  # new
+    (tmp_path / "b.txt").unlink()  # now nothing else holds the first story's text:
+    assert state.identify(found, lambda: neighbour_ids(tmp_path / "a.txt")) == first.id  # edited
 
 
 def test_a_story_whose_file_is_missing_keeps_its_entry(tmp_path: Path) -> None:
-    state = State.load(tmp_path / "state.yaml")
+    state = State.load(tmp_path / "state")
     state.save_position(
         "gone.txt", Position(1, 1, "z"), progress=0.1, title="Gone", path=str(tmp_path / "gone.txt")
     )
-    assert state.reconcile([("other.txt", "Other", "someone")]) == []
+    assert state.reconcile([Found("other.txt", str(tmp_path / "other.txt"), "Other", "someone")]) == []
     assert state.position("gone.txt") == Position(1, 1, "z")
 
 
@@ -128,7 +207,8 @@ async def test_a_missing_story_is_shown_and_comes_back_with_its_place(
     async with app.run_test(size=(100, 30)) as pilot:
         await open_story(pilot, app, "keeper")
         await pilot.press("space", "space", "q")
-    saved = State.load(state_path).position("keeper.txt")
+    (keeper_id,) = [k for k, r in saved_stories(state_path).items() if r["id"] == k]
+    saved = State.load(state_path).position(keeper_id)
     aside = tmp_path / "keeper.txt"
     story.rename(aside)
     app = make_app(state_path, library)
@@ -138,7 +218,7 @@ async def test_a_missing_story_is_shown_and_comes_back_with_its_place(
         assert entry.missing and entry.title == "Keeper" and "missing" in (entry.error or "")
         await pilot.press("enter")
         assert type(app.screen).__name__ == "LibraryScreen"  # not opened, and nothing lost
-    assert State.load(state_path).position("keeper.txt") == saved
+    assert State.load(state_path).position(keeper_id) == saved
     aside.rename(story)
     app = make_app(state_path, library)
     async with app.run_test(size=(100, 30)) as pilot:

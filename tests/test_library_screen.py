@@ -153,12 +153,13 @@ async def test_x_sets_the_reading_status_and_f_filters_by_it(big: Path, state_pa
     app = make_app(state_path, big)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await wait_for_library(pilot, app)
-        app.state.entry("story-002.txt")["reading_time"] = 3 * 3600 + 12 * 60
+        story_002 = ids(screen.entries)["story-002.txt"]
+        app.state.entry(story_002)["reading_time"] = 3 * 3600 + 12 * 60
         await pilot.press("down", "x")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "StatusPicker")
         await pilot.press("f")  # the picker's letter for Finished
         await wait_until(pilot, lambda: app.screen is screen)
-        assert app.state.status("story-002.txt") == "finished"
+        assert app.state.status(story_002) == "finished"
         assert "finished" in table_text(app)[2]
         assert "Finished · read for 3 h 12 min" in str(screen.query_one("#details").render())
         await pilot.press("f")
@@ -188,12 +189,13 @@ async def test_a_story_with_a_status_whose_file_goes_is_shown_missing(big: Path,
 
 
 def test_the_index_filters_by_status_and_orders_by_it(tmp_path: Path, big: Path) -> None:
-    state = State.load(tmp_path / "state.yaml")
+    state = State.load(tmp_path / "state")
     index = StoryIndex(state)
-    index.merge(library.scan(big))
+    entries = library.scan(big)
+    index.merge(entries)
     assert index.view("", "title", False, "dropped") == []
-    state.set_status("story-010.txt", "dropped")
-    state.set_status("story-020.txt", "plan-to-read")
+    state.set_status(ids(entries)["story-010.txt"], "dropped")
+    state.set_status(ids(entries)["story-020.txt"], "plan-to-read")
     assert index.view("", "title", False, "dropped") == []  # the state is kept until told
     index.forget_state()
     assert [e.title for e in index.view("", "title", False, "dropped")] == ["Story 010"]
@@ -201,6 +203,11 @@ def test_the_index_filters_by_status_and_orders_by_it(tmp_path: Path, big: Path)
     assert [e.title for e in index.view("010 dropped", "title", False)] == ["Story 010"]  # text and status
     assert [e.title for e in index.view("", "status", False)[:2]] == ["Story 010", "Story 020"]
     assert index.view("", "title", True)[0].title == "Story 300"
+
+
+def ids(entries: list) -> dict[str, str]:
+    """The library's id of each story, by its file's name."""
+    return {entry.path.name: entry.id for entry in entries}
 
 
 def test_reading_time_reads_as_a_person_says_it() -> None:
@@ -250,22 +257,24 @@ async def test_the_mouse_sorts_by_a_header_and_picks_and_opens_a_row(big: Path, 
 
 
 def test_the_index_orders_by_the_moment_last_read_whatever_the_zone(tmp_path: Path, big: Path) -> None:
-    state = State.load(tmp_path / "state.yaml")
+    state = State.load(tmp_path / "state")
     index = StoryIndex(state)
-    index.merge(library.scan(big))
-    state.stories["story-005.txt"] = {"last_read": "2026-03-01T10:00:00+00:00"}
-    state.stories["story-007.txt"] = {"last_read": "2026-03-01T11:30:00+02:00"}  # 09:30 UTC: earlier
-    state.stories["story-003.txt"] = {"last_read": "yesterday-ish"}  # unreadable: after the readable
-    state.stories["story-009.txt"] = {"status": "dropped"}  # never read: with the rest, by title
+    entries = library.scan(big)
+    index.merge(entries)
+    story = ids(entries)
+    state.stories[story["story-005.txt"]] = {"last_read": "2026-03-01T10:00:00+00:00"}
+    state.stories[story["story-007.txt"]] = {"last_read": "2026-03-01T11:30:00+02:00"}  # 09:30 UTC: earlier
+    state.stories[story["story-003.txt"]] = {"last_read": "yesterday-ish"}  # unreadable: after the readable
+    state.stories[story["story-009.txt"]] = {"status": "dropped"}  # never read: with the rest, by title
     index.forget_state()
     titles = [e.title for e in index.view("", "recent", False)]
     assert titles[:5] == ["Story 005", "Story 007", "Story 003", "Story 001", "Story 002"]
     assert titles[-1] == "Story 300" and len(titles) == STORIES
-    state.stories["story-009.txt"]["last_read"] = "2026-03-02T00:10:00+01:00"  # past midnight there
+    state.stories[story["story-009.txt"]]["last_read"] = "2026-03-02T00:10:00+01:00"  # past midnight there
     assert index.view("", "recent", False)[0].title == "Story 005"  # kept until told
     index.forget_state()
     assert [e.title for e in index.view("", "recent", False)[:2]] == ["Story 009", "Story 005"]
-    assert index.reading()[1]["story-009.txt"] == "dropped"
+    assert index.reading()[1][story["story-009.txt"]] == "dropped"
 
 
 async def test_last_read_keeps_up_with_the_clock_while_the_library_stays_open(

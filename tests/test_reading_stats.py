@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests_support import make_app, open_story, saved_stories
+from tests_support import make_app, open_story, saved_stories, write_v1_state
 
 from reader.reading_footer import footer_text
 from reader.state import stats
@@ -213,7 +213,7 @@ async def test_the_footer_shows_time_left_in_the_book_at_the_measured_speed(stat
     default = await footer(state_path)
     assert "left in chapter" in default
     at_default = book_minutes(default)
-    state_path.write_text(yaml.safe_dump({"version": 1, "stories": log((TODAY, 3600, 3600 * 125 // 60))}))
+    write_v1_state(state_path, {"version": 1, "stories": log((TODAY, 3600, 3600 * 125 // 60))})
     slow = await footer(state_path)  # 125 words a minute: twice as long as the default 250
     assert abs(book_minutes(slow) - 2 * at_default) <= 2
 
@@ -258,7 +258,7 @@ def prepared_state(state_path: Path) -> None:
         },
         "two": {"title": "Salt and Iron", "reading_time": 600, "days": {TODAY: [600, 2000]}},
     }
-    state_path.write_text(yaml.safe_dump({"version": 1, "stories": stories}), encoding="utf-8")
+    write_v1_state(state_path, {"version": 1, "stories": stories})
 
 
 def stats_text(app) -> str:  # type: ignore[no-untyped-def]

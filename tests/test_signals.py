@@ -20,7 +20,7 @@ from open_book import Terminal  # noqa: E402
 def test_the_place_is_saved_on_hangup_and_terminate(tmp_path: Path, sig: signal.Signals) -> None:
     story = tmp_path / "menu.txt"
     shutil.copy(SAMPLE / "the-midwinter-menu.txt", story)
-    state = tmp_path / "state.yaml"
+    state = tmp_path / "state"
     env = dict(os.environ, TERM="xterm-256color", READER_STATE=str(state))
     term = Terminal([sys.executable, "-m", "reader", str(story)], env)
     try:

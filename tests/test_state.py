@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 import yaml
+from reader.state_merge import bookmark_key, merge_stories, merge_story
 
 from reader import atomic_write, state_merge
 from reader.model import Bookmark, Position
 from reader.state import State
-from reader.state_merge import bookmark_key, merge_stories, merge_story
 
 
 def test_round_trip(state_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests_support import make_app, open_story, saved_stories
+from tests_support import make_app, open_story, saved_stories, saved_to_disk
 from textual.widgets import OptionList
 
 from reader.state.status import STATUSES
@@ -30,12 +30,16 @@ async def test_x_sets_the_status_and_saves_it(state_path: Path) -> None:
         assert isinstance(app.screen, StatusPicker)
         await pilot.press("o")  # On hold
         assert isinstance(app.screen, ReadingScreen)
+        await saved_to_disk(pilot, app)
         assert "Marked as On hold" in notices(app)
+        await saved_to_disk(pilot, app)
         entry = saved(state_path)  # saved at once, not at exit
         assert entry["status"] == "on-hold" and entry["status_changed"] and "finished" not in entry
         await pilot.press("x", "down", "down", "enter")  # from On hold, down twice: Plan to read
+        await saved_to_disk(pilot, app)
         assert saved(state_path)["status"] == "plan-to-read"
         await pilot.press("x", "escape")  # closed without a choice: unchanged
+        await saved_to_disk(pilot, app)
         assert isinstance(app.screen, ReadingScreen) and saved(state_path)["status"] == "plan-to-read"
 
 
@@ -60,6 +64,7 @@ async def test_next_page_on_the_last_page_offers_finished_and_enter_marks_it(sta
         assert picker.query_one(OptionList).highlighted == list(STATUSES).index("finished")
         await pilot.press("enter")  # Finished is the one highlighted
         assert isinstance(app.screen, ReadingScreen)
+        await saved_to_disk(pilot, app)
         entry = saved(state_path)
         assert entry["status"] == "finished" and entry["finished"] == entry["status_changed"]
         await pilot.press("space")  # finished already: not offered again
@@ -77,6 +82,7 @@ async def test_declined_at_the_end_is_not_offered_again_this_session(state_path:
         await pilot.press("escape")  # keep it as it was
         await pilot.press("space")
         assert isinstance(app.screen, ReadingScreen)
+        await saved_to_disk(pilot, app)
         assert saved(state_path)["status"] == "reading"
     # A new session offers it again.
     app = make_app(state_path)
@@ -95,6 +101,7 @@ async def test_another_status_chosen_at_the_end_is_not_offered_again_this_sessio
         await pilot.press("space")
         assert isinstance(app.screen, StatusPicker)
         await pilot.press("o")  # on hold, not finished: an answer all the same
+        await saved_to_disk(pilot, app)
         assert saved(state_path)["status"] == "on-hold"
         await pilot.press("space")
         assert isinstance(app.screen, ReadingScreen)

@@ -88,3 +88,12 @@ def write_v1_state(state_folder: Path, data: dict) -> Path:
     old = state_folder / "state.yaml"
     old.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return old
+
+
+async def saved_to_disk(pilot, app: ReaderApp) -> None:
+    """Wait until every change the app made is written by its writer thread."""
+    for _ in range(200):
+        await pilot.pause(0.02)
+        if not app.autosave.busy and not app.state.dirty:
+            return
+    raise AssertionError("the state was never written")

@@ -3,6 +3,8 @@ bookmarks, and its reading status. The reading screen provides the story and the
 
 from __future__ import annotations
 
+import os
+
 from typing import TYPE_CHECKING
 
 from reader.layout import PageRef, page_ref
@@ -82,7 +84,11 @@ class MarkingScreen(FindingScreen):
     def _set_status(self, status: str | None) -> None:
         if status is None or self.story is None:
             return
-        self.reader_app.state.set_status(self.story.id, status)
+        state = self.reader_app.state
+        state.set_status(self.story.id, status)
+        entry = state.entry(self.story.id)
+        entry.setdefault("title", self.story.title)  # a story marked before a page was turned
+        entry.setdefault("path", os.path.abspath(self.story.path))
         title = self.story.title
         self.reader_app.save_now(
             lambda saved: saved and self.app.notify(f"Marked as {label(status)}", title=title, timeout=3)
