@@ -62,8 +62,9 @@ class Identity:
                 self.aliases[str(other)] = story_id
 
     def _alias(self, natural: str, story_id: str) -> None:
-        record = self.stories[story_id]
+        record = dict(self.stories[story_id])  # a new mapping: the old one may be the file's copy
         record["also"] = [*dict.fromkeys([*record.get("also", []), natural])]
+        self.stories[story_id] = record
         self.aliases[natural] = story_id
         self.dirty.add(story_id)
 

@@ -174,6 +174,7 @@ class State(Identity):
         self.dirty: set[str] = set()
         self.disk: Cached = {}  # file name → (signature, record) as last read or written
         self.after_write: dict[str, set[str]] = {}  # story id → copies to move once it is written
+        self._private: set[str] = set()  # stories whose record shares nothing with ``disk``
         self.warning: str | None = None
         self.notices: list[str] = []
         self.read_only = False
@@ -217,7 +218,7 @@ class State(Identity):
             return
         self.notices += notices
         self.warning = (
-            f"Your reading state ({count:,} stories) now lives in {self.folder}, one small file per "
+            f"Your reading state ({count:,} stor{'y' if count == 1 else 'ies'}) now lives in {self.folder}, one small file per "
             f"story; the old file is kept as {old.name}.v1."
         )
 
@@ -246,7 +247,7 @@ class State(Identity):
         for name, sign in listing.stories.items():
             hit = cached.get(name)
             if hit is not None and hit[0] == sign:
-                self._take(name, sign, copy.deepcopy(hit[1]))
+                self._take(name, sign, hit[1])
             else:
                 self.take_file(read_story(self.folder / name))
                 parsed = True
@@ -262,6 +263,7 @@ class State(Identity):
             self.disk[name] = (sign, record)
         held = self.stories.get(story_id)
         self.stories[story_id] = record if held is None else merge_story(held, record)
+        self._private.discard(story_id)
         known = self.names.setdefault(story_id, name)
         if known != name:  # two files hold one story (written by two devices): keep one
             keep, extra = sorted((known, name))
@@ -346,6 +348,7 @@ class State(Identity):
         )
         held = self.stories.get(story_id)
         self.stories[story_id] = record if held is None else merge_story(held, record)
+        self._private.discard(story_id)
         self.names.setdefault(story_id, original)
         self.after_write.setdefault(story_id, set()).add(found.path.name)
         self.dirty.add(story_id)
@@ -414,6 +417,7 @@ class State(Identity):
         story_id = done.job.story_id
         held = self.stories.get(story_id, {})
         self.stories[story_id] = merge_story(held, done.record)
+        self._private.discard(story_id)
         self.disk[done.job.name] = (done.signature, done.record)
         extras = self.after_write.get(story_id)
         if extras is not None:
@@ -464,7 +468,10 @@ class State(Identity):
         """The story's record, to change (it will be saved); created when new."""
         key = self.key(story_id)
         self.dirty.add(key)
-        return self.stories.setdefault(key, {"id": key})
+        if key not in self._private:  # it may share parts with the copy of its file: copy first
+            self.stories[key] = copy.deepcopy(self.stories.get(key, {"id": key}))
+            self._private.add(key)
+        return self.stories[key]
 
     def record(self, story_id: str) -> dict[str, Any]:
         """The story's record to read ({} when unknown)."""
