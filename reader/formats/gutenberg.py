@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from reader.model import Chapter, Story
 from reader.structure import Para, Piece, build_chapters, is_scene_break, pieces
 
-_START = re.compile(r"^\*{3} ?START OF (?:THE|THIS) PROJECT GUTENBERG", re.I | re.M)
-_SMALL_PRINT_END = re.compile(r"^\*END\*THE SMALL PRINT", re.I | re.M)
-_END = re.compile(
+START_MARKER = re.compile(r"^\*{3} ?START OF (?:THE|THIS) PROJECT GUTENBERG", re.I | re.M)
+_SMALL_PRINTEND_MARKER = re.compile(r"^\*END\*THE SMALL PRINT", re.I | re.M)
+END_MARKER = re.compile(
     r"^(?:\*{3} ?END OF (?:THE|THIS) PROJECT GUTENBERG|End of (?:the |this )?Project Gutenberg)",
     re.I | re.M,
 )
@@ -118,16 +118,16 @@ def _bounds(text: str) -> tuple[int, int] | None:
     head = text[:200_000]
     if "gutenberg" not in head.lower() and "small print" not in head.lower():
         return None
-    marker = _START.search(head) or _SMALL_PRINT_END.search(head)
+    marker = START_MARKER.search(head) or _SMALL_PRINTEND_MARKER.search(head)
     if marker is None:
         return None
     start = text.find("\n", marker.end())
-    if marker.re is _START and "***" not in text[marker.end() : start]:
+    if marker.re is START_MARKER and "***" not in text[marker.end() : start]:
         # A long title may wrap the marker over a second line, which ends it with "***".
         close = text.find("***", start, start + 400)
         start = text.find("\n", close) if close >= 0 else start
     start = len(text) if start < 0 else start + 1
-    ended = _END.search(text, start)
+    ended = END_MARKER.search(text, start)
     return start, ended.start() if ended else len(text)
 
 

@@ -20,7 +20,7 @@ from reader.formats.epub.archive import MAX_RATIO, RATIO_FLOOR, Archive
 from reader.formats.epub.book import Book, read_page
 from reader.formats.epub.metadata import opf_metadata
 from reader.formats.epub.package import Package, check_encryption, package_path
-from reader.formats.epub.toc import toc_titles
+from reader.formats.epub.toc import read_contents
 from reader.formats.errors import StoryError
 from reader.formats.markup.tree import collector_paused
 from reader.model import Story
@@ -51,9 +51,9 @@ def _parse(data: bytes, fallback_title: str) -> Story:
     paths = package.reading_order()
     archive.check_declared([path for path in paths if path])
     check_encryption(archive, paths)
-    titles = toc_titles(archive, package)
+    contents = read_contents(archive, package)
     metadata, title, author = opf_metadata(package.metadata)
-    book = Book(titles)
+    book = Book(contents.titles, contents.marks(), {**package.guide, **contents.landmarks}, title)
     for path in paths:
         raw = archive.read_quietly(path) if path is not None else None
         if raw is None or path is None:

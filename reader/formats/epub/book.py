@@ -16,9 +16,9 @@ from reader.formats.epub.archive import is_internal
 from reader.formats.epub.safe_xml import member_text
 from reader.formats.errors import StoryError
 from reader.formats.markup import ao3, fanficfare
-from reader.formats.markup.blocks import bolded, one_line, tidy
+from reader.formats.markup.blocks import bolded, note_blocks, one_line, tidy
 from reader.formats.markup.flow import ContextFlow, Item
-from reader.formats.markup.tree import HEADING_LEVEL, SKIP, Node, Tree, text_of
+from reader.formats.markup.tree import HEADING_LEVEL, SKIP, Node, Tree, iter_nodes, text_of
 from reader.model import LIST_KEYS, METADATA_KEYS, Block, Chapter, Story
 from reader.structure import is_scene_break, mark_notes
 
@@ -44,11 +44,51 @@ def read_page(raw: bytes, path: str) -> Page:
     return Page(Tree(text), text)
 
 
+#: Front and back matter by EPUB 3 ``epub:type`` (landmarks, sections) or EPUB 2 guide type:
+#: left out (the title and author are metadata already), or kept as notes.
+_DROPPED_MATTER = frozenset(
+    "cover titlepage title-page halftitlepage halftitle-page toc landmarks loi lot".split()
+)
+_NOTED_MATTER = frozenset("copyright-page copyright colophon imprint imprimatur".split())
+#: Project Gutenberg's header and licence in its EPUBs.
+_PG_IDS = frozenset({"pg-header", "pg-footer"})
+_PG_CLASSES = frozenset({"pg-boilerplate", "pgheader", "pgfooter"})
+#: Most words a page before the first chapter may have to be taken for a title page.
+_TITLE_PAGE_WORDS = 60
+
+
+class AnchorFlow(ContextFlow):
+    """A :class:`ContextFlow` that marks where each of the contents' anchors stands."""
+
+    def __init__(self, targets: dict[str, str], is_note, skip) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(is_note, skip)
+        self._targets = targets
+
+    def _enter(self, node: Node) -> tuple[str, ...]:
+        if node.raw and ("id" in node.raw or "name" in node.raw):
+            label = self._targets.get(node.get("id") or node.get("name"))
+            if label is not None:
+                self.marker("chapter", label)
+        return super()._enter(node)
+
+
 class Book:
     """The story so far: chapters, the metadata and notes front and end matter give."""
 
-    def __init__(self, titles: dict[str, str]) -> None:
+    def __init__(
+        self,
+        titles: dict[str, str],
+        marks: dict[str, list[tuple[str, str]]] | None = None,
+        matter: dict[str, str] | None = None,
+        title: str = "",
+    ) -> None:
         self.titles = titles
+        self.marks = marks or {}
+        self.matter = matter or {}
+        self.book_title = title
+        # Contents that name several places: files they leave out continue the chapter before.
+        self.rich = sum(len(m) for m in self.marks.values()) >= 2
+        self.gutenberg_ended = False
         self.chapters: list[Chapter] = []
         self.page_meta: dict[str, object] = {}
         self.page_title = ""
@@ -61,9 +101,18 @@ class Book:
 
     def add(self, path: str, page: Page, is_nav: bool) -> None:
         tree = page.tree
+        given = self.matter.get(path)
+        matter = frozenset(given.split()) if given else _body_type(tree)
+        if matter & _DROPPED_MATTER or self.gutenberg_ended:
+            return
+        if matter & _NOTED_MATTER:
+            notes = note_blocks(_items(tree.root, ()))
+            (self.end_notes if self.chapters else self.front_notes).extend(notes)
+            return
         preface, afterword = _with_text(tree.ids.get("preface")), _with_text(tree.ids.get("afterword"))
         apart = tuple(node for node in (preface, afterword) if node is not None)
-        items = _items(tree.root, apart)
+        apart += _boilerplate(page)
+        items = self._gutenberg_text(_items(tree.root, apart))
         if not apart and not any(item.text for item in items):
             return  # a cover image or an empty page
         classes = frozenset(c.lower() for c in tree.body.classes) if tree.body is not None else frozenset()
@@ -99,11 +148,69 @@ class Book:
             return
         if _is_contents(items, page, apart):
             return
+        if not self.chapters and self._only_a_title(items):
+            return
+        marks = self.marks.get(path)
+        if marks and any(fragment for fragment, _label in marks) and not self.ao3:
+            self._cut_at_anchors(tree, apart, marks)
+            return
+        if self.rich and marks is None and self.chapters and not self.ao3 and not _headed(items):
+            self._continue(items)  # a file split off a chapter; one with its own heading is a chapter
+            return
         chapter = _chapter(items, title, len(self.chapters) + 1, self.ao3)
         if "fff_chapter" in classes and _NEW_MARK.match(chapter.title):
             chapter = _unmarked(chapter)
             self.new_chapters.append(len(self.chapters) + 1)
         self.chapters.append(chapter)
+
+    def _cut_at_anchors(self, tree: Tree, apart: tuple[Node, ...], marks: list[tuple[str, str]]) -> None:
+        """Chapters start where the contents' anchors stand, wherever they are in the file."""
+        found = {fragment: label for fragment, label in marks if fragment and _anchored(tree, fragment)}
+        opening = next((label for fragment, label in marks if not fragment or fragment not in found), "")
+        skip = (lambda n: n in apart) if apart else None
+        items = self._gutenberg_text(AnchorFlow(found, _is_note, skip).feed(tree.root).finish())
+        segments: list[tuple[str, list[Item]]] = [(opening, [])]
+        for item in items:
+            if item.kind == "chapter":
+                segments.append((item.text, []))
+            else:
+                segments[-1][1].append(item)
+        for number, (label, part) in enumerate(segments):
+            if not any(item.text for item in part):
+                continue
+            if number == 0 and not opening and self.chapters:
+                self._continue(part)  # text before the first anchor goes on from the chapter before
+            else:
+                self.chapters.append(_chapter(part, label, len(self.chapters) + 1, self.ao3))
+
+    def _continue(self, items: list[Item]) -> None:
+        """A file the contents do not name: it goes on from the chapter before."""
+        blocks = _chapter(items, "", 0, self.ao3).blocks
+        last = self.chapters[-1]
+        self.chapters[-1] = Chapter(last.title, last.blocks + (blocks if _headed(items) else blocks[1:]))
+
+    def _only_a_title(self, items: list[Item]) -> bool:
+        """A page before the first chapter whose few words hold the book's title: a title page."""
+        title = _norm(self.book_title)
+        texts = [_norm(item.text) for item in items if item.text]
+        words = sum(len(text.split()) for text in texts)
+        return (
+            bool(title)
+            and words <= _TITLE_PAGE_WORDS
+            and any(text == title or text.startswith((title + ":", title + " by ")) for text in texts)
+        )
+
+    def _gutenberg_text(self, items: list[Item]) -> list[Item]:
+        """Without what stands before Gutenberg's START marker or from its END marker on."""
+        if not any(item.text.startswith(("***", "End of", "END OF")) for item in items if item.text):
+            return items
+        from reader.formats.gutenberg import END_MARKER, START_MARKER
+
+        start = next((i + 1 for i, item in enumerate(items) if START_MARKER.match(item.text)), 0)
+        end = next((i for i, item in enumerate(items) if i >= start and END_MARKER.match(item.text)), None)
+        if end is not None:
+            self.gutenberg_ended = True
+        return items[start:end]
 
     def _title_page(self, items: list[Item], tree: Tree, force: bool) -> bool:
         """FanFicFare's title page (or the like): its entries are metadata."""
@@ -124,7 +231,7 @@ class Book:
         self.front_notes.extend(preface.notes)
 
     def story(self, opf_meta: dict[str, object], title: str, author: str, fallback_title: str) -> Story:
-        chapters = self.chapters
+        chapters = _headings_joined(self.chapters)
         if not chapters:
             if self.missing:
                 raise StoryError("none of the chapter files the spine lists is readable in the archive")
@@ -161,6 +268,62 @@ class Book:
             metadata=clean,
             encoding="utf-8",
         )
+
+
+def _headings_joined(chapters: list[Chapter]) -> list[Chapter]:
+    """A chapter of headings alone (a part's title page) goes on top of the chapter after it."""
+    result: list[Chapter] = []
+    waiting: list[Block] = []
+    for chapter in chapters:
+        if chapter.blocks and all(block.kind == "heading" for block in chapter.blocks):
+            waiting.extend(chapter.blocks)
+            continue
+        result.append(Chapter(chapter.title, waiting + chapter.blocks) if waiting else chapter)
+        waiting = []
+    if waiting:
+        result.append(Chapter(waiting[0].text, waiting))
+    return result
+
+
+def _body_type(tree: Tree) -> frozenset[str]:
+    """The ``epub:type`` words of the page's body (or of the one section it holds)."""
+    body = tree.body
+    if body is None:
+        return frozenset()
+    kinds = body.get("epub:type")
+    if not kinds:
+        sections = [c for c in body.children if isinstance(c, Node) and c.tag in ("section", "div")]
+        if len(sections) == 1:
+            kinds = sections[0].get("epub:type")
+    return frozenset(kinds.lower().split())
+
+
+def _boilerplate(page: Page) -> tuple[Node, ...]:
+    """Gutenberg's header and licence sections, and front or back matter sections, to leave out."""
+    markup = page.markup
+    if "pg" not in markup and "epub:type" not in markup:
+        return ()
+    found: list[Node] = []
+    for node in iter_nodes(page.tree.root):
+        if not node.raw or node.tag == "body":
+            continue
+        kinds = frozenset(node.get("epub:type").lower().split())
+        if (
+            node.get("id") in _PG_IDS
+            or _PG_CLASSES & set(node.get("class").lower().split())
+            or (node.tag in ("section", "div", "aside") and kinds & (_DROPPED_MATTER | _NOTED_MATTER))
+        ):
+            found.append(node)
+    return tuple(found)
+
+
+def _headed(items: list[Item]) -> bool:
+    """The page opens with a heading."""
+    return next((item.kind == "heading" for item in items if item.text), False)
+
+
+def _anchored(tree: Tree, fragment: str) -> bool:
+    return fragment in tree.ids or any(a.get("name") == fragment for a in tree.anchors)
 
 
 def _unmarked(chapter: Chapter) -> Chapter:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote
 from xml.etree import ElementTree
 
@@ -47,6 +47,7 @@ class Package:
     spine: list[tuple[str, bool]]  # (idref, linear)
     toc_id: str
     nav_path: str | None
+    guide: dict[str, str] = field(default_factory=dict)  # EPUB 2 <guide>: archive path → type
 
     @classmethod
     def read(cls, archive: Archive, path: str) -> Package:
@@ -55,8 +56,13 @@ class Package:
             raise StoryError(f"the package file {path} named in container.xml is missing from the archive")
         root = parse_xml(raw, path)
         metadata = manifest_el = spine_el = None
+        guide: dict[str, str] = {}
         for element in root.iter():
             name = local(element.tag)
+            if name == "reference" and element.get("href") and element.get("type"):
+                target = resolve(path, element.get("href"))
+                if target:
+                    guide.setdefault(target, (element.get("type") or "").strip().lower())
             if name == "metadata" and metadata is None:
                 metadata = element
             elif name == "manifest" and manifest_el is None:
@@ -85,7 +91,7 @@ class Package:
                     spine.append(
                         (ref.get("idref") or "", (ref.get("linear") or "yes").strip().lower() != "no")
                     )
-        return cls(path, metadata, manifest, spine, toc_id, nav_path)
+        return cls(path, metadata, manifest, spine, toc_id, nav_path, guide)
 
     def reading_order(self) -> list[str | None]:
         """Archive paths of the spine's documents (None for one the manifest lacks)."""

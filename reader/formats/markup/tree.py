@@ -21,10 +21,10 @@ BLOCK = frozenset(
     "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main menu ol p pre "
     "section summary table tbody tfoot thead tr ul".split()
 )
-#: Elements whose content is not story text.
+#: Elements whose content is not story text (``rt``/``rp``: ruby readings, shown above the base text).
 SKIP = frozenset(
     "head script style title nav noscript template svg math iframe object embed select textarea button "
-    "canvas audio video map".split()
+    "canvas audio video map rt rp".split()
 )
 HEADING_LEVEL = {f"h{level}": level for level in range(1, 7)}
 
