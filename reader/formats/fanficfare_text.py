@@ -102,7 +102,7 @@ def _contents(after: list[Piece]) -> tuple[list[str], list[Piece]]:
 
 def title_page(front: list[Piece]) -> tuple[dict[str, str], list[Piece]]:
     """The title page's entries as metadata; paragraphs that are no entry are handed back."""
-    metadata: dict[str, str] = {}
+    found: dict[str, list[str]] = {}
     leftover: list[Piece] = []
     key: str | None = None
     for piece in front:
@@ -113,16 +113,14 @@ def title_page(front: list[Piece]) -> tuple[dict[str, str], list[Piece]]:
                 key = LABELS.get(label, "")
                 value = (match.group(2) or "").strip()
                 if key and value:
-                    metadata[key] = value
+                    found[key] = [value]
             elif key is not None:
                 if key:
-                    joiner = "\n\n" if number == 0 else " "
-                    metadata[key] = (metadata.get(key, "") + joiner + line.strip()).strip()
+                    found.setdefault(key, []).append(("\n\n" if number == 0 else " ") + line.strip())
             else:
                 leftover.append(piece)
                 break
-    metadata.pop("title", None)
-    metadata.pop("author", None)
+    metadata = {key: "".join(parts).strip() for key, parts in found.items() if key not in ("title", "author")}
     return metadata, leftover
 
 

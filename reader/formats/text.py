@@ -60,6 +60,13 @@ def parse(data: bytes, fallback_title: str) -> Story:
         text, encoding = decode(data)
     except DecodeError as error:
         raise StoryError(str(error)) from None
+    from reader.formats.markup.tree import collector_paused
+
+    with collector_paused():  # many small objects and no cycles: the collector only slows it
+        return _parse_text(text, encoding, fallback_title)
+
+
+def _parse_text(text: str, encoding: str, fallback_title: str) -> Story:
     from reader.formats import fanficfare_text, gutenberg
 
     story = gutenberg.parse_text(text, fallback_title, encoding) or fanficfare_text.parse_text(
