@@ -8,9 +8,9 @@ from pathlib import Path
 from conftest import SAMPLE
 from tests_support import make_app, open_story, saved_stories, wait_for_library, wait_for_page
 
+from reader.formats import path_id
 from reader.library import Entry, chapters_label, matches, scan, status_of
 from reader.model import Position
-from reader.formats import path_id
 from reader.state import Found, State
 
 STATIC = "what-the-static-keeps.txt"
@@ -79,7 +79,9 @@ def test_a_story_edited_in_place_keeps_its_place(tmp_path: Path) -> None:
     state = State.load(tmp_path / "state")
     (before,) = scan(library)
     _read(state, before.id, story, 3)
-    story.write_text("Title: Serial\n\nChapter 1\n\nOne, longer now.\n\nChapter 2\n\nTwo.\n", encoding="utf-8")
+    story.write_text(
+        "Title: Serial\n\nChapter 1\n\nOne, longer now.\n\nChapter 2\n\nTwo.\n", encoding="utf-8"
+    )
     (after,) = scan(library)
     assert after.id != before.id
     assert state.reconcile(_found([after], library)) == [(after.id, before.id)]
@@ -289,3 +291,42 @@ def test_the_walk_finds_files_and_story_folders_in_natural_order(tmp_path: Path)
         sum(p.stat().st_size for p in serial),
     )
     assert all(sig is None for _, _, sig in story_listing(tmp_path, signatures=False))
+
+
+def test_a_gutenberg_book_read_under_its_path_id_keeps_its_place_as_gutenberg_nnnn(tmp_path: Path) -> None:
+    """A first-release record (known by its path) finds the book now known by its ebook number."""
+    from conftest import ROOT
+    from tests_support import write_v1_state
+
+    library = tmp_path / "lib"
+    library.mkdir()
+    shutil.copy(ROOT / "tests" / "fixtures" / "gutenberg" / "the_ebook_2020s.txt", library / "almanac.txt")
+    write_v1_state(
+        tmp_path / "state",
+        {
+            "version": 1,
+            "stories": {
+                "almanac.txt": {
+                    "title": "almanac",
+                    "path": str(library / "almanac.txt"),
+                    "position": {"chapter": 1, "offset": 40, "snippet": "x"},
+                    "last_read": "2026-11-01T10:00:00+00:00",
+                    "bookmarks": [
+                        {
+                            "name": "a mark",
+                            "position": {"chapter": 1, "offset": 40, "snippet": "x"},
+                            "created": "2026-11-01T10:00:00+00:00",
+                        }
+                    ],
+                }
+            },
+        },
+    )
+    state = State.load(tmp_path / "state")
+    (entry,) = scan(library)
+    assert entry.id.startswith("gutenberg:")
+    assert state.reconcile(_found([entry], library)) != []
+    assert state.position(entry.id) == Position(1, 40, "x")
+    assert [b.name for b in state.bookmarks(entry.id)] == ["a mark"]
+    state.save()
+    assert State.load(tmp_path / "state").position(entry.id) == Position(1, 40, "x")  # kept joined
