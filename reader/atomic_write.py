@@ -9,6 +9,11 @@ from pathlib import Path
 
 
 def write_atomic(path: Path, text: str, *, sync: bool = True) -> None:
+    """Replace ``path`` with ``text``: see :func:`write_bytes_atomic`."""
+    write_bytes_atomic(path, text.encode("utf-8"), sync=sync)
+
+
+def write_bytes_atomic(path: Path, data: bytes, *, sync: bool = True) -> None:
     """Replace ``path`` with ``text`` so that a crash leaves either the old or the new file.
 
     A link is written *through*: the file it points at is replaced and the link stays (a
@@ -24,8 +29,8 @@ def write_atomic(path: Path, text: str, *, sync: bool = True) -> None:
         mode = 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fchmod(handle.fileno(), mode)
             if sync:

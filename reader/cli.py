@@ -91,16 +91,12 @@ def _run_tui(argv: list[str]) -> int:
         if library is None:
             return 2
     from reader.state import StateFolderError
-    from reader.ui.app import ReaderApp
+
+    state = _load_state_in_background(paths.state_dir(args.state, config.state))
+    from reader.ui.app import ReaderApp  # Textual's import, while the state loads
 
     try:
-        app = ReaderApp(
-            library=library,
-            story=story,
-            preload=preload,
-            state_path=paths.state_dir(args.state, config.state),
-            config=config,
-        )
+        app = ReaderApp(library=library, story=story, preload=preload, state=state.result(), config=config)
     except StateFolderError as error:
         return _fail(str(error))
     try:
@@ -108,6 +104,25 @@ def _run_tui(argv: list[str]) -> int:
     finally:
         saved = app.save_now_quietly()
     return app.return_code or (0 if saved else 1)
+
+
+def _load_state_in_background(path: Path) -> Any:
+    """``State.load(path)`` on a thread, while the caller imports Textual (a ``Future``)."""
+    from concurrent.futures import Future
+    from threading import Thread
+
+    from reader.state import State
+
+    future: Future[Any] = Future()
+
+    def load() -> None:
+        try:
+            future.set_result(State.load(path))
+        except BaseException as error:  # raised again by result(), in the caller
+            future.set_exception(error)
+
+    Thread(target=load, name="reader-state", daemon=True).start()
+    return future
 
 
 def _apply_limits(config: Any) -> None:

@@ -1,22 +1,27 @@
 """The records of a state folder as last read, keyed by each file's inode, size and mtime.
 
 A warm start looks at the folder (one ``stat`` a file) and parses only the files that
-changed since; the rest come from this cache, one JSON file in the cache folder. It is
-derived data: a cache that is missing, damaged or of another version is ignored and written
-afresh, and a record is taken from it only when its file's signature is the same.
+changed since; the rest come from this cache, one file in the cache folder. It is derived
+data: a cache that is missing, damaged or of another version is ignored and written afresh,
+and a record is taken from it only when its file's signature is the same.
+
+It is written with :mod:`marshal`, which reads 5,000 records several times faster than JSON
+(the state is plain data: str, int, float, bool, None, lists and dicts). marshal is not
+meant for files an attacker wrote; this one lives in the user's own cache folder, is written
+only by the reader, and anything that does not read back as expected is ignored.
 """
 
 from __future__ import annotations
 
-import json
+import marshal
 from pathlib import Path
 from typing import Any
 
-from reader.atomic_write import write_atomic
+from reader.atomic_write import write_bytes_atomic
 from reader.state.disk import Signature
 
 #: Bump when what is cached changes meaning.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 Cached = dict[str, tuple[Signature, dict[str, Any]]]
 
@@ -24,8 +29,8 @@ Cached = dict[str, tuple[Signature, dict[str, Any]]]
 def load_cache(path: Path, folder: str) -> Cached:
     """The cached records of the state folder ``folder`` (empty when unusable)."""
     try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
+        data = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
         return {}
     if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or data.get("folder") != folder:
         return {}
@@ -48,9 +53,9 @@ def save_cache(path: Path, folder: str, records: Cached) -> None:
     data = {
         "version": CACHE_VERSION,
         "folder": folder,
-        "files": {name: [*sign, record] for name, (sign, record) in records.items()},
+        "files": {name: (*sign, record) for name, (sign, record) in records.items()},
     }
     try:
-        write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")), sync=False)
-    except (OSError, ValueError, TypeError):
+        write_bytes_atomic(path, marshal.dumps(data), sync=False)
+    except (OSError, ValueError):
         pass

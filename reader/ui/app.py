@@ -56,14 +56,18 @@ class ReaderApp(App[None]):
         library: Path | None = None,
         story: Path | None = None,
         preload: Preload | None = None,
-        state_path: Path,
+        state_path: Path | None = None,
+        state: State | None = None,
         config: Config | None = None,
     ) -> None:
         super().__init__()
         self.library = library
         self.story_path = story
         self.preload = preload
-        self.state = State.load(state_path)
+        if state is None:
+            assert state_path is not None, "the app needs a state, or the folder to load it from"
+            state = State.load(state_path)
+        self.state = state
         self.config = config or Config()
         self.autosave = Autosave(self.state, self._report, self._state_changed)
         self._checking = False
