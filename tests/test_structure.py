@@ -198,6 +198,6 @@ def test_detectors_are_linear_in_their_input(name: str) -> None:
     n = 200
     while _seconds(make(n)) < 0.05:
         n *= 2
-    small = min(_seconds(make(n)) for _ in range(2))
-    large = _seconds(make(10 * n))
+    small = min(_seconds(make(n)) for _ in range(3))  # best of 3: a busy machine adds, never takes
+    large = min(_seconds(make(10 * n)) for _ in range(3))
     assert large < 15 * small, (name, n, small, large)
