@@ -701,7 +701,11 @@ class KillHarness:
         in_flight: int | None,
     ) -> None:
         report = self.report
-        strays = [p for p in self.state_path.iterdir() if p.name.endswith(".tmp")] if self.state_path.is_dir() else []
+        strays = (
+            [p for p in self.state_path.iterdir() if p.name.endswith(".tmp")]
+            if self.state_path.is_dir()
+            else []
+        )
         report.stray_temp_files = max(report.stray_temp_files, len(strays))
         data, error = self.read_state()
         expected = self.bookmarks + confirmed

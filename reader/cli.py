@@ -185,8 +185,8 @@ def _subcommand(argv: list[str]) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from reader.library import recent_first, scan
     from reader.formats import path_id
+    from reader.library import recent_first, scan
     from reader.state import Found, State, StateFolderError
 
     root = _library_of(args)

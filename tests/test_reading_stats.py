@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import yaml
 from tests_support import make_app, open_story, saved_stories, write_v1_state
 
 from reader.reading_footer import footer_text

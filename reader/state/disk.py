@@ -194,7 +194,7 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> tuple[str | None, Sign
 def parse_story(text: str, where: str) -> tuple[dict[str, Any] | None, str | None, int | None, list[str]]:
     """(record, problem, newer version, notices) from a story file's text."""
     try:
-        data, _ = load_yaml(text)
+        data, duplicates = load_yaml(text, collect_duplicates=True)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
@@ -208,6 +208,11 @@ def parse_story(text: str, where: str) -> tuple[dict[str, Any] | None, str | Non
     if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
         return None, None, version, []
     record, notices = clean_entry(data, where)
+    # A key written twice: the first is kept, the other dropped with a notice (not the whole story).
+    notices[:0] = [
+        f"{where}: dropped {'.'.join((*keys, key))[:80]} written a second time (the key appears twice)"
+        for keys, key, _ in duplicates
+    ]
     if not isinstance(record.get("id"), str) or not record["id"]:
         return None, "has no story id", None, notices
     record.pop("version", None)
@@ -226,7 +231,29 @@ def read_story(path: Path) -> StoryFile:
 def dump_story(record: dict[str, Any]) -> str:
     from reader.state.safe_yaml import dump_yaml
 
-    return dump_yaml({"version": VERSION, **record})
+    return dump_yaml(encodable({"version": VERSION, **record}))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(value: Any) -> Any:
+    """``value`` with every lone surrogate made U+FFFD, so that it can be written as UTF-8.
+
+    A file name that is not UTF-8 (an old Latin-1 archive) reaches a record's ``path`` and
+    ``title`` as Python's surrogate escapes, which no YAML dumper writes; the record is
+    written with a replacement character there instead of never being written at all."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return _SURROGATE.sub("\ufffd", value)
+        return value
+    if isinstance(value, dict):
+        return {encodable(key): encodable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [encodable(item) for item in value]
+    return value
 
 
 # Moving aside ----------------------------------------------------------------------------

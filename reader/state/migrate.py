@@ -35,6 +35,10 @@ class MigrationError(Exception):
     """The old file could not be read; it is left exactly as it was."""
 
 
+class NotAStateFile(MigrationError):
+    """The file is somebody's YAML, not a reading state: it is not ours to rename or move."""
+
+
 def read_v1(path: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
     """The stories of an old state file (duplicates and moves merged), and notices."""
     text, _, problem = read_text(path, MAX_V1_BYTES)
@@ -46,6 +50,8 @@ def read_v1(path: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
         raise MigrationError(f"{path} does not parse ({str(error).splitlines()[0][:120]})") from error
     if not isinstance(data, dict):
         raise MigrationError(f"{path} does not hold a mapping")
+    if data and not {"version", "stories"} & data.keys():
+        raise NotAStateFile(f"{path} is not a reading state (it has neither 'version' nor 'stories')")
     stories = data.get("stories") or {}
     if not isinstance(stories, dict):
         raise MigrationError(f"{path} has a 'stories' entry that is not a mapping")

@@ -32,6 +32,7 @@ from reader.state.disk import (
     LockBusy,
     Signature,
     dump_story,
+    encodable,
     id_hash,
     name_hash,
     read_story,
@@ -81,6 +82,7 @@ def write(job: Job, folder: Path, locks: Path, previous: Path, timeout: float = 
         notices: list[str] = []
         for _ in range(ATTEMPTS):
             record, seen, notes = _merged_with_disk(job, path, known)
+            record = encodable(record)  # as written (and cached), no surrogates of odd file names
             notices += notes
             text = dump_story(record)
             if signature_of(path) != seen:

@@ -35,13 +35,15 @@ from reader.state.disk import (
     Signature,
     StoryFile,
     file_name,
+    id_hash,
     name_hash,
     read_story,
     set_aside,
+    signature_of,
 )
 from reader.state.identity import Identity
 from reader.state.merge import bookmark_key, losses, merge_story, raw_bookmark_key, reading_seconds
-from reader.state.migrate import MigrationError, migrate
+from reader.state.migrate import MigrationError, NotAStateFile, migrate
 from reader.state.stamps import now_iso, stamp_order
 from reader.state.stats import add_reading, day_key
 from reader.state.status import set_status, status_of_entry
@@ -97,6 +99,8 @@ def locate(path: Path) -> tuple[Path, Path | None]:
 
 
 def _ours(name: str) -> bool:
+    if name_hash(name) is not None:  # the common case first: thousands of story files
+        return True
     if (
         name in _OWN_NAMES
         or name.startswith(_OWN_PREFIXES)
@@ -140,15 +144,15 @@ def list_folder(folder: Path) -> Listing:
         return found
     for item in items:
         name = item.name
-        if not name.endswith(".yaml") or is_sync_tool_file(name) or is_own_temp_file(name):
-            continue
-        if name_hash(name) is not None:
+        if name_hash(name) is not None:  # a story's file: the common case, tested first
             try:
                 info = item.stat()
             except OSError:
                 continue
             if stat.S_ISREG(info.st_mode):
                 found.stories[name] = (info.st_ino, info.st_size, info.st_mtime_ns)
+        elif not name.endswith(".yaml") or is_sync_tool_file(name) or is_own_temp_file(name):
+            continue
         elif (original := conflict_original(name)) is not None and name_hash(original) is not None:
             found.conflicts.append(name)
     found.conflicts.sort()
@@ -175,6 +179,7 @@ class State(Identity):
         self.disk: Cached = {}  # file name → (signature, record) as last read or written
         self.after_write: dict[str, set[str]] = {}  # story id → copies to move once it is written
         self._private: set[str] = set()  # stories whose record shares nothing with ``disk``
+        self._seen_other: dict[str, Signature | None] = {}  # conflict copies, files left alone
         self.warning: str | None = None
         self.notices: list[str] = []
         self.read_only = False
@@ -206,6 +211,11 @@ class State(Identity):
     def _migrate(self, old: Path) -> None:
         try:
             count, notices = migrate(old, self.folder)
+        except NotAStateFile as error:
+            if old.parent != self.folder:  # named by --state: somebody's file, not ours to move
+                raise StateFolderError(f"{error}; name a folder for the reading state") from error
+            self._migrate_backup(old, str(error))
+            return
         except MigrationError as error:
             self._migrate_backup(old, str(error))
             return
@@ -218,8 +228,8 @@ class State(Identity):
             return
         self.notices += notices
         self.warning = (
-            f"Your reading state ({count:,} stor{'y' if count == 1 else 'ies'}) now lives in {self.folder}, one small file per "
-            f"story; the old file is kept as {old.name}.v1."
+            f"Your reading state ({count:,} stor{'y' if count == 1 else 'ies'}) now lives in "
+            f"{self.folder}, one small file per story; the old file is kept as {old.name}.v1."
         )
 
     def _migrate_backup(self, old: Path, problem: str) -> None:
@@ -254,7 +264,7 @@ class State(Identity):
         for name in listing.conflicts:
             self.take_conflict(read_story(self.folder / name))
         if parsed or len(cached) != len(self.disk):
-            save_cache(self.cache_path, folder_key, self.disk)
+            self.save_cache()
 
     def _take(self, name: str, sign: Signature | None, record: dict[str, Any]) -> None:
         """A good record read from the file ``name``: into memory, merged with what is there."""
@@ -264,8 +274,13 @@ class State(Identity):
         held = self.stories.get(story_id)
         self.stories[story_id] = record if held is None else merge_story(held, record)
         self._private.discard(story_id)
-        known = self.names.setdefault(story_id, name)
-        if known != name:  # two files hold one story (written by two devices): keep one
+        if name_hash(name) != id_hash(story_id):
+            # A file named for another id (copied by hand): never written as this story's, which
+            # gets a file of its own (the other story's save may write over this one).
+            if saving.existing_name(self.folder, story_id) is None:
+                self.dirty.add(story_id)
+        elif (known := self.names.setdefault(story_id, name)) != name:
+            # Two files hold one story (written by two devices): keep one.
             keep, extra = sorted((known, name))
             self.names[story_id] = keep
             self.after_write.setdefault(story_id, set()).add(extra)
@@ -279,6 +294,7 @@ class State(Identity):
         name = found.path.name
         self.notices += found.notices
         if found.newer is not None:
+            self._seen_other[name] = found.signature  # told once, until it changes
             self.notices.append(
                 f"{name} was written by a newer reader (version {found.newer}); it is left as it is."
             )
@@ -287,11 +303,14 @@ class State(Identity):
         if found.record is None:
             if found.text is None and not _unusable_content(found.problem):
                 if found.problem:  # not a regular file, or unreadable: not ours to move
+                    self._seen_other[name] = found.signature
                     self.notices.append(f"{name} {found.problem}; it is left as it is.")
                 return
             self._damaged(found, previous.record)
             return
         held = self.stories.get(found.record["id"])
+        if previous.record is not None and previous.record.get("id") != found.record["id"]:
+            previous.record = None  # the file held another story before: nothing to compare
         lost = losses(previous.record, found.record) if previous.record else []
         if lost and previous.record is not None:
             self._set_aside(
@@ -301,6 +320,7 @@ class State(Identity):
             self._take(name, found.signature, found.record)
             self.stories[merged["id"]] = merge_story(self.stories[merged["id"]], merged)
             self.dirty.add(merged["id"])
+            self._write_now(merged["id"])
             return
         self._take(name, found.signature, found.record)
         if held is not None and self.stories[found.record["id"]] != found.record:
@@ -322,6 +342,19 @@ class State(Identity):
                 self.notices.append(
                     f"“{previous.get('title') or story_id}” was restored from its last good copy."
                 )
+                self._write_now(story_id)
+
+    def _write_now(self, story_id: str) -> None:
+        """Write a story restored from its last good copy at once: the file must hold it again
+        even if this session never saves (``reader list``, a kill)."""
+        if self.read_only or story_id not in self.names:  # no file of its own yet: the next save
+            return
+        job = saving.Job(story_id, self.names[story_id], copy.deepcopy(self.stories[story_id]))
+        try:
+            self.took(self.write(job))
+        except (OSError, saving.LockBusy):
+            return  # still dirty: written with the next save
+        self.dirty.discard(story_id)
 
     def _set_aside(self, path: Path, *, copy_only: bool, why: str) -> Path | None:
         try:
@@ -334,6 +367,7 @@ class State(Identity):
 
     def take_conflict(self, found: StoryFile) -> None:
         """A sync tool's conflict copy: merged into its story, moved aside once written."""
+        self._seen_other[found.path.name] = found.signature  # not read (or told) again unchanged
         self.notices += found.notices
         if found.record is None:
             if found.problem:
@@ -343,9 +377,9 @@ class State(Identity):
             return
         record = found.record
         story_id = record["id"]
-        original = conflict_original(found.path.name) or file_name(
-            str(record.get("title") or story_id), story_id
-        )
+        original = conflict_original(found.path.name)
+        if original is None or name_hash(original) != id_hash(story_id):  # a copy of another's file
+            original = file_name(str(record.get("title") or story_id), story_id)
         held = self.stories.get(story_id)
         self.stories[story_id] = record if held is None else merge_story(held, record)
         self._private.discard(story_id)
@@ -360,15 +394,20 @@ class State(Identity):
 
     # Files other readers changed ---------------------------------------------------------
 
-    def look(self) -> dict[str, Signature]:
+    def look(self) -> dict[str, Signature | None]:
         """What this reader last saw of each file, for :meth:`changes` (a copy: thread-safe)."""
-        return {name: sign for name, (sign, _) in self.disk.items()}
+        return {**self._seen_other, **{name: sign for name, (sign, _) in self.disk.items()}}
 
-    def changes(self, seen: dict[str, Signature]) -> Changes:
+    def changes(self, seen: dict[str, Signature | None]) -> Changes:
         """The files changed since ``seen``, read and parsed (touches nothing: any thread)."""
         listing = list_folder(self.folder)
         changed = [read_story(self.folder / n) for n, sign in listing.stories.items() if seen.get(n) != sign]
-        return Changes(changed, [read_story(self.folder / name) for name in listing.conflicts])
+        conflicts = [
+            read_story(self.folder / name)
+            for name in listing.conflicts
+            if seen.get(name) != signature_of(self.folder / name)
+        ]
+        return Changes(changed, conflicts)
 
     def absorb(self, changes: Changes) -> bool:
         """Merge what :meth:`changes` read into memory; True if a story changed. Stories that
@@ -401,7 +440,8 @@ class State(Identity):
                     story_id=story_id,
                     name=name,
                     record=copy.deepcopy(record),
-                    known=known[0] if known else None,
+                    # a file last seen holding another story is read again (and kept aside)
+                    known=known[0] if known and known[1].get("id") == story_id else None,
                     extras=sorted(self.after_write.get(story_id, ())),
                 )
             )
@@ -418,7 +458,8 @@ class State(Identity):
         held = self.stories.get(story_id, {})
         self.stories[story_id] = merge_story(held, done.record)
         self._private.discard(story_id)
-        self.disk[done.job.name] = (done.signature, done.record)
+        if done.signature is not None:
+            self.disk[done.job.name] = (done.signature, done.record)
         extras = self.after_write.get(story_id)
         if extras is not None:
             extras.difference_update(done.job.extras)
@@ -451,7 +492,10 @@ class State(Identity):
             raise problem
 
     def save_cache(self) -> None:
-        save_cache(self.cache_path, os.path.realpath(self.folder), self.disk)
+        """Cache the records of the files, but not of a story still to be written: its file
+        (cut short, or holding less than memory) is read and checked again at the next start."""
+        kept = {name: item for name, item in self.disk.items() if item[1].get("id") not in self.dirty}
+        save_cache(self.cache_path, os.path.realpath(self.folder), kept)
 
     def emergency_copies(self) -> list[Path]:
         """Write what could not be saved where nothing else writes (the last resort at exit)."""

@@ -153,6 +153,15 @@ class ReaderApp(App[None]):
         """Save what changed now, off the UI thread; ``then(saved)`` runs once it is on disk."""
         self.autosave.flush(then)
 
+    def save_and_say(self, message: str, title: str = "") -> None:
+        """Save now, and say ``message`` once it is on disk (a confirmation is a promise)."""
+
+        def said(saved: bool) -> None:
+            if saved:
+                self.notify(message, title=title, timeout=3)
+
+        self.save_now(said)
+
     def save_now_quietly(self) -> bool:
         """The last save on the way out, after the terminal is restored; errors go to stderr.
 

@@ -48,6 +48,7 @@ class Autosave:
         self._last = 0.0
         self._failing = False
         self.busy = 0  # batches handed to the thread and not yet back
+        self._in_hand: dict[int, Job] = {}  # jobs handed to the thread whose results are not in
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -74,6 +75,7 @@ class Autosave:
                 then(True)
             return
         self.busy += 1
+        self._in_hand.update((id(job), job) for job in jobs)
         self._queue.put((jobs, then))
 
     def _run(self) -> None:
@@ -86,6 +88,7 @@ class Autosave:
             except RuntimeError:  # the loop is closed: the exit's own save takes over
                 for job in jobs:
                     self.state.failed(job)
+                    self._in_hand.pop(id(job), None)
 
     def _write_all(self, jobs: list[Job]) -> list[Written | tuple[Job, Exception]]:
         results: list[Written | tuple[Job, Exception]] = []
@@ -94,6 +97,8 @@ class Autosave:
                 results.append(self.state.write(job))
             except (OSError, LockBusy) as error:
                 results.append((job, error))
+            except Exception as error:  # a bug must not stop saving for the session: say it, retry
+                results.append((job, OSError(f"{type(error).__name__}: {error}")))
         return results
 
     def _finish(self, results: list[Written | tuple[Job, Exception]], then: Done | None) -> None:
@@ -101,6 +106,7 @@ class Autosave:
         trouble: Exception | None = None
         took = False
         for result in results:
+            self._in_hand.pop(id(result.job if isinstance(result, Written) else result[0]), None)
             if isinstance(result, Written):
                 before = self.state.stories.get(result.job.story_id)
                 self.state.took(result)
@@ -143,3 +149,8 @@ class Autosave:
         if self._thread.is_alive():
             self._queue.put(None)
             self._thread.join(timeout)
+        # What the writer still holds (a lock that does not answer) or wrote without the loop
+        # taking the result: the exit's own save writes it again (merged: no harm done twice).
+        for job in list(self._in_hand.values()):
+            self.state.failed(job)
+        self._in_hand.clear()

@@ -102,9 +102,7 @@ class BookmarksScreen(ModalScreen[Position | None]):
             return
         gone = self.shown[index]
         self.reader_app.state.delete_bookmark(self.story.id, gone)
-        self.reader_app.save_now(
-            lambda saved: saved and self.app.notify(f"Deleted bookmark: {gone.name}", timeout=3)
-        )
+        self.reader_app.save_and_say(f"Deleted bookmark: {gone.name}")
         self.refill(index)
 
     def action_close(self) -> None:

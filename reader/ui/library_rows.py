@@ -10,9 +10,9 @@ from typing import Any
 from rich.text import Text
 
 from reader.library import Entry, chapters_label, filter_text, recent_key, status_of
-from reader.state.status import STATUSES, label
 from reader.state import State
 from reader.state.stamps import stamp_order
+from reader.state.status import STATUSES, label
 
 #: Columns: label, the sort its header selects, fixed width (None: shares what is left),
 #: and the narrowest terminal that still shows it.

@@ -14,8 +14,8 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from reader.library import Entry, missing_entries, recent_first, scan_batches
 from reader.formats import path_id
+from reader.library import Entry, missing_entries, recent_first, scan_batches
 from reader.state import Found
 from reader.state.status import STATUSES
 from reader.state.status import label as status_label

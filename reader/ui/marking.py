@@ -4,7 +4,6 @@ bookmarks, and its reading status. The reading screen provides the story and the
 from __future__ import annotations
 
 import os
-
 from typing import TYPE_CHECKING
 
 from reader.layout import PageRef, page_ref
@@ -89,10 +88,7 @@ class MarkingScreen(FindingScreen):
         entry = state.entry(self.story.id)
         entry.setdefault("title", self.story.title)  # a story marked before a page was turned
         entry.setdefault("path", os.path.abspath(self.story.path))
-        title = self.story.title
-        self.reader_app.save_now(
-            lambda saved: saved and self.app.notify(f"Marked as {label(status)}", title=title, timeout=3)
-        )
+        self.reader_app.save_and_say(f"Marked as {label(status)}", title=self.story.title)
 
     def at_the_end(self, words: int) -> None:
         """Next page on the last page: offer to mark the story finished, once a session.
@@ -123,8 +119,7 @@ class MarkingScreen(FindingScreen):
             f"{self.story.chapters[self.ref.chapter].title} · {int(self.progress() * 100)}%"  # as the footer
         )
         self.reader_app.state.add_bookmark(self.story.id, name, self.place)
-        # Said once it is on disk (off the UI thread): a bookmark confirmed is a bookmark kept.
-        self.reader_app.save_now(lambda saved: saved and self.app.notify(f"Bookmark added: {name}", timeout=3))
+        self.reader_app.save_and_say(f"Bookmark added: {name}")  # once on disk: confirmed is kept
 
     def action_bookmarks(self) -> None:
         if self.story is None:
