@@ -143,7 +143,7 @@ class Book:
 
     def signature(self, i: int) -> tuple[str, ...]:
         """The left part of the page's first rows, as the screen shows them."""
-        from reader.ui.page_view import SCENE_BREAK
+        from reader.ui.widgets.page_view import SCENE_BREAK
 
         ref = self.pages[i]
         chapter = self.story.chapters[ref.chapter]

@@ -39,7 +39,7 @@ sys.path.insert(0, str(HERE.parent))
 from library_gen import generate  # noqa: E402
 from open_book import Terminal  # noqa: E402
 
-from reader.library import Entry, read_entry, scan_batches, story_files  # noqa: E402
+from reader.library.listing import Entry, read_entry, scan_batches, story_files  # noqa: E402
 
 SAMPLE = HERE.parent / "sample_library"
 
@@ -107,7 +107,7 @@ def sort_filter_figures(entries: list[Entry], runs: int) -> dict[str, float]:
     reading state (a third of the stories read, so stamps to parse), and filters, over
     ``entries``."""
     from reader.state import State
-    from reader.ui.library_rows import StoryIndex
+    from reader.ui.widgets.story_rows import StoryIndex
 
     state = State(Path(tempfile.mkdtemp()) / "state.yaml")
     for n, entry in enumerate(entries[::3]):
@@ -221,7 +221,7 @@ def vm_hwm(pid: int) -> int:
 def pty_figures(root: Path, entries: list[Entry], runs: int) -> dict[str, float]:
     """Start-up, memory, sort, filter and open times of the real reader, medians of ``runs``."""
     from reader.formats import load_story
-    from reader.library import filter_text
+    from reader.library.listing import filter_text
 
     count = len(entries)
     first = min(entries, key=lambda e: (e.title.casefold(), e.path))  # the top row, never read
@@ -334,7 +334,7 @@ def of_total(shown: int, count: int) -> tuple[str, str]:
 
 
 def shown(entries: list[Entry], query: str) -> int:
-    from reader.library import filter_text
+    from reader.library.listing import filter_text
 
     words = query.casefold().split()
     return sum(1 for e in entries if all(w in filter_text(e) for w in words))

@@ -1,4 +1,4 @@
-"""Library search at scale: a 2,000-story, 500+ MB library through ``reader.search``.
+"""Library search at scale: a 2,000-story, 500+ MB library through ``reader.search.index``.
 
 Generates (once; reused while the seed matches) a deterministic library of plain-text
 stories of varied sizes, from a few thousand invented words and common English words with a
@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reader.search import LibraryIndex  # noqa: E402
+from reader.search.index import LibraryIndex  # noqa: E402
 
 COMMON = (
     "the and to of a in was he she it that his her with as had for you on at but they not be "

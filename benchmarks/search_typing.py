@@ -34,7 +34,7 @@ def main() -> int:
         return 2
     cache = args.folder / "cache"
     os.environ["XDG_CACHE_HOME"] = str(cache)
-    from reader.search import LibraryIndex, default_db_path
+    from reader.search.index import LibraryIndex, default_db_path
 
     target = default_db_path(library)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -186,7 +186,7 @@ def _subcommand(argv: list[str]) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     from reader.formats import path_id
-    from reader.library import recent_first, scan
+    from reader.library.listing import recent_first, scan
     from reader.state import Found, State, StateFolderError
 
     root = _library_of(args)
@@ -252,7 +252,7 @@ def _library_of(args: argparse.Namespace) -> Path | None:
 
 def _search(args: argparse.Namespace) -> int:
     """Hits on stdout; exit 1 when nothing matched, 2 on an error."""
-    from reader.search import LibraryIndex, QueryError
+    from reader.search.index import LibraryIndex, QueryError
 
     root = _library_of(args)
     if root is None:

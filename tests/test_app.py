@@ -18,9 +18,9 @@ from textual import events
 
 from reader.config import Config
 from reader.ui.app import ReaderApp
-from reader.ui.library_screen import LibraryScreen
-from reader.ui.page_view import PageView
-from reader.ui.reading import ReadingScreen
+from reader.ui.screens.library import LibraryScreen
+from reader.ui.widgets.page_view import PageView
+from reader.ui.screens.reading import ReadingScreen
 
 STORY = "what-the-static-keeps.txt"
 
@@ -30,7 +30,7 @@ async def test_library_lists_the_stories_with_their_columns(state_path: Path) ->
     async with app.run_test(size=(100, 30)) as pilot:
         library = await wait_for_library(pilot, app)
         assert len(library.shown) >= 6
-        from reader.ui.story_table import StoryTable
+        from reader.ui.widgets.story_table import StoryTable
 
         table = app.screen.query_one(StoryTable)
         assert [label for label, _ in table.columns] == [
@@ -180,7 +180,7 @@ async def test_help_screen_lists_the_keys(state_path: Path) -> None:
         await open_story(pilot, app, "static")
         await pilot.press("question_mark")
         await pilot.pause()
-        from reader.ui.help import HelpScreen
+        from reader.ui.screens.help import HelpScreen
 
         assert isinstance(app.screen, HelpScreen)
         text = " ".join(str(w.render()) for w in app.screen.query("Static"))
@@ -264,7 +264,7 @@ async def test_down_arrow_leaves_the_filter_for_the_list(state_path: Path) -> No
     async with app.run_test(size=(100, 30)) as pilot:
         library = await wait_for_library(pilot, app)
         await pilot.press(*"the", "down")
-        from reader.ui.story_table import StoryTable
+        from reader.ui.widgets.story_table import StoryTable
 
         assert app.focused is app.screen.query_one(StoryTable)
         assert library.query_one("#filter").value == "the" and len(library.shown) >= 3
@@ -340,8 +340,8 @@ async def test_keys_typed_fast_after_slash_all_reach_the_filter(state_path: Path
 
 
 async def test_help_and_statistics_work_on_a_story_that_could_not_be_opened(tmp_path: Path) -> None:
-    from reader.ui.help import HelpScreen
-    from reader.ui.stats_screen import StatsScreen
+    from reader.ui.screens.help import HelpScreen
+    from reader.ui.screens.stats import StatsScreen
 
     broken = tmp_path / "broken.epub"
     broken.write_bytes(b"not a zip at all")

@@ -136,7 +136,7 @@ def test_a_story_over_the_configured_size_limit_is_refused(tmp_path: Path) -> No
 def test_list_keeps_a_metadata_cache_and_sees_changes(tmp_path: Path) -> None:
     """Enough stories that the first list parses them in worker processes; the second comes
     from the cache in the cache folder, and a changed file is read again."""
-    from reader.library_cache import default_cache_path
+    from reader.library.cache import default_cache_path
 
     library = tmp_path / "lib"
     library.mkdir()

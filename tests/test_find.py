@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from tests_support import make_app, open_story, screen_lines
 
-from reader.find import FindError, Matches, compile_pattern
+from reader.search.in_story import FindError, Matches, compile_pattern
 from reader.formats import load_story
 from reader.layout import wrap
 from reader.model import Position
-from reader.ui.page_view import PageView
+from reader.ui.widgets.page_view import PageView
 
 PARAGRAPH = (
     "The keeper climbed the stair at dusk and set the silver lantern in the window, as her mother "

@@ -16,7 +16,7 @@ CORE = sorted(
 
 
 def test_core_modules_are_found() -> None:
-    assert {"reader.cli", "reader.layout", "reader.state", "reader.formats.text", "reader.library"} <= set(
+    assert {"reader.cli", "reader.layout", "reader.state", "reader.formats.text", "reader.library.listing"} <= set(
         CORE
     )
 

@@ -10,7 +10,7 @@ from tests_support import first_line, open_story
 
 from reader.config import Config
 from reader.ui.app import ReaderApp
-from reader.ui.help import HelpScreen
+from reader.ui.screens.help import HelpScreen
 from reader.ui.keymap import binding_ids, check_keymap, key_is_valid, normalise_keys
 
 README = Path(__file__).resolve().parent.parent / "README.md"

@@ -9,7 +9,7 @@ from conftest import SAMPLE
 from tests_support import make_app, open_story, saved_stories, wait_for_library, wait_for_page
 
 from reader.formats import path_id
-from reader.library import Entry, chapters_label, matches, scan, status_of
+from reader.library.listing import Entry, chapters_label, matches, scan, status_of
 from reader.model import Position
 from reader.state import Found, State
 
@@ -185,7 +185,7 @@ async def test_new_chapters_are_marked_and_n_opens_the_first(tmp_path: Path, sta
         screen = await wait_for_library(pilot, app)
         from textual.widgets import Static
 
-        from reader.ui.story_table import StoryTable
+        from reader.ui.widgets.story_table import StoryTable
 
         table = app.screen.query_one(StoryTable)
         assert table.render_line(1).text.strip().startswith("+2 new")  # line 0 is the header
@@ -233,7 +233,7 @@ async def test_a_missing_story_is_shown_and_comes_back_with_its_place(
 
 
 def test_progress_bars() -> None:
-    from reader.ui.library_rows import progress_bar
+    from reader.ui.widgets.story_rows import progress_bar
 
     assert str(progress_bar(0.0)) == "        0%"
     assert str(progress_bar(0.5)) == "██▌    50%"
@@ -242,7 +242,7 @@ def test_progress_bars() -> None:
 
 
 def test_the_walk_finds_files_and_story_folders_in_natural_order(tmp_path: Path) -> None:
-    from reader.library import story_files, story_listing
+    from reader.library.listing import story_files, story_listing
 
     def put(relative: str, text: str = "Title: T\nAuthor: A\n\nWords.\n") -> Path:
         path = tmp_path / relative

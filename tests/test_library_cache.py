@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE
 
-from reader import library_cache, scanning
-from reader.library import ScanBatch, default_cache_path, read_entry, scan, scan_batches, story_files
-from reader.search import LibraryIndex, default_db_path
+from reader.library import cache as library_cache, scanning
+from reader.library.listing import ScanBatch, default_cache_path, read_entry, scan, scan_batches, story_files
+from reader.search.index import LibraryIndex, default_db_path
 
 
 def story(path: Path, title: str, words: int = 20, author: str = "someone") -> Path:
@@ -36,7 +36,7 @@ def lib(tmp_path: Path) -> Path:
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The paths parsed (not taken from the cache) on this thread."""
     seen: list[Path] = []
-    import reader.library as library
+    import reader.library.listing as library
 
     real = library.read_entry
 
@@ -242,8 +242,8 @@ def test_workers_start_under_a_captured_stderr(tmp_path: Path) -> None:
     script = f"""
 import logging, sys
 from pathlib import Path
-from reader import scanning
-from reader.library import scan
+from reader.library import scanning
+from reader.library.listing import scan
 
 class Captured:
     def write(self, text): return len(text)

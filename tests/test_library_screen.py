@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from tests_support import make_app, saved_stories, wait_for_library
 
-from reader import library
-from reader.library import ScanBatch
+from reader.library import listing as library
+from reader.library.listing import ScanBatch
 from reader.state import State
-from reader.ui import library_screen
-from reader.ui.library_rows import StoryIndex, reading_time
-from reader.ui.story_table import StoryTable
+from reader.ui.screens import library as library_screen
+from reader.ui.widgets.story_rows import StoryIndex, reading_time
+from reader.ui.widgets.story_table import StoryTable
 
 STORIES = 300
 AUTHORS = ("Ada Quill", "Bo Lantern", "Cy Marrow")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from tests_support import first_line, make_app, open_story
 
-from reader.ui.navigation import GoToScreen, Target, TocScreen, parse_target
+from reader.ui.dialogs.navigation import GoToScreen, Target, TocScreen, parse_target
 
 
 @pytest.mark.parametrize(
@@ -110,7 +110,7 @@ async def test_a_theme_chosen_is_remembered_and_paper_is_there(state_path: Path,
 
 
 async def test_justified_lines_fill_the_column_and_highlights_stay_on_their_words(state_path: Path) -> None:
-    from reader.ui.page_view import PageView
+    from reader.ui.widgets.page_view import PageView
 
     app = make_app(state_path)
     async with app.run_test(size=(80, 30)) as pilot:
@@ -142,7 +142,7 @@ async def test_p_switches_to_first_line_indents(state_path: Path) -> None:
     async with app.run_test(size=(80, 30)) as pilot:
         await open_story(pilot, app, "static")
         await pilot.press("right_square_bracket", "P")
-        from reader.ui.page_view import PageView
+        from reader.ui.widgets.page_view import PageView
 
         view = app.screen.query_one(PageView)
         kinds = [line.kind for line in view.page.lines]

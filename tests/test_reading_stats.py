@@ -26,9 +26,9 @@ from reader.state.stats import (
     turn_time,
     words_read,
 )
-from reader.ui import reading
-from reader.ui.reading import ReadingScreen
-from reader.ui.stats_screen import StatsScreen, chart_days
+from reader.ui.screens import reading
+from reader.ui.screens.reading import ReadingScreen
+from reader.ui.screens.stats import StatsScreen, chart_days
 
 STORY = "what-the-static-keeps.txt"
 TODAY = day_key()

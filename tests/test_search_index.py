@@ -1,4 +1,4 @@
-"""The library full-text index (reader.search): queries, ranking, updates, damage, threads."""
+"""The library full-text index (reader.search.index): queries, ranking, updates, damage, threads."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from reader import paths
 from reader.formats import load_story
-from reader.search import Hit, IndexUnavailable, LibraryIndex, QueryError
+from reader.search.index import Hit, IndexUnavailable, LibraryIndex, QueryError
 
 
 def write_story(
@@ -216,7 +216,7 @@ def test_very_common_words_come_in_library_order(tmp_path: Path, monkeypatch: py
     index = LibraryIndex(root, tmp_path / "i.sqlite3")
     index.update()
     ranked = index.search("crane")
-    monkeypatch.setattr("reader.search.RANK_BUDGET", 3)
+    monkeypatch.setattr("reader.search.index.RANK_BUDGET", 3)
     plain = index.search("crane")
     assert sorted(hit.title for hit in plain) == sorted(hit.title for hit in ranked)
     assert [hit.title for hit in plain] == ["S0"] * 5 + ["S1"] * 5 + ["S2"] * 5 + ["S3"] * 5

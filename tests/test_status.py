@@ -8,8 +8,8 @@ from tests_support import make_app, open_story, saved_stories, saved_to_disk
 from textual.widgets import OptionList
 
 from reader.state.status import STATUSES
-from reader.ui.reading import ReadingScreen
-from reader.ui.status_picker import StatusPicker
+from reader.ui.screens.reading import ReadingScreen
+from reader.ui.dialogs.status_picker import StatusPicker
 
 STORY = "what-the-static-keeps.txt"
 

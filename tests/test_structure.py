@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from reader.structure import Para, build_chapters, heading_title, is_scene_break, looks_like_note
+from reader.formats.structure import Para, build_chapters, heading_title, is_scene_break, looks_like_note
 
 
 @pytest.mark.parametrize(
@@ -137,7 +137,7 @@ def test_double_spaced_text_does_not_turn_every_gap_into_a_break() -> None:
 
 
 def test_a_huge_paragraph_is_cut_at_spaces_and_keeps_every_word() -> None:
-    from reader.structure import MAX_BLOCK_CHARS
+    from reader.formats.structure import MAX_BLOCK_CHARS
 
     text = " ".join(f"w{i}" for i in range(30_000))
     (chapter,) = build_chapters([Para(text)], "S")
@@ -147,7 +147,7 @@ def test_a_huge_paragraph_is_cut_at_spaces_and_keeps_every_word() -> None:
 
 
 def test_a_huge_word_is_cut_anyway() -> None:
-    from reader.structure import MAX_BLOCK_CHARS
+    from reader.formats.structure import MAX_BLOCK_CHARS
 
     (chapter,) = build_chapters([Para("x" * (MAX_BLOCK_CHARS * 3 + 5))], "S")
     assert [len(b.text) for b in chapter.blocks] == [MAX_BLOCK_CHARS] * 3 + [5]

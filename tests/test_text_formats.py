@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reader.formats import StoryError, load_story
-from reader.library import scan, story_files
+from reader.library.listing import scan, story_files
 
 FANFICFARE_TXT = """
 

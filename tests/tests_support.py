@@ -11,9 +11,9 @@ from conftest import SAMPLE
 
 from reader.config import Config
 from reader.ui.app import ReaderApp
-from reader.ui.library_screen import LibraryScreen
-from reader.ui.page_view import PageView
-from reader.ui.reading import ReadingScreen
+from reader.ui.screens.library import LibraryScreen
+from reader.ui.widgets.page_view import PageView
+from reader.ui.screens.reading import ReadingScreen
 
 
 def make_app(state_path: Path, library: Path = SAMPLE, **kwargs: object) -> ReaderApp:

@@ -19,7 +19,7 @@ import re
 
 from reader.formats.markup.fanficfare import LABELS
 from reader.model import Span, Story
-from reader.structure import Para, Piece, build_chapters, is_scene_break, pieces
+from reader.formats.structure import Para, Piece, build_chapters, is_scene_break, pieces
 
 _TOC = "TABLE OF CONTENTS"
 _END = "End file."

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from reader.model import Chapter, Story
-from reader.structure import Para, Piece, build_chapters, is_scene_break, pieces
+from reader.formats.structure import Para, Piece, build_chapters, is_scene_break, pieces
 
 START_MARKER = re.compile(r"^\*{3} ?START OF (?:THE|THIS) PROJECT GUTENBERG", re.I | re.M)
 _SMALL_PRINTEND_MARKER = re.compile(r"^\*END\*THE SMALL PRINT", re.I | re.M)

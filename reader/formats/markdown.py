@@ -8,7 +8,7 @@ from reader.formats.decoding import DecodeError, decode
 from reader.formats.errors import StoryError
 from reader.formats.text import paragraphs
 from reader.model import Span, Story
-from reader.structure import Para, build_chapters
+from reader.formats.structure import Para, build_chapters
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _RULE = re.compile(r"^(?:\*\s*){3,}$|^(?:-\s*){3,}$|^(?:_\s*){3,}$")

@@ -11,7 +11,7 @@ import re
 from reader.formats.decoding import DecodeError, decode
 from reader.formats.errors import StoryError
 from reader.model import Story
-from reader.structure import Para, build_chapters, is_scene_break
+from reader.formats.structure import Para, build_chapters, is_scene_break
 
 #: Header labels and the metadata key each fills.
 HEADER_LABELS = {

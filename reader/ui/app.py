@@ -23,7 +23,7 @@ from reader.state import LockBusy, State
 from reader.ui.autosave import Autosave
 
 if TYPE_CHECKING:
-    from reader.search import LibraryIndex
+    from reader.search.index import LibraryIndex
 
 #: A warm, light theme for long reading, like a paper page under a lamp.
 PAPER = Theme(
@@ -78,13 +78,13 @@ class ReaderApp(App[None]):
     def get_default_screen(self) -> Screen:
         """The first screen: the story given on the command line, else the library."""
         if self.story_path is not None:
-            from reader.ui.reading import ReadingScreen
+            from reader.ui.screens.reading import ReadingScreen
 
             root = self.preload.root if self.preload is not None else None
             return ReadingScreen(
                 self.story_path, root or self.story_path.parent, direct=True, preload=self.preload
             )
-        from reader.ui.library_screen import LibraryScreen
+        from reader.ui.screens.library import LibraryScreen
 
         assert self.library is not None
         return LibraryScreen(self.library)
@@ -204,7 +204,7 @@ class ReaderApp(App[None]):
 
     def _state_changed(self) -> None:
         """Memory took what another reader wrote: the library shows it."""
-        from reader.ui.library_screen import LibraryScreen
+        from reader.ui.screens.library import LibraryScreen
 
         screen = self.screen
         if isinstance(screen, LibraryScreen) and screen.entries:
@@ -232,7 +232,7 @@ class ReaderApp(App[None]):
 
     def library_index(self, root: Path) -> LibraryIndex:
         """The search index of the library at ``root`` (one per app, opened when first needed)."""
-        from reader.search import LibraryIndex
+        from reader.search.index import LibraryIndex
 
         if self._index is None or self._index.root != root:
             self._index = LibraryIndex(root)
@@ -247,15 +247,15 @@ class ReaderApp(App[None]):
     # Actions -------------------------------------------------------------------------
 
     def action_help(self) -> None:
-        from reader.ui.help import HelpScreen
+        from reader.ui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def action_statistics(self) -> None:
         """Open the reading statistics (with a line for the story being read, if any)."""
-        from reader.ui.reading import ReadingScreen
-        from reader.ui.stats_screen import StatsScreen
+        from reader.ui.screens.reading import ReadingScreen
+        from reader.ui.screens.stats import StatsScreen
 
         if isinstance(self.screen, StatsScreen):
             return

@@ -37,12 +37,12 @@ _SHOWN = {
 
 def screens() -> list[tuple[str, list[BindingType]]]:
     """Every screen or bar whose keys can be remapped, with its bindings, as help shows them."""
-    from reader.ui.bookmarks import BookmarksScreen
-    from reader.ui.find_bar import FindBar
-    from reader.ui.library_screen import LibraryScreen
-    from reader.ui.reading import ReadingScreen
-    from reader.ui.search_screen import SearchScreen
-    from reader.ui.stats_screen import StatsScreen
+    from reader.ui.dialogs.bookmarks import BookmarksScreen
+    from reader.ui.widgets.find_bar import FindBar
+    from reader.ui.screens.library import LibraryScreen
+    from reader.ui.screens.reading import ReadingScreen
+    from reader.ui.screens.search import SearchScreen
+    from reader.ui.screens.stats import StatsScreen
 
     return [
         ("Library", list(LibraryScreen.BINDINGS)),

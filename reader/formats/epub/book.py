@@ -20,7 +20,7 @@ from reader.formats.markup.blocks import bolded, note_blocks, one_line, tidy
 from reader.formats.markup.flow import ContextFlow, Item
 from reader.formats.markup.tree import HEADING_LEVEL, SKIP, Node, Tree, iter_nodes, text_of
 from reader.model import LIST_KEYS, METADATA_KEYS, Block, Chapter, Story
-from reader.structure import is_scene_break, mark_notes
+from reader.formats.structure import is_scene_break, mark_notes
 
 _FFF_SKIP_CLASSES = frozenset({"fff_tocpage", "fff_logpage", "fff_coverpage"})
 _NOTE_TYPES = re.compile(r"\b(?:footnote|endnote|rearnote|note)s?\b")

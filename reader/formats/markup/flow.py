@@ -2,7 +2,7 @@
 
 White space is collapsed as a browser does; one ``<br>`` is a new line and two or more a new
 paragraph; ``<pre>`` keeps its lines; ``<hr>`` is a scene break; empty paragraphs widen the gap
-before the next one (as :attr:`Para.gap <reader.structure.Para.gap>` does in plain text).
+before the next one (as :attr:`Para.gap <reader.formats.structure.Para.gap>` does in plain text).
 """
 
 from __future__ import annotations

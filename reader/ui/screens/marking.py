@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from reader.layout import PageRef, page_ref
 from reader.model import Position, resolve_position
 from reader.state.status import label
-from reader.ui.finding import FindingScreen
+from reader.ui.screens.finding import FindingScreen
 
 if TYPE_CHECKING:
     from reader.ui.app import ReaderApp
@@ -44,7 +44,7 @@ class MarkingScreen(FindingScreen):
     def action_contents(self) -> None:
         if self.story is None:
             return
-        from reader.ui.navigation import TocScreen
+        from reader.ui.dialogs.navigation import TocScreen
 
         def chosen(chapter: int | None) -> None:
             if chapter is not None and self.book is not None:
@@ -55,7 +55,7 @@ class MarkingScreen(FindingScreen):
     def action_go_to(self) -> None:
         if self.story is None:
             return
-        from reader.ui.navigation import GoToScreen, Target
+        from reader.ui.dialogs.navigation import GoToScreen, Target
 
         def chosen(target: Target | None) -> None:
             if target is None or self.book is None or self.story is None:
@@ -75,7 +75,7 @@ class MarkingScreen(FindingScreen):
     def action_status(self) -> None:
         if self.story is None:
             return
-        from reader.ui.status_picker import StatusPicker
+        from reader.ui.dialogs.status_picker import StatusPicker
 
         current = self.reader_app.state.status(self.story.id) or "reading"
         self.app.push_screen(StatusPicker(self.story.title, current), self._set_status)
@@ -99,7 +99,7 @@ class MarkingScreen(FindingScreen):
         if self._end_offered or self.reader_app.state.status(self.story.id) == "finished":
             self.app.notify("The end of the story.", timeout=3)
             return
-        from reader.ui.status_picker import StatusPicker
+        from reader.ui.dialogs.status_picker import StatusPicker
 
         self._end_offered = True  # whatever the answer: the offer, and the last page, count once
         self.remember(words)
@@ -124,7 +124,7 @@ class MarkingScreen(FindingScreen):
     def action_bookmarks(self) -> None:
         if self.story is None:
             return
-        from reader.ui.bookmarks import BookmarksScreen
+        from reader.ui.dialogs.bookmarks import BookmarksScreen
 
         self.app.push_screen(BookmarksScreen(self.story), self._jump)
 

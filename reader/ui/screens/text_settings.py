@@ -5,7 +5,7 @@ Each is a setting of ``config.yaml``, changed from the reading screen and saved 
 
 from __future__ import annotations
 
-from reader.ui.marking import MarkingScreen
+from reader.ui.screens.marking import MarkingScreen
 
 
 class TextSettingsScreen(MarkingScreen):

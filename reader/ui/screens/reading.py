@@ -15,15 +15,15 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from reader.find import Matches
+from reader.search.in_story import Matches
 from reader.formats import Preload, StoryError, load_story, neighbour_ids
 from reader.layout import PageRef, StoryLayout
 from reader.model import Position, Story, resolve_position
 from reader.reading_footer import footer_text
 from reader.state import Found
 from reader.state.stats import DEFAULT_WPM, Speed, speed, turn_time, words_read
-from reader.ui.page_view import MIN_PAGE, PageView
-from reader.ui.text_settings import TextSettingsScreen
+from reader.ui.widgets.page_view import MIN_PAGE, PageView
+from reader.ui.screens.text_settings import TextSettingsScreen
 
 #: The measured reading speed is worked out again after this many page turns.
 SPEED_EVERY = 20

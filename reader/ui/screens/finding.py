@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual import on
 from textual.screen import Screen
 
-from reader.find import FindError, Matches, compile_pattern
+from reader.search.in_story import FindError, Matches, compile_pattern
 from reader.layout import PageRef, StoryLayout
 from reader.model import Position, Story
-from reader.ui.find_bar import FindBar
+from reader.ui.widgets.find_bar import FindBar
 
 
 class FindingScreen(Screen[None]):

@@ -18,10 +18,10 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from reader.model import Position
-from reader.ui.late_keys import TextBox
+from reader.ui.widgets.text_box import TextBox
 
 if TYPE_CHECKING:
-    from reader.search import Hit, LibraryIndex
+    from reader.search.index import Hit, LibraryIndex
     from reader.ui.app import ReaderApp
 
 #: Seconds of quiet typing before the query runs: short, so results follow the fingers.
@@ -133,7 +133,7 @@ class SearchScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="query")
     def search(self, text: str, regex: bool) -> None:
-        from reader.search import QueryError
+        from reader.search.index import QueryError
 
         start = time.perf_counter()
         try:
@@ -183,7 +183,7 @@ class SearchScreen(Screen[None]):
         self.open_hit(self.hits[event.option_index])
 
     def open_hit(self, hit: Hit) -> None:
-        from reader.ui.reading import ReadingScreen
+        from reader.ui.screens.reading import ReadingScreen
 
         place = Position(hit.chapter, hit.offset, "")
         found = hit.snippet[hit.marks[0][0] : hit.marks[0][1]] if hit.marks else ""

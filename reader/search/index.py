@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from reader.formats import StoryError, load_story
-from reader.library import story_listing
-from reader.library_cache import CACHE_TABLES, default_cache_path, is_damage
-from reader.search_query import Query, QueryError, parse_query, passages, snippet
+from reader.library.listing import story_listing
+from reader.library.cache import CACHE_TABLES, default_cache_path, is_damage
+from reader.search.query import Query, QueryError, parse_query, passages, snippet
 
 __all__ = ["Hit", "IndexUnavailable", "LibraryIndex", "QueryError", "UpdateReport"]
 
@@ -100,7 +100,7 @@ class UpdateReport:
 
 
 def default_db_path(root: Path) -> Path:
-    """The index's file: shared with the library's metadata cache (``reader.library_cache``)."""
+    """The index's file: shared with the library's metadata cache (``reader.library.cache``)."""
     return default_cache_path(root)
 
 

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader import formats
-from reader.library_cache import CachedRow, MetadataCache, metadata_json
+from reader.library.cache import CachedRow, MetadataCache, metadata_json
 
 if TYPE_CHECKING:
-    from reader.library import Entry, ScanBatch
+    from reader.library.listing import Entry, ScanBatch
 
 _LOG = logging.getLogger(__name__)
 StopCheck = Callable[[], bool]
@@ -47,7 +47,7 @@ def worker_count() -> int:
 
 
 def run_scan(root: Path, cache_path: Path, should_stop: StopCheck = lambda: False) -> Iterator[ScanBatch]:
-    from reader.library import ScanBatch, story_listing
+    from reader.library.listing import ScanBatch, story_listing
 
     files = story_listing(root)
     total = len(files)
@@ -85,7 +85,7 @@ def run_scan(root: Path, cache_path: Path, should_stop: StopCheck = lambda: Fals
 
 def entry_from_row(path: Path, row: CachedRow) -> Entry | None:
     """The entry a cache row holds; None for a row that does not make one (parse again)."""
-    from reader.library import Entry
+    from reader.library.listing import Entry
 
     _, _, _, story_id, title, author, words, chapters, metadata, error = row
     try:
@@ -125,7 +125,7 @@ def parsed(root: Path, paths: list[Path], should_stop: StopCheck) -> Iterator[li
 
 
 def _on_this_thread(root: Path, paths: list[Path], should_stop: StopCheck) -> Iterator[list[Entry]]:
-    from reader.library import read_entry
+    from reader.library.listing import read_entry
 
     batch: list[Entry] = []
     last: float | None = None
@@ -210,6 +210,6 @@ def _start_worker(size_limit: int) -> None:
 
 def read_chunk(paths: list[Path], root: Path) -> list[Entry]:
     """Entries of ``paths`` (run in a worker process)."""
-    from reader.library import read_entry
+    from reader.library.listing import read_entry
 
     return [read_entry(path, root) for path in paths]

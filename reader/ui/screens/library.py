@@ -15,12 +15,12 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.formats import path_id
-from reader.library import Entry, missing_entries, recent_first, scan_batches
+from reader.library.listing import Entry, missing_entries, recent_first, scan_batches
 from reader.state import Found
 from reader.state.status import STATUSES
 from reader.state.status import label as status_label
-from reader.ui.late_keys import TextBox, type_into
-from reader.ui.library_rows import (
+from reader.ui.widgets.text_box import TextBox, type_into
+from reader.ui.widgets.story_rows import (
     COLUMNS,
     Facts,
     StoryIndex,
@@ -30,7 +30,7 @@ from reader.ui.library_rows import (
     facts,
     new_chapters,
 )
-from reader.ui.story_table import StoryTable
+from reader.ui.widgets.story_table import StoryTable
 
 if TYPE_CHECKING:
     from reader.ui.app import ReaderApp
@@ -304,7 +304,7 @@ class LibraryScreen(Screen[None]):
             else:
                 self.app.notify(entry.error, title="Cannot open story", severity="error", timeout=6)
             return
-        from reader.ui.reading import ReadingScreen
+        from reader.ui.screens.reading import ReadingScreen
 
         self.app.push_screen(ReadingScreen(entry.path, self.root))
 
@@ -315,7 +315,7 @@ class LibraryScreen(Screen[None]):
             self.app.notify("Nothing read yet: pick a story and press Enter.", timeout=4)
             return
         latest = min(read, key=lambda e: recent_first(e.title, state.last_read(e.id)))
-        from reader.ui.reading import ReadingScreen
+        from reader.ui.screens.reading import ReadingScreen
 
         self.app.push_screen(ReadingScreen(latest.path, self.root))
 
@@ -326,13 +326,13 @@ class LibraryScreen(Screen[None]):
         if not new_chapters(entry, self.reader_app.state):
             self.app.notify("No new chapters in this story since you last read it.", timeout=3)
             return
-        from reader.ui.reading import ReadingScreen
+        from reader.ui.screens.reading import ReadingScreen
 
         seen = self.reader_app.state.chapters_seen(entry.id)
         self.app.push_screen(ReadingScreen(entry.path, self.root, start_chapter=seen))
 
     def action_search(self) -> None:
-        from reader.ui.search_screen import SearchScreen
+        from reader.ui.screens.search import SearchScreen
 
         self.app.push_screen(SearchScreen(self.reader_app.library_index(self.root), self.root))
 
@@ -365,7 +365,7 @@ class LibraryScreen(Screen[None]):
         entry = self.highlighted()
         if entry is None or (entry.error and not entry.missing):
             return
-        from reader.ui.status_picker import StatusPicker
+        from reader.ui.dialogs.status_picker import StatusPicker
 
         def chosen(status: str | None) -> None:
             if status:

@@ -9,7 +9,7 @@ from typing import Any
 
 from rich.text import Text
 
-from reader.library import Entry, chapters_label, filter_text, recent_key, status_of
+from reader.library.listing import Entry, chapters_label, filter_text, recent_key, status_of
 from reader.state import State
 from reader.state.stamps import stamp_order
 from reader.state.status import STATUSES, label

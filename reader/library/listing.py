@@ -10,7 +10,7 @@ from typing import Any
 
 from reader.formats import StoryError, is_story_name, load_story, path_id
 from reader.formats.folder import is_story_folder, natural_key
-from reader.library_cache import default_cache_path, signature
+from reader.library.cache import default_cache_path, signature
 
 __all__ = [
     "Entry",
@@ -171,13 +171,13 @@ def scan_batches(
     """Every story under ``root``, in batches: first, in one batch, all the ones the metadata
     cache still knows (same mtime and size); then the rest as they are parsed, a batch about
     every 0.1-0.2 s. The last batch has ``final=True`` (it may be empty). Stories whose files
-    are gone are not yielded. Runs on any thread (the UI's worker); see ``reader.scanning``.
+    are gone are not yielded. Runs on any thread (the UI's worker); see ``reader.library.scanning``.
 
     ``should_stop()`` (e.g. "the worker was cancelled") is asked between stories and while
     waiting for the parsing processes: once true, the scan ends within ~0.15 s, with no final
     batch, and the stories not yet parsed are dropped (quitting mid-way through a cold scan
     must not wait for it)."""
-    from reader.scanning import run_scan
+    from reader.library.scanning import run_scan
 
     cache = cache_path if cache_path is not None else default_cache_path(root)
     yield from run_scan(Path(root), cache, should_stop or (lambda: False))

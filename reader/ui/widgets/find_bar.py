@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from reader.ui.late_keys import TextBox
+from reader.ui.widgets.text_box import TextBox
 
 #: Seconds of quiet typing before the story is searched again.
 DEBOUNCE = 0.12

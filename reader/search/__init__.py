@@ -1,0 +1,1 @@
+"""Search: the library-wide index (index, query) and matches inside one story (in_story)."""

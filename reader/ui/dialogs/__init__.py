@@ -1,0 +1,1 @@
+"""Dialogs over a screen: bookmarks, contents and go to, the status picker."""
