@@ -7,7 +7,7 @@ medians of several runs, for it and for the bundled sample library:
 * in the process: the old full scan (every story parsed, no cache) next to the cold
   ``scan_batches`` (parsing in worker processes) and the warm one (metadata cache present,
   which is also what the library's re-scan every few seconds costs); scan throughput; sort
-  and filter over the whole library with the library screen's own ``StoryIndex``;
+  and filter over the whole library with the library screen's own ``Shelf``;
 * the real reader in a pseudo-terminal (80x24): time from start to the first rows and to
   the complete list on a cold start (empty cache folder), to a usable list on a warm start,
   peak memory (VmHWM) of the reader and of its parsing workers, keystroke to screen for
@@ -39,7 +39,8 @@ sys.path.insert(0, str(HERE.parent))
 from library_gen import generate  # noqa: E402
 from open_book import Terminal  # noqa: E402
 
-from reader.library.listing import Entry, read_entry, scan_batches, story_files  # noqa: E402
+from reader.library.listing import StoryEntry, read_entry, story_files  # noqa: E402
+from reader.library.scanning import scan_batches  # noqa: E402
 
 SAMPLE = HERE.parent / "sample_library"
 
@@ -63,12 +64,12 @@ def timed(job: Callable[[], object]) -> float:
 # In the process ------------------------------------------------------------------------
 
 
-def full_scan(root: Path) -> list[Entry]:
+def full_scan(root: Path) -> list[StoryEntry]:
     """What the library did before the cache: parse every story, one after the other."""
     return [read_entry(path, root) for path in story_files(root)]
 
 
-def cold_scan(root: Path, cache: Path) -> tuple[float, float, list[Entry]]:
+def cold_scan(root: Path, cache: Path) -> tuple[float, float, list[StoryEntry]]:
     """(seconds to the first entries, seconds to the end, entries) of a scan with no cache."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{cache}{suffix}").unlink(missing_ok=True)
@@ -81,7 +82,7 @@ def cold_scan(root: Path, cache: Path) -> tuple[float, float, list[Entry]]:
     return first or 0.0, time.perf_counter() - start, entries
 
 
-def core_figures(root: Path, runs: int, full_runs: int) -> tuple[dict[str, float], list[Entry]]:
+def core_figures(root: Path, runs: int, full_runs: int) -> tuple[dict[str, float], list[StoryEntry]]:
     folder = Path(tempfile.mkdtemp(prefix="reader-scale-"))
     cache = folder / "cache.sqlite3"
     try:
@@ -102,18 +103,18 @@ def core_figures(root: Path, runs: int, full_runs: int) -> tuple[dict[str, float
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def sort_filter_figures(entries: list[Entry], runs: int) -> dict[str, float]:
-    """The library screen's StoryIndex: a full sort per order right after a change of the
+def sort_filter_figures(entries: list[StoryEntry], runs: int) -> dict[str, float]:
+    """The library screen's Shelf: a full sort per order right after a change of the
     reading state (a third of the stories read, so stamps to parse), and filters, over
     ``entries``."""
+    from reader.library.shelf import Shelf
     from reader.state import State
-    from reader.ui.widgets.story_rows import StoryIndex
 
     state = State(Path(tempfile.mkdtemp()) / "state.yaml")
     for n, entry in enumerate(entries[::3]):
         stamp = f"2025-{n % 12 + 1:02}-{n % 28 + 1:02}T{n % 24:02}:{n % 60:02}:00+02:00"
         state.stories[entry.id] = {"last_read": stamp, "progress": (n % 100) / 100}
-    index = StoryIndex(state)
+    index = Shelf(state)
     index.merge(entries)
     sorts, filters = [], []
     for _ in range(runs):
@@ -218,10 +219,10 @@ def vm_hwm(pid: int) -> int:
     return 0
 
 
-def pty_figures(root: Path, entries: list[Entry], runs: int) -> dict[str, float]:
+def pty_figures(root: Path, entries: list[StoryEntry], runs: int) -> dict[str, float]:
     """Start-up, memory, sort, filter and open times of the real reader, medians of ``runs``."""
     from reader.formats import load_story
-    from reader.library.listing import filter_text
+    from reader.library.shelf import filter_text
 
     count = len(entries)
     first = min(entries, key=lambda e: (e.title.casefold(), e.path))  # the top row, never read
@@ -333,8 +334,8 @@ def of_total(shown: int, count: int) -> tuple[str, str]:
     return f"{shown} of {count} stories", f"{shown:,} of {count:,} stories"
 
 
-def shown(entries: list[Entry], query: str) -> int:
-    from reader.library.listing import filter_text
+def shown(entries: list[StoryEntry], query: str) -> int:
+    from reader.library.shelf import filter_text
 
     words = query.casefold().split()
     return sum(1 for e in entries if all(w in filter_text(e) for w in words))
@@ -359,8 +360,8 @@ def report(name: str, core: dict[str, float], tty: dict[str, float] | None) -> N
             ms(core["warm"]),
             f"{core['full'] / core['warm']:,.0f}x faster than the full scan",
         ),
-        ("sort, whole library (StoryIndex)", ms(core["sort"]), f"max {ms(core['sort_max'])}"),
-        ("filter, whole library (StoryIndex)", ms(core["filter"]), f"max {ms(core['filter_max'])}"),
+        ("sort, whole library (Shelf)", ms(core["sort"]), f"max {ms(core['sort_max'])}"),
+        ("filter, whole library (Shelf)", ms(core["filter"]), f"max {ms(core['filter_max'])}"),
     ]
     if tty is not None:
         rows += [

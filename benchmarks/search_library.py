@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reader.search.index import LibraryIndex  # noqa: E402
+from reader.search.index import SearchIndex  # noqa: E402
 
 COMMON = (
     "the and to of a in was he she it that his her with as had for you on at but they not be "
@@ -139,7 +139,7 @@ def full_scan(files: list[Path], query: str) -> tuple[float, int]:
     return time.perf_counter() - started, found
 
 
-def timed(index: LibraryIndex, query: str, regex: bool = False) -> tuple[float, int]:
+def timed(index: SearchIndex, query: str, regex: bool = False) -> tuple[float, int]:
     started = time.perf_counter()
     hits = index.search(query, regex=regex)
     return time.perf_counter() - started, len(hits)
@@ -171,7 +171,7 @@ def main() -> None:
     print(f"library: {len(files)} stories, {total_bytes / 1e6:.0f} MB in {library}\n")
     rows: list[tuple[str, str]] = []
 
-    index = LibraryIndex(library, db)
+    index = SearchIndex(library, db)
     report = index.update()
     build = report.seconds
     db_bytes = sum(Path(f"{db}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db}{s}").exists())
@@ -214,12 +214,12 @@ def main() -> None:
     rows.append(("regex mode (slow path)", f"{ms(seconds)}   ({hits} hits, a scan of every passage)"))
 
     index.close()
-    rows.append(("update, nothing changed", f"{ms(LibraryIndex(library, db).update().seconds)}"))
+    rows.append(("update, nothing changed", f"{ms(SearchIndex(library, db).update().seconds)}"))
     changed, added, removed = files[1234], library / "story-new.txt", files[321]
     original, removed_text = changed.read_bytes(), removed.read_bytes()
     try:
         changed.write_bytes(original + f"\nThe {NEW_WORD} hummed in the dark.\n".encode())
-        index = LibraryIndex(library, db)
+        index = SearchIndex(library, db)
         report = index.update()
         found = bool(index.search(NEW_WORD))
         rows.append(
@@ -243,7 +243,7 @@ def main() -> None:
         added.unlink(missing_ok=True)
     index.close()
 
-    index = LibraryIndex(library, db)
+    index = SearchIndex(library, db)
     index.update()
     for kind, items in queries.items():
         sample = items[:3]

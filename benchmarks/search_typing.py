@@ -34,13 +34,13 @@ def main() -> int:
         return 2
     cache = args.folder / "cache"
     os.environ["XDG_CACHE_HOME"] = str(cache)
-    from reader.search.index import LibraryIndex, default_db_path
+    from reader.search.index import SearchIndex, default_db_path
 
     target = default_db_path(library)
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists():
         os.link(built, target)
-    index = LibraryIndex(library)
+    index = SearchIndex(library)
     index.update()
     env = dict(
         os.environ,

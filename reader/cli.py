@@ -186,7 +186,8 @@ def _subcommand(argv: list[str]) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     from reader.formats import path_id
-    from reader.library.listing import recent_first, scan
+    from reader.library.scanning import scan
+    from reader.library.shelf import recent_first
     from reader.state import Found, State, StateFolderError
 
     root = _library_of(args)
@@ -252,14 +253,14 @@ def _library_of(args: argparse.Namespace) -> Path | None:
 
 def _search(args: argparse.Namespace) -> int:
     """Hits on stdout; exit 1 when nothing matched, 2 on an error."""
-    from reader.search.index import LibraryIndex, QueryError
+    from reader.search.index import QueryError, SearchIndex
 
     root = _library_of(args)
     if root is None:
         return 2
     if args.limit < 1:
         return _fail("--limit wants a number of at least 1")
-    index = LibraryIndex(root)
+    index = SearchIndex(root)
     try:
         index.update()
         hits = index.search(args.query, limit=args.limit, regex=args.regex)

@@ -7,7 +7,7 @@ import pytest
 from conftest import SAMPLE
 
 from reader.formats import StoryError, load_story
-from reader.library.listing import scan
+from reader.library.scanning import scan
 
 
 def test_sample_library_has_six_stories_and_enough_words() -> None:

@@ -9,7 +9,9 @@ from conftest import SAMPLE
 from tests_support import make_app, open_story, saved_stories, wait_for_library, wait_for_page
 
 from reader.formats import path_id
-from reader.library.listing import Entry, chapters_label, matches, scan, status_of
+from reader.library.listing import StoryEntry
+from reader.library.scanning import scan
+from reader.library.shelf import chapters_label, matches, status_of
 from reader.model import Position
 from reader.state import Found, State
 
@@ -23,12 +25,13 @@ def test_status_from_words_or_chapter_counts() -> None:
     assert status_of({"chapter_count": "3/3"}) == "complete"
     assert status_of({}) == ""
     assert (
-        chapters_label(Entry(Path("x"), "x", "X", chapters=3, metadata={"chapter_count": "3/10"})) == "3/10"
+        chapters_label(StoryEntry(Path("x"), "x", "X", chapters=3, metadata={"chapter_count": "3/10"}))
+        == "3/10"
     )
 
 
 def test_filter_matches_every_word_in_title_author_and_metadata() -> None:
-    entry = Entry(
+    entry = StoryEntry(
         Path("x"),
         "x",
         "Salt Road",
@@ -45,7 +48,7 @@ def test_filter_matches_every_word_in_title_author_and_metadata() -> None:
     assert not matches(entry, "sol/ezra explicit")
 
 
-def _found(entries: list[Entry], root: Path) -> list[Found]:
+def _found(entries: list[StoryEntry], root: Path) -> list[Found]:
     return [Found(e.id, str(e.path), e.title, e.author, path_id(e.path, root)) for e in entries]
 
 

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE
 
-from reader.library import cache as library_cache, scanning
-from reader.library.listing import ScanBatch, default_cache_path, read_entry, scan, scan_batches, story_files
-from reader.search.index import LibraryIndex, default_db_path
+from reader.library import cache as library_cache
+from reader.library import scanning
+from reader.library.listing import ScanBatch, default_cache_path, read_entry, story_files
+from reader.library.scanning import scan, scan_batches
+from reader.search.index import SearchIndex, default_db_path
 
 
 def story(path: Path, title: str, words: int = 20, author: str = "someone") -> Path:
@@ -36,11 +38,11 @@ def lib(tmp_path: Path) -> Path:
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The paths parsed (not taken from the cache) on this thread."""
     seen: list[Path] = []
-    import reader.library.listing as library
+    import reader.library.scanning as library  # where the scan looks read_entry up
 
     real = library.read_entry
 
-    def spy(path: Path, root: Path) -> library.Entry:
+    def spy(path: Path, root: Path) -> library.StoryEntry:
         seen.append(path)
         return real(path, root)
 
@@ -181,7 +183,7 @@ def test_cached_entries_equal_freshly_parsed_ones(tmp_path: Path) -> None:
 def test_the_cache_shares_the_search_index_file(lib: Path) -> None:
     assert default_cache_path(lib) == default_db_path(lib)
     scan(lib)  # the cache makes the file first …
-    index = LibraryIndex(lib)
+    index = SearchIndex(lib)
     report = index.update()  # … and the index keeps it and fills its own tables
     assert report.added == 5
     assert index.search("word")
@@ -243,7 +245,7 @@ def test_workers_start_under_a_captured_stderr(tmp_path: Path) -> None:
 import logging, sys
 from pathlib import Path
 from reader.library import scanning
-from reader.library.listing import scan
+from reader.library.scanning import scan
 
 class Captured:
     def write(self, text): return len(text)

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from tests_support import make_app, saved_stories, wait_for_library
 
-from reader.library import listing as library
+from reader.library import scanning as library
 from reader.library.listing import ScanBatch
+from reader.library.shelf import Shelf
 from reader.state import State
 from reader.ui.screens import library as library_screen
-from reader.ui.widgets.story_rows import StoryIndex, reading_time
+from reader.ui.widgets.story_rows import reading_time
 from reader.ui.widgets.story_table import StoryTable
 
 STORIES = 300
@@ -190,7 +191,7 @@ async def test_a_story_with_a_status_whose_file_goes_is_shown_missing(big: Path,
 
 def test_the_index_filters_by_status_and_orders_by_it(tmp_path: Path, big: Path) -> None:
     state = State.load(tmp_path / "state")
-    index = StoryIndex(state)
+    index = Shelf(state)
     entries = library.scan(big)
     index.merge(entries)
     assert index.view("", "title", False, "dropped") == []
@@ -258,7 +259,7 @@ async def test_the_mouse_sorts_by_a_header_and_picks_and_opens_a_row(big: Path, 
 
 def test_the_index_orders_by_the_moment_last_read_whatever_the_zone(tmp_path: Path, big: Path) -> None:
     state = State.load(tmp_path / "state")
-    index = StoryIndex(state)
+    index = Shelf(state)
     entries = library.scan(big)
     index.merge(entries)
     story = ids(entries)

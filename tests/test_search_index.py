@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from reader import paths
 from reader.formats import load_story
-from reader.search.index import Hit, IndexUnavailable, LibraryIndex, QueryError
+from reader.search.index import Hit, IndexUnavailable, QueryError, SearchIndex
 
 
 def write_story(
@@ -68,8 +68,8 @@ def library(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def index(library: Path, tmp_path: Path) -> LibraryIndex:
-    built = LibraryIndex(library, tmp_path / "index.sqlite3")
+def index(library: Path, tmp_path: Path) -> SearchIndex:
+    built = SearchIndex(library, tmp_path / "index.sqlite3")
     report = built.update()
     assert report.failed == 0
     yield built
@@ -89,7 +89,7 @@ def marked(hit: Hit) -> list[str]:
 # Queries -------------------------------------------------------------------------------
 
 
-def test_hit_knows_chapter_offset_snippet_and_marks(index: LibraryIndex) -> None:
+def test_hit_knows_chapter_offset_snippet_and_marks(index: SearchIndex) -> None:
     [hit] = index.search("quay")
     assert (hit.title, hit.chapter, hit.chapter_title) == ("Harbour Lights", 0, "Chapter 1: Part 1")
     assert Path(hit.path).name == "harbour.txt" and hit.id.startswith("md5:")
@@ -98,19 +98,19 @@ def test_hit_knows_chapter_offset_snippet_and_marks(index: LibraryIndex) -> None
     assert marked(hit) == ["quay"]
 
 
-def test_offset_is_case_insensitive_and_in_later_chapters(index: LibraryIndex) -> None:
+def test_offset_is_case_insensitive_and_in_later_chapters(index: SearchIndex) -> None:
     hits = index.search("BETA")
     assert [(hit.chapter, matched(hit)) for hit in hits] == [(1, "Beta")]
 
 
-def test_all_words_must_be_in_one_passage_in_any_order(index: LibraryIndex) -> None:
+def test_all_words_must_be_in_one_passage_in_any_order(index: SearchIndex) -> None:
     hits = index.search("alpha beta")
     assert [matched(hit).lower() for hit in hits] == ["beta"]  # the passage holding both
     assert sorted(marked(hits[0])) == ["Beta", "alpha"]
     assert index.search("boat quiet") == []  # in two passages of one story: no hit
 
 
-def test_phrase_keeps_word_order(index: LibraryIndex) -> None:
+def test_phrase_keeps_word_order(index: SearchIndex) -> None:
     hits = index.search('"quiet harbour"')
     assert [matched(hit) for hit in hits] == ["quiet harbour"]
     assert index.search('"harbour quiet"')  # punctuation between is no matter
@@ -118,13 +118,13 @@ def test_phrase_keeps_word_order(index: LibraryIndex) -> None:
     assert len(index.search("harbour quiet")) == 2  # as words, both passages
 
 
-def test_prefix(index: LibraryIndex) -> None:
+def test_prefix(index: SearchIndex) -> None:
     hits = index.search("lantern*")
     assert sorted(matched(hit).lower() for hit in hits) == ["lantern", "lanterns"]
     assert index.search("lantern") and len(index.search("lantern")) == 1
 
 
-def test_field_filters_alone_give_one_hit_per_story(index: LibraryIndex) -> None:
+def test_field_filters_alone_give_one_hit_per_story(index: SearchIndex) -> None:
     [hit] = index.search("author:Quell")
     assert hit.title == "Harbour Lights" and hit.chapter == 0 and hit.offset == 0
     assert [h.title for h in index.search("fandom:hollow")] == ["The Lantern Fair"]
@@ -134,7 +134,7 @@ def test_field_filters_alone_give_one_hit_per_story(index: LibraryIndex) -> None
     assert index.search("author:nobody") == []
 
 
-def test_field_filters_narrow_words(index: LibraryIndex) -> None:
+def test_field_filters_narrow_words(index: SearchIndex) -> None:
     assert len(index.search("harbour")) == 2
     hits = index.search("harbour author:wren")
     assert [(hit.title, matched(hit)) for hit in hits] == [("The Lantern Fair", "harbour")]
@@ -142,7 +142,7 @@ def test_field_filters_narrow_words(index: LibraryIndex) -> None:
     assert [h.title for h in index.search("AUTHOR:quell fandom:tidewater quiet")] == ["Harbour Lights"]
 
 
-def test_unknown_field_is_just_text(index: LibraryIndex) -> None:
+def test_unknown_field_is_just_text(index: SearchIndex) -> None:
     assert index.search("colour:harbour") == []  # "colour harbour" as a phrase
     assert len(index.search("colour:harbour harbour")) == 0
 
@@ -154,7 +154,7 @@ def test_more_occurrences_rank_higher_and_title_alone_does_not_match(tmp_path: P
     write_story(root, "once.txt", [[f"Marlow came. {filler} {filler}."]], title="Once")
     write_story(root, "often.txt", [[f"Marlow, Marlow, Marlow, Marlow and Marlow. {filler}."]], title="Often")
     write_story(root, "named.txt", [[filler + "."]], title="Marlow")
-    index = LibraryIndex(root, tmp_path / "i.sqlite3")
+    index = SearchIndex(root, tmp_path / "i.sqlite3")
     index.update()
     assert [hit.title for hit in index.search("marlow")] == ["Often", "Once"]
     assert [hit.title for hit in index.search("title:marlow")] == ["Marlow"]
@@ -167,14 +167,14 @@ def test_one_story_gives_at_most_five_hits(tmp_path: Path) -> None:
         root, "long.txt", [[f"Paragraph {n} of the long tale of the heron." for n in range(30)]], title="Long"
     )
     write_story(root, "short.txt", [["One heron, and then only reeds."]], title="Short")
-    index = LibraryIndex(root, tmp_path / "i.sqlite3")
+    index = SearchIndex(root, tmp_path / "i.sqlite3")
     index.update()
     titles = [hit.title for hit in index.search("heron")]
     assert titles.count("Long") == 5 and titles.count("Short") == 1
     assert len(index.search("heron", limit=3)) == 3
 
 
-def test_diacritics_are_folded_both_ways(index: LibraryIndex, library: Path) -> None:
+def test_diacritics_are_folded_both_ways(index: SearchIndex, library: Path) -> None:
     [hit] = index.search("cafe")
     assert matched(hit) == "café" and marked(hit) == ["café"]
     write_story(library, "plain.txt", [["Then home to the cafe by the river."]], title="Plain")
@@ -182,7 +182,7 @@ def test_diacritics_are_folded_both_ways(index: LibraryIndex, library: Path) -> 
     assert sorted(matched(hit) for hit in index.search("CAFÉ")) == ["cafe", "café"]
 
 
-def test_cyrillic(index: LibraryIndex) -> None:
+def test_cyrillic(index: SearchIndex) -> None:
     [hit] = index.search("ПИСЬМО")
     assert matched(hit) == "письмо" and hit.chapter == 0
     [hit] = index.search("ёлка")
@@ -194,7 +194,7 @@ def test_cjk_runs_are_one_token_found_by_prefix(tmp_path: Path) -> None:
     root = tmp_path / "lib"
     root.mkdir()
     write_story(root, "tokyo.txt", [["私は東京に行った。それから京都へ。"]])
-    index = LibraryIndex(root, tmp_path / "i.sqlite3")
+    index = SearchIndex(root, tmp_path / "i.sqlite3")
     index.update()
     assert index.search("東京") == []  # inside the run 私は東京に行った: documented
     [hit] = index.search("私は東京*")
@@ -202,7 +202,7 @@ def test_cjk_runs_are_one_token_found_by_prefix(tmp_path: Path) -> None:
     assert [matched(hit) for hit in index.search("私*")] == ["私は東京に行った"]
 
 
-def test_one_letter_prefix_is_a_query_error(index: LibraryIndex) -> None:
+def test_one_letter_prefix_is_a_query_error(index: SearchIndex) -> None:
     with pytest.raises(QueryError, match="two letters"):
         index.search("a*")
     assert index.search("al*")
@@ -213,7 +213,7 @@ def test_very_common_words_come_in_library_order(tmp_path: Path, monkeypatch: py
     root.mkdir()
     for n in range(4):
         write_story(root, f"s{n}.txt", [[f"The crane stood still, crane {n}."] * 7], title=f"S{n}")
-    index = LibraryIndex(root, tmp_path / "i.sqlite3")
+    index = SearchIndex(root, tmp_path / "i.sqlite3")
     index.update()
     ranked = index.search("crane")
     monkeypatch.setattr("reader.search.index.RANK_BUDGET", 3)
@@ -229,7 +229,7 @@ def test_long_paragraph_is_cut_into_passages_with_true_offsets(tmp_path: Path) -
     root.mkdir()
     long = " ".join(f"word{n}" for n in range(2000)) + " needle at the end"
     write_story(root, "big.txt", [["Short start.", long]])
-    index = LibraryIndex(root, tmp_path / "i.sqlite3")
+    index = SearchIndex(root, tmp_path / "i.sqlite3")
     index.update()
     [hit] = index.search("needle")
     assert matched(hit) == "needle" and marked(hit) == ["needle"]
@@ -275,7 +275,7 @@ def test_long_paragraph_is_cut_into_passages_with_true_offsets(tmp_path: Path) -
         "\x00",
     ],
 )
-def test_hostile_queries_never_raise_anything_but_query_error(index: LibraryIndex, text: str) -> None:
+def test_hostile_queries_never_raise_anything_but_query_error(index: SearchIndex, text: str) -> None:
     try:
         hits = index.search(text)
     except QueryError as error:
@@ -284,7 +284,7 @@ def test_hostile_queries_never_raise_anything_but_query_error(index: LibraryInde
         assert isinstance(hits, list)
 
 
-def test_any_text_gives_hits_or_a_query_error(index: LibraryIndex) -> None:
+def test_any_text_gives_hits_or_a_query_error(index: SearchIndex) -> None:
     pieces = st.sampled_from(
         ['"', "*", ":", "(", ")", "-", "AND", "OR", "NOT", "NEAR", "^", "{", "author:", "tag:"]
     )
@@ -303,7 +303,7 @@ def test_any_text_gives_hits_or_a_query_error(index: LibraryIndex) -> None:
     check()
 
 
-def test_hostile_queries_that_should_just_work(index: LibraryIndex) -> None:
+def test_hostile_queries_that_should_just_work(index: SearchIndex) -> None:
     assert len(index.search("harbour AND")) == 0  # "and" is a word: no passage has both
     assert len(index.search("AND")) == 1
     assert index.search('"quiet harbour') and index.search("-harbour")
@@ -311,12 +311,12 @@ def test_hostile_queries_that_should_just_work(index: LibraryIndex) -> None:
     assert index.search("") == [] and index.search("   ") == [] and index.search('"') == []
 
 
-def test_too_many_words_is_a_query_error(index: LibraryIndex) -> None:
+def test_too_many_words_is_a_query_error(index: SearchIndex) -> None:
     with pytest.raises(QueryError):
         index.search(" ".join(["word"] * 100))
 
 
-def test_regex_mode(index: LibraryIndex) -> None:
+def test_regex_mode(index: SearchIndex) -> None:
     hits = index.search(r"lant[e]rns?\b", regex=True)
     assert sorted(matched(hit) for hit in hits) == ["Lanterns", "lantern"]
     assert [marked(hit) for hit in hits if matched(hit) == "lantern"] == [["lantern"]]
@@ -325,7 +325,7 @@ def test_regex_mode(index: LibraryIndex) -> None:
     assert index.search("(", regex=False) == []
 
 
-def test_bad_regex_is_a_query_error(index: LibraryIndex) -> None:
+def test_bad_regex_is_a_query_error(index: SearchIndex) -> None:
     with pytest.raises(QueryError, match="missing \\)"):
         index.search("(unclosed", regex=True)
 
@@ -334,7 +334,7 @@ def test_bad_regex_is_a_query_error(index: LibraryIndex) -> None:
 
 
 def test_nothing_is_created_until_used_and_default_path(library: Path) -> None:
-    index = LibraryIndex(library)
+    index = SearchIndex(library)
     digest = hashlib.sha1(str(library.resolve()).encode()).hexdigest()
     assert index.db_path == paths.cache_dir() / "index" / f"{digest}.sqlite3"
     assert index.is_empty() and index.search("harbour") == []
@@ -348,7 +348,7 @@ def test_nothing_is_created_until_used_and_default_path(library: Path) -> None:
     index.close()
 
 
-def test_update_is_incremental(index: LibraryIndex, library: Path) -> None:
+def test_update_is_incremental(index: SearchIndex, library: Path) -> None:
     report = index.update()
     assert (report.added, report.changed, report.removed, report.failed) == (0, 0, 0, 0)
 
@@ -371,7 +371,7 @@ def test_update_is_incremental(index: LibraryIndex, library: Path) -> None:
     assert index.update().removed == 1 and index.search("osprey") == []
 
 
-def test_sidecar_and_story_folder_changes_are_seen(index: LibraryIndex, library: Path) -> None:
+def test_sidecar_and_story_folder_changes_are_seen(index: SearchIndex, library: Path) -> None:
     (library / "cafe.yaml").write_text("author: Sidecar Person\n", encoding="utf-8")
     assert index.update().changed == 1
     assert [Path(hit.path).name for hit in index.search("author:sidecar")] == ["cafe.txt"]
@@ -389,7 +389,7 @@ def test_sidecar_and_story_folder_changes_are_seen(index: LibraryIndex, library:
     assert index.search("pelican") == [] and index.search("cormorant")
 
 
-def test_unreadable_files_fail_and_are_skipped(index: LibraryIndex, library: Path) -> None:
+def test_unreadable_files_fail_and_are_skipped(index: SearchIndex, library: Path) -> None:
     (library / "empty.txt").write_text("", encoding="utf-8")
     report = index.update()
     assert (report.added, report.failed) == (0, 1)
@@ -404,7 +404,7 @@ def test_should_stop_stops_early_and_a_later_update_completes(tmp_path: Path) ->
     root.mkdir()
     for n in range(6):
         write_story(root, f"s{n}.txt", [[f"Story {n} tells of the owl."]], title=f"S{n}")
-    index = LibraryIndex(root, tmp_path / "i.sqlite3")
+    index = SearchIndex(root, tmp_path / "i.sqlite3")
     calls: list[int] = []
     report = index.update(progress=lambda done, total: calls.append(done), should_stop=lambda: len(calls) > 2)
     assert report.added == 2 and index.is_empty()  # not complete yet: the UI keeps its progress bar
@@ -415,7 +415,7 @@ def test_should_stop_stops_early_and_a_later_update_completes(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "old-version", "foreign"])
-def test_damaged_index_is_rebuilt(index: LibraryIndex, library: Path, tmp_path: Path, damage: str) -> None:
+def test_damaged_index_is_rebuilt(index: SearchIndex, library: Path, tmp_path: Path, damage: str) -> None:
     path = index.db_path
     index.close()
     for suffix in ("-wal", "-shm"):
@@ -434,7 +434,7 @@ def test_damaged_index_is_rebuilt(index: LibraryIndex, library: Path, tmp_path: 
         with sqlite3.connect(path) as conn:
             conn.execute("CREATE TABLE other(x)")
         conn.close()
-    fresh = LibraryIndex(library, path)
+    fresh = SearchIndex(library, path)
     report = fresh.update()
     assert report.added == 3 and report.failed == 0
     assert [matched(hit) for hit in fresh.search("quay")] == ["quay"]
@@ -444,7 +444,7 @@ def test_damaged_index_is_rebuilt(index: LibraryIndex, library: Path, tmp_path: 
 def test_garbage_index_reads_as_empty_before_the_rebuild(library: Path, tmp_path: Path) -> None:
     path = tmp_path / "index.sqlite3"
     path.write_bytes(b"\x00garbage" * 1000)
-    index = LibraryIndex(library, path)
+    index = SearchIndex(library, path)
     assert index.search("harbour") == [] and index.is_empty()
     assert index.update().added == 3 and index.search("harbour")
 
@@ -452,15 +452,15 @@ def test_garbage_index_reads_as_empty_before_the_rebuild(library: Path, tmp_path
 def test_unwritable_cache_folder_is_a_clear_os_error(library: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be", encoding="utf-8")
-    index = LibraryIndex(library, blocker / "index.sqlite3")
+    index = SearchIndex(library, blocker / "index.sqlite3")
     with pytest.raises(IndexUnavailable, match="cannot be used") as raised:
         index.update()
     assert isinstance(raised.value, OSError)
     assert index.search("harbour") == [] and index.is_empty()
 
 
-def test_missing_library_folder_is_reported_and_the_index_kept(index: LibraryIndex, tmp_path: Path) -> None:
-    gone = LibraryIndex(tmp_path / "nowhere", index.db_path)
+def test_missing_library_folder_is_reported_and_the_index_kept(index: SearchIndex, tmp_path: Path) -> None:
+    gone = SearchIndex(tmp_path / "nowhere", index.db_path)
     with pytest.raises(FileNotFoundError):
         gone.update()
     assert index.search("quay")
@@ -472,7 +472,7 @@ def test_search_from_threads_while_updating(tmp_path: Path) -> None:
     for n in range(40):
         paragraphs = [f"Line {k} of story {n}: the badger dug and the badger slept." for k in range(40)]
         write_story(root, f"s{n:02d}.txt", [paragraphs], title=f"S{n}")
-    index = LibraryIndex(root, tmp_path / "i.sqlite3")
+    index = SearchIndex(root, tmp_path / "i.sqlite3")
     index.update(should_stop=lambda: True)  # the file exists, so searches start at once
     errors: list[BaseException] = []
     done = threading.Event()
@@ -505,7 +505,7 @@ def test_search_from_threads_while_updating(tmp_path: Path) -> None:
 
 
 def test_sample_library_indexes_and_finds_real_words(tmp_path: Path) -> None:
-    index = LibraryIndex(SAMPLE, tmp_path / "i.sqlite3")
+    index = SearchIndex(SAMPLE, tmp_path / "i.sqlite3")
     report = index.update()
     assert (report.added, report.failed) == (9, 0)
     for query, title in [
@@ -532,7 +532,7 @@ def test_sample_library_indexes_and_finds_real_words(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("table", ["stories", "passages_content"])
-def test_damage_inside_the_file_is_found_and_rebuilt(index: LibraryIndex, library: Path, table: str) -> None:
+def test_damage_inside_the_file_is_found_and_rebuilt(index: SearchIndex, library: Path, table: str) -> None:
     """Damage in a small table is found by the first update's quick_check; in the big tables
     of passages, by the search that reads it, and the next update then rebuilds."""
     path = index.db_path
@@ -548,7 +548,7 @@ def test_damage_inside_the_file_is_found_and_rebuilt(index: LibraryIndex, librar
     for page in pages:
         data[(page - 1) * page_size : page * page_size] = b"\x07" * page_size
     path.write_bytes(bytes(data))
-    damaged = LibraryIndex(library, path)
+    damaged = SearchIndex(library, path)
     if table == "passages_content":
         assert damaged.update().added == 0  # not read by the update
         with pytest.raises(IndexUnavailable, match="malformed"):
@@ -570,7 +570,7 @@ def test_search_sees_one_state_while_stories_change_and_go(tmp_path: Path) -> No
             write_story(root, f"s{n:02d}.txt", [paragraphs], title=f"S{n}")
 
     write_all(0)
-    index = LibraryIndex(root, tmp_path / "i.sqlite3")
+    index = SearchIndex(root, tmp_path / "i.sqlite3")
     index.update()
     errors: list[BaseException] = []
     done = threading.Event()

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from reader.formats import StoryError, load_story
-from reader.library.listing import scan, story_files
+from reader.library.listing import story_files
+from reader.library.scanning import scan
 
 FANFICFARE_TXT = """
 

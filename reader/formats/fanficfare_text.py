@@ -18,8 +18,9 @@ from __future__ import annotations
 import re
 
 from reader.formats.markup.fanficfare import LABELS
-from reader.model import Span, Story
+from reader.formats.prose import inline
 from reader.formats.structure import Para, Piece, build_chapters, is_scene_break, pieces
+from reader.model import Span, Story
 
 _TOC = "TABLE OF CONTENTS"
 _END = "End file."
@@ -156,15 +157,11 @@ def story_para(text: str, gap: int) -> Para:
     """A paragraph of html2text's Markdown: a heading is bold text, emphasis becomes spans."""
     heading = _MD_HEADING.match(text)
     if heading:
-        from reader.formats.markdown import inline
-
         plain, spans = inline(text[heading.end() :].strip())
         return Para(plain, gap, "paragraph", (Span(0, len(plain), "bold"), *spans))
     if is_scene_break(text):
         return Para(text, gap, "scene_break")
     if "_" in text or "*" in text:
-        from reader.formats.markdown import inline
-
         if "_ " in text or "* " in text or "~ " in text:
             text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
         plain, spans = inline(text)

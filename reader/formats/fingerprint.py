@@ -12,7 +12,9 @@ import os
 import stat
 from pathlib import Path
 
-__all__ = ["fingerprint", "folder_fingerprint", "partial_md5"]
+from reader.formats.files import chapter_files, is_story_folder, is_story_name, path_id
+
+__all__ = ["content_id", "fingerprint", "folder_fingerprint", "neighbour_ids", "partial_md5"]
 
 _SAMPLE = 1024
 
@@ -121,14 +123,12 @@ def folder_fingerprint(folder: Path) -> str | None:
 
     With an ``id`` in ``story.yaml`` it is the MD5 of ``"id:" + id``, so editing a chapter
     keeps it; else the MD5 of the chapter files' partial MD5s, one a line, in the folder's
-    chapter order (:func:`reader.formats.folder.chapter_files`), so reordering changes it.
+    chapter order (:func:`reader.formats.files.chapter_files`), so reordering changes it.
     """
     folder = Path(folder)
     story_id = _story_yaml_id(folder)
     if story_id is not None:
         return hashlib.md5(f"id:{story_id}".encode(), usedforsecurity=False).hexdigest()
-    from reader.formats.folder import chapter_files
-
     parts: list[str] = []
     for chapter in chapter_files(folder):
         part = partial_md5(chapter)
@@ -146,3 +146,27 @@ def fingerprint(path: str | os.PathLike[str]) -> str | None:
     if path.is_dir():
         return folder_fingerprint(path)
     return partial_md5(path)
+
+
+def content_id(path: Path, root: str | os.PathLike[str] | None) -> str:
+    """The id of a story without a source URL: its content fingerprint (``md5:…``, the same
+    on every machine, wherever the library lives), else its path under ``root``."""
+    found = fingerprint(path)
+    return f"md5:{found}" if found else path_id(path, root)
+
+
+def neighbour_ids(path: Path) -> set[str]:
+    """The content ids of the other story files in ``path``'s folder (to tell a story that
+    moved beside it from one edited in place)."""
+    found: set[str] = set()
+    try:
+        names = sorted(os.listdir(path.parent))[:2000]
+    except OSError:
+        return found
+    for name in names:
+        other = path.parent / name
+        if name != path.name and (is_story_name(name) or is_story_folder(other)):
+            digest = fingerprint(other)
+            if digest:
+                found.add(f"md5:{digest}")
+    return found

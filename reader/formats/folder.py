@@ -2,54 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 from reader.formats.errors import StoryError
+from reader.formats.files import chapter_files, read_sidecar
+from reader.formats.loading import load_file
 from reader.model import Block, Chapter, Story
-
-_CHAPTER_FILE = re.compile(r"^(?:ch(?:apter)?[ ._-]*)?\d+(?:\D.*)?$", re.I)
-
-
-def natural_key(name: str) -> list[object]:
-    """Sort key in which "2" comes before "10"."""
-    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", name)]
-
-
-def chapter_files(folder: Path) -> list[Path]:
-    from reader.formats import is_story_name
-
-    try:
-        with os.scandir(folder) as listing:  # no stat a file: a library folder holds thousands
-            files = [Path(item.path) for item in listing if is_story_name(item.name) and item.is_file()]
-    except OSError:
-        return []
-    return sorted(files, key=lambda p: natural_key(p.name))
-
-
-def is_story_folder(folder: Path) -> bool:
-    """A folder with a ``story.yaml``, or whose story files are all named like chapters."""
-    from reader.formats import is_story_name
-
-    if (folder / "story.yaml").is_file():
-        return True
-    chapters = 0
-    try:
-        with os.scandir(folder) as listing:
-            for item in listing:
-                if is_story_name(item.name) and item.is_file():
-                    if not _CHAPTER_FILE.match(os.path.splitext(item.name)[0]):
-                        return False  # a folder of stories, seen at its first story
-                    chapters += 1
-    except OSError:
-        return False
-    return chapters >= 2
 
 
 def load_folder(folder: Path) -> Story:
-    from reader.formats import _load_file, read_sidecar
-
     settings = read_sidecar(folder / "story.yaml")
     files = chapter_files(folder)
     order = settings.get("chapters")
@@ -62,7 +24,7 @@ def load_folder(folder: Path) -> Story:
     chapters: list[Chapter] = []
     author, metadata = "", dict[str, object]()
     for path in files:
-        part = _load_file(path)  # a bad chapter file makes the story unreadable, with its name
+        part = load_file(path)  # a bad chapter file makes the story unreadable, with its name
         author = author or part.author
         metadata = metadata or dict(part.metadata)
         for chapter in part.chapters:

@@ -18,8 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reader.model import Chapter, Story
+from reader.formats.prose import inline
 from reader.formats.structure import Para, Piece, build_chapters, is_scene_break, pieces
+from reader.model import Chapter, Story
 
 START_MARKER = re.compile(r"^\*{3} ?START OF (?:THE|THIS) PROJECT GUTENBERG", re.I | re.M)
 _SMALL_PRINTEND_MARKER = re.compile(r"^\*END\*THE SMALL PRINT", re.I | re.M)
@@ -306,8 +307,6 @@ def book_chapters(found: list[Piece], title: str) -> list[Chapter]:
         elif part:
             text = f"{part}, {text}"
         paras.append(Para(text, 1, "heading"))
-    from reader.formats.markdown import inline
-
     for para in paras:  # _italic_, as Gutenberg marks it
         if para.kind in (None, "note") and ("_" in para.text or "*" in para.text):
             para.text, para.spans = inline(para.text)

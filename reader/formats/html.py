@@ -26,9 +26,9 @@ from reader.formats.markup.blocks import bolded, note_blocks, one_line, prose_bl
 from reader.formats.markup.charset import decode_markup
 from reader.formats.markup.flow import Flow, Item, flow
 from reader.formats.markup.tree import Node, Tree, collector_paused, find, text_of
-from reader.formats.text import paragraphs
-from reader.model import LIST_KEYS, METADATA_KEYS, Block, Chapter, Story
+from reader.formats.prose import paragraphs
 from reader.formats.structure import Para, build_chapters
+from reader.model import LIST_KEYS, METADATA_KEYS, Block, Chapter, Story
 
 #: The words this reader has always given an AO3 work's status (the EPUB reader keeps AO3's).
 _AO3_STATUS = {ao3.COMPLETE: "Complete", ao3.IN_PROGRESS: "In Progress"}

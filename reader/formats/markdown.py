@@ -6,16 +6,12 @@ import re
 
 from reader.formats.decoding import DecodeError, decode
 from reader.formats.errors import StoryError
-from reader.formats.text import paragraphs
-from reader.model import Span, Story
+from reader.formats.prose import inline, paragraphs
 from reader.formats.structure import Para, build_chapters
+from reader.model import Story
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _RULE = re.compile(r"^(?:\*\s*){3,}$|^(?:-\s*){3,}$|^(?:_\s*){3,}$")
-# Bold before italic, so "**x**" is not read as two empty italics.
-_INLINE = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])(\*|_)(?=\S)(.+?)(?<=\S)\3(?![\w*])")
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!])")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 
 
 def parse(data: bytes, fallback_title: str) -> Story:
@@ -73,25 +69,3 @@ def front_matter(text: str) -> tuple[dict[str, object], str]:
     if "url" in metadata and "source_url" not in metadata:
         metadata["source_url"] = metadata.pop("url")
     return metadata, rest[1] if len(rest) > 1 else ""
-
-
-def inline(text: str) -> tuple[str, tuple[Span, ...]]:
-    """Strip Markdown emphasis markers, returning the plain text and its styled spans."""
-    text = _LINK.sub(r"\1", text)
-    out: list[str] = []
-    spans: list[Span] = []
-    at = 0
-    length = 0
-    for match in _INLINE.finditer(text):
-        before = _ESCAPE.sub(r"\1", text[at : match.start()])
-        out.append(before)
-        length += len(before)
-        inner, style = (match.group(2), "bold") if match.group(1) else (match.group(4), "italic")
-        inner_plain, inner_spans = inline(inner)
-        spans.append(Span(length, length + len(inner_plain), style))
-        spans.extend(Span(s.start + length, s.end + length, s.style) for s in inner_spans)
-        out.append(inner_plain)
-        length += len(inner_plain)
-        at = match.end()
-    out.append(_ESCAPE.sub(r"\1", text[at:]))
-    return "".join(out), tuple(spans)

@@ -10,8 +10,9 @@ import re
 
 from reader.formats.decoding import DecodeError, decode
 from reader.formats.errors import StoryError
+from reader.formats.prose import emphasis, paragraphs
+from reader.formats.structure import build_chapters
 from reader.model import Story
-from reader.formats.structure import Para, build_chapters, is_scene_break
 
 #: Header labels and the metadata key each fills.
 HEADER_LABELS = {
@@ -85,16 +86,6 @@ def _parse_text(text: str, encoding: str, fallback_title: str) -> Story:
     return Story(id="", title=title, author=author, chapters=chapters, metadata=metadata, encoding=encoding)
 
 
-def emphasis(paras: list[Para], body: str) -> None:
-    """*Emphasis* and **strong**, and _emphasis_, as plain-text writers mark them."""
-    if "*" in body or "_" in body:
-        from reader.formats.markdown import inline
-
-        for para in paras:
-            if para.kind is None and ("_" in para.text or "*" in para.text) and not is_scene_break(para.text):
-                para.text, para.spans = inline(para.text)
-
-
 def split_header(text: str) -> tuple[dict[str, str], str]:
     """Take the leading block of known ``Label: value`` lines as metadata.
 
@@ -129,31 +120,3 @@ def split_header(text: str) -> tuple[dict[str, str], str]:
     if used < 2:  # one "Note: …" line is prose, not a header
         return {}, text[start:] if start else text
     return metadata, text[at:]
-
-
-_SEPARATOR = re.compile(r"(\n(?:[ \t\f\v]*\n)+)")
-
-
-def paragraphs(body: str) -> list[Para]:
-    """Paragraphs split on blank lines; hard-wrapped lines are joined with a space.
-
-    Each paragraph remembers how many blank lines stood before it, so that a longer gap
-    than usual can mark a scene break.
-    """
-    pieces = _SEPARATOR.split(body)  # text, separator, text, separator, …
-    paras: list[Para] = []
-    gap = 1
-    for index in range(0, len(pieces), 2):
-        piece = pieces[index]
-        if "\t" in piece:
-            piece = piece.replace("\t", " ")
-        if "\n" in piece:
-            piece = " ".join(line.strip() for line in piece.split("\n") if line.strip())
-        elif piece[:1] == " " or piece[-1:] == " ":
-            piece = piece.strip()
-        if piece:
-            paras.append(Para(piece, gap if paras else 1))
-        if index + 1 < len(pieces):
-            separator = pieces[index + 1]
-            gap = 1 if len(separator) == 2 else separator.count("\n") - 1
-    return paras

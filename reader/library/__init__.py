@@ -1,1 +1,2 @@
-"""The library: the story files (listing), reading them through the metadata cache (scanning, cache), and sorting and filtering them (shelf)."""
+"""The library: the story files (listing), reading them through the metadata cache (scanning,
+cache), and sorting and filtering them (shelf)."""

@@ -23,7 +23,15 @@ from typing import Any
 
 from reader import paths
 
-__all__ = ["CACHE_TABLES", "CACHE_VERSION", "CachedRow", "MetadataCache", "default_cache_path", "signature"]
+__all__ = [
+    "CACHE_TABLES",
+    "CACHE_VERSION",
+    "CachedRow",
+    "MetadataCache",
+    "FilesSignature",
+    "default_cache_path",
+    "files_signature",
+]
 
 #: Bump when the stored fields or their meaning change: an older table is dropped and rebuilt.
 CACHE_VERSION = 2  # 2: stories without a source URL are known by their content (md5:…)
@@ -69,7 +77,11 @@ def default_cache_path(root: Path) -> Path:
     return paths.cache_dir() / "index" / f"{digest}.sqlite3"
 
 
-def signature(path: Path) -> tuple[int, int] | None:
+#: (newest mtime_ns, total size) of a story's files, its sidecar or story folder included.
+FilesSignature = tuple[int, int]
+
+
+def files_signature(path: Path) -> FilesSignature | None:
     """(newest mtime_ns, total size) of a story's files; None when it cannot be looked at."""
     try:
         if path.is_dir():

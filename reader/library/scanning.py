@@ -19,13 +19,11 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from reader import formats
-from reader.library.cache import CachedRow, MetadataCache, metadata_json
-
-if TYPE_CHECKING:
-    from reader.library.listing import Entry, ScanBatch
+from reader.formats import files as format_files
+from reader.formats.files import natural_key
+from reader.library.cache import CachedRow, MetadataCache, default_cache_path, metadata_json
+from reader.library.listing import ScanBatch, StoryEntry, read_entry, story_listing
 
 _LOG = logging.getLogger(__name__)
 StopCheck = Callable[[], bool]
@@ -47,15 +45,13 @@ def worker_count() -> int:
 
 
 def run_scan(root: Path, cache_path: Path, should_stop: StopCheck = lambda: False) -> Iterator[ScanBatch]:
-    from reader.library.listing import ScanBatch, story_listing
-
     files = story_listing(root)
     total = len(files)
-    cache = MetadataCache(cache_path, formats.MAX_FILE_BYTES)
+    cache = MetadataCache(cache_path, format_files.MAX_FILE_BYTES)
     cache.open()
     try:
         known = cache.rows()
-        hits: list[Entry] = []
+        hits: list[StoryEntry] = []
         todo: list[tuple[Path, str, tuple[int, int] | None]] = []
         for path, rel, sig in files:
             row = known.pop(rel, None)
@@ -83,10 +79,8 @@ def run_scan(root: Path, cache_path: Path, should_stop: StopCheck = lambda: Fals
         cache.close()
 
 
-def entry_from_row(path: Path, row: CachedRow) -> Entry | None:
+def entry_from_row(path: Path, row: CachedRow) -> StoryEntry | None:
     """The entry a cache row holds; None for a row that does not make one (parse again)."""
-    from reader.library.listing import Entry
-
     _, _, _, story_id, title, author, words, chapters, metadata, error = row
     try:
         fields = json.loads(metadata)
@@ -94,15 +88,15 @@ def entry_from_row(path: Path, row: CachedRow) -> Entry | None:
         return None
     if not isinstance(fields, dict):
         return None
-    return Entry(path, story_id, title, author, words, chapters, fields, error)
+    return StoryEntry(path, story_id, title, author, words, chapters, fields, error)
 
 
-def row_of(rel: str, sig: tuple[int, int], entry: Entry) -> CachedRow:
+def row_of(rel: str, sig: tuple[int, int], entry: StoryEntry) -> CachedRow:
     meta = metadata_json(entry.metadata)
     return (rel, *sig, entry.id, entry.title, entry.author, entry.words, entry.chapters, meta, entry.error)
 
 
-def parsed(root: Path, paths: list[Path], should_stop: StopCheck) -> Iterator[list[Entry]]:
+def parsed(root: Path, paths: list[Path], should_stop: StopCheck) -> Iterator[list[StoryEntry]]:
     """Entries of ``paths``, in batches about every BATCH_SECONDS (the first as soon as one is
     ready); stops early, within about BATCH_SECONDS, once ``should_stop()`` is true."""
     workers = worker_count()
@@ -124,10 +118,8 @@ def parsed(root: Path, paths: list[Path], should_stop: StopCheck) -> Iterator[li
         yield from _on_this_thread(root, list(left), should_stop)
 
 
-def _on_this_thread(root: Path, paths: list[Path], should_stop: StopCheck) -> Iterator[list[Entry]]:
-    from reader.library.listing import read_entry
-
-    batch: list[Entry] = []
+def _on_this_thread(root: Path, paths: list[Path], should_stop: StopCheck) -> Iterator[list[StoryEntry]]:
+    batch: list[StoryEntry] = []
     last: float | None = None
     for path in paths:
         if should_stop():
@@ -141,22 +133,24 @@ def _on_this_thread(root: Path, paths: list[Path], should_stop: StopCheck) -> It
         yield batch
 
 
-def _in_workers(root: Path, paths: list[Path], workers: int, should_stop: StopCheck) -> Iterator[list[Entry]]:
+def _in_workers(
+    root: Path, paths: list[Path], workers: int, should_stop: StopCheck
+) -> Iterator[list[StoryEntry]]:
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
     _start_resource_tracker()
     pool = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(formats.MAX_FILE_BYTES,)
+        workers, mp_context=context, initializer=_start_worker, initargs=(format_files.MAX_FILE_BYTES,)
     )
-    futures: list[Future[list[Entry]]] = []
+    futures: list[Future[list[StoryEntry]]] = []
     try:
         first = 2 * workers  # one story a task at first, so that the first rows come soon
         chunks = [paths[i : i + 1] for i in range(min(first, len(paths)))]
         chunks += [paths[i : i + CHUNK] for i in range(first, len(paths), CHUNK)]
         futures.extend(pool.submit(read_chunk, chunk, root) for chunk in chunks)
         pending = set(futures)
-        batch: list[Entry] = []
+        batch: list[StoryEntry] = []
         last: float | None = None
         while pending and not should_stop():
             timeout = BATCH_SECONDS if last is None else max(0.0, last + BATCH_SECONDS - time.monotonic())
@@ -201,15 +195,37 @@ def _start_resource_tracker() -> None:
 
 def _start_worker(size_limit: int) -> None:
     """In each worker: the reader's size limit, and no output onto the reader's screen."""
-    formats.MAX_FILE_BYTES = size_limit
+    format_files.MAX_FILE_BYTES = size_limit
     quiet = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(quiet, fd)
     os.close(quiet)
 
 
-def read_chunk(paths: list[Path], root: Path) -> list[Entry]:
+def read_chunk(paths: list[Path], root: Path) -> list[StoryEntry]:
     """Entries of ``paths`` (run in a worker process)."""
-    from reader.library.listing import read_entry
-
     return [read_entry(path, root) for path in paths]
+
+
+def scan_batches(
+    root: Path, cache_path: Path | None = None, should_stop: Callable[[], bool] | None = None
+) -> Iterator[ScanBatch]:
+    """Every story under ``root``, in batches: first, in one batch, all the ones the metadata
+    cache still knows (same mtime and size); then the rest as they are parsed, a batch about
+    every 0.1-0.2 s. The last batch has ``final=True`` (it may be empty). Stories whose files
+    are gone are not yielded. Runs on any thread (the UI's worker); see ``reader.library.scanning``.
+
+    ``should_stop()`` (e.g. "the worker was cancelled") is asked between stories and while
+    waiting for the parsing processes: once true, the scan ends within ~0.15 s, with no final
+    batch, and the stories not yet parsed are dropped (quitting mid-way through a cold scan
+    must not wait for it)."""
+    cache = cache_path if cache_path is not None else default_cache_path(root)
+    yield from run_scan(Path(root), cache, should_stop or (lambda: False))
+
+
+def scan(root: Path, cache_path: Path | None = None) -> list[StoryEntry]:
+    """Every story under ``root``, in the library's order (through the metadata cache)."""
+    entries: dict[Path, StoryEntry] = {}
+    for batch in scan_batches(root, cache_path):
+        entries.update((entry.path, entry) for entry in batch.entries)
+    return sorted(entries.values(), key=lambda entry: natural_key(entry.path.relative_to(root).as_posix()))

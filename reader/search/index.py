@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from reader.formats import StoryError, load_story
-from reader.library.listing import story_listing
 from reader.library.cache import CACHE_TABLES, default_cache_path, is_damage
+from reader.library.listing import story_listing
 from reader.search.query import Query, QueryError, parse_query, passages, snippet
 
-__all__ = ["Hit", "IndexUnavailable", "LibraryIndex", "QueryError", "UpdateReport"]
+__all__ = ["Hit", "IndexUnavailable", "SearchIndex", "QueryError", "UpdateReport"]
 
 SCHEMA_VERSION = 2  # 2: stories without a source URL are known by their content (md5:…)
 PER_STORY = 5  # hits from one story in one result list
@@ -104,7 +104,7 @@ def default_db_path(root: Path) -> Path:
     return default_cache_path(root)
 
 
-class LibraryIndex:
+class SearchIndex:
     """The full-text index of the stories under ``root``; nothing is created until first used."""
 
     def __init__(self, root: Path, db_path: Path | None = None) -> None:

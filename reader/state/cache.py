@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from reader.atomic_write import write_bytes_atomic
-from reader.state.disk import Signature
+from reader.state.disk import FileSignature
 
 #: Bump when what is cached changes meaning.
 CACHE_VERSION = 2
 
-Cached = dict[str, tuple[Signature, dict[str, Any]]]
+Cached = dict[str, tuple[FileSignature, dict[str, Any]]]
 
 
 def load_cache(path: Path, folder: str) -> Cached:

@@ -50,7 +50,7 @@ MERGED_CONFLICTS = "merged-conflicts"
 _NAME = re.compile(rf"^(?:[a-z0-9-]*-)?([0-9a-f]{{{HASH_DIGITS}}})\.yaml$")
 
 #: What identifies one version of a file on disk: inode, size, modification time (ns).
-Signature = tuple[int, int, int]
+FileSignature = tuple[int, int, int]
 
 
 def slug(title: str) -> str:
@@ -75,7 +75,7 @@ def name_hash(name: str) -> str | None:
     return match[1] if match else None
 
 
-def signature_of(path: Path) -> Signature | None:
+def file_signature(path: Path) -> FileSignature | None:
     try:
         info = os.stat(path)
     except OSError:
@@ -146,7 +146,7 @@ class StoryFile:
     """
 
     path: Path
-    signature: Signature | None = None
+    signature: FileSignature | None = None
     text: str | None = None
     record: dict[str, Any] | None = None
     problem: str | None = None
@@ -158,7 +158,7 @@ class StoryFile:
         return self.text is None and self.problem is None
 
 
-def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> tuple[str | None, Signature | None, str | None]:
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> tuple[str | None, FileSignature | None, str | None]:
     """(text, signature, problem) of a small text file; only a regular file is read, and
     never more than ``limit`` bytes (a FIFO or a device in the folder cannot hang or flood)."""
     try:

@@ -43,7 +43,7 @@ from typing import Any
 from reader.state.stamps import later, stamp_order
 
 #: One story's record, as kept in its file.
-Entry = dict[str, Any]
+Record = dict[str, Any]
 
 
 # Bookmarks -----------------------------------------------------------------------------
@@ -143,7 +143,7 @@ def merge_days(mine: object, theirs: object) -> dict[str, list[float]]:
 STATUS_KEYS = ("status", "status_changed", "finished")
 
 
-def merge_story(mine: Entry, theirs: Entry) -> Entry:
+def merge_story(mine: Record, theirs: Record) -> Record:
     """One story's entry from two copies, by the rules in this module's docstring."""
     if later(theirs.get("last_read"), mine.get("last_read")):
         merged = {**mine, **theirs}
@@ -177,7 +177,7 @@ def merge_story(mine: Entry, theirs: Entry) -> Entry:
 _KEPT_KEYS = ("position", "last_read", "title")
 
 
-def losses(previous: Entry, current: Entry) -> list[str]:
+def losses(previous: Record, current: Record) -> list[str]:
     """What ``current`` lacks that ``previous`` held, with no deletion to explain it.
 
     A file cut short, or overwritten by a stale copy, still parses; this is how it is told

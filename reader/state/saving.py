@@ -29,15 +29,15 @@ from reader.atomic_write import write_atomic
 from reader.state.disk import (
     DAMAGED,
     MERGED_CONFLICTS,
+    FileSignature,
     LockBusy,
-    Signature,
     dump_story,
     encodable,
+    file_signature,
     id_hash,
     name_hash,
     read_story,
     set_aside,
-    signature_of,
     story_lock,
 )
 from reader.state.merge import merge_story
@@ -58,7 +58,7 @@ class Job:
     story_id: str
     name: str
     record: dict[str, Any]
-    known: Signature | None = None
+    known: FileSignature | None = None
     extras: list[str] = field(default_factory=list)  # merged sync-tool copies to move aside
 
 
@@ -68,7 +68,7 @@ class Written:
 
     job: Job
     record: dict[str, Any]
-    signature: Signature | None
+    signature: FileSignature | None
     notices: list[str] = field(default_factory=list)
 
 
@@ -85,11 +85,11 @@ def write(job: Job, folder: Path, locks: Path, previous: Path, timeout: float = 
             record = encodable(record)  # as written (and cached), no surrogates of odd file names
             notices += notes
             text = dump_story(record)
-            if signature_of(path) != seen:
+            if file_signature(path) != seen:
                 known = None  # it changed while we merged: read it again
                 continue
             write_atomic(path, text)
-            signature = signature_of(path)
+            signature = file_signature(path)
             keep_previous(previous / job.name, text)
             _move_extras(folder, job.extras, notices)
             return Written(job, record, signature, notices)
@@ -97,10 +97,10 @@ def write(job: Job, folder: Path, locks: Path, previous: Path, timeout: float = 
 
 
 def _merged_with_disk(
-    job: Job, path: Path, known: Signature | None
-) -> tuple[dict[str, Any], Signature | None, list[str]]:
+    job: Job, path: Path, known: FileSignature | None
+) -> tuple[dict[str, Any], FileSignature | None, list[str]]:
     """(my record merged with the file, the file's signature as read, notices)."""
-    current = signature_of(path)
+    current = file_signature(path)
     if current is None or current == known:
         return job.record, current, []
     found = read_story(path)

@@ -32,14 +32,14 @@ from reader.state.cache import Cached, load_cache, save_cache
 from reader.state.disk import (
     DAMAGED,
     MERGED_CONFLICTS,
-    Signature,
+    FileSignature,
     StoryFile,
     file_name,
+    file_signature,
     id_hash,
     name_hash,
     read_story,
     set_aside,
-    signature_of,
 )
 from reader.state.identity import Identity
 from reader.state.merge import bookmark_key, losses, merge_story, raw_bookmark_key, reading_seconds
@@ -130,7 +130,7 @@ def _refuse_foreign(folder: Path) -> None:
 class Listing:
     """What a look at the state folder found (safe to make in a thread)."""
 
-    stories: dict[str, Signature] = field(default_factory=dict)
+    stories: dict[str, FileSignature] = field(default_factory=dict)
     conflicts: list[str] = field(default_factory=list)
 
 
@@ -179,7 +179,7 @@ class State(Identity):
         self.disk: Cached = {}  # file name → (signature, record) as last read or written
         self.after_write: dict[str, set[str]] = {}  # story id → copies to move once it is written
         self._private: set[str] = set()  # stories whose record shares nothing with ``disk``
-        self._seen_other: dict[str, Signature | None] = {}  # conflict copies, files left alone
+        self._seen_other: dict[str, FileSignature | None] = {}  # conflict copies, files left alone
         self.warning: str | None = None
         self.notices: list[str] = []
         self.read_only = False
@@ -266,7 +266,7 @@ class State(Identity):
         if parsed or len(cached) != len(self.disk):
             self.save_cache()
 
-    def _take(self, name: str, sign: Signature | None, record: dict[str, Any]) -> None:
+    def _take(self, name: str, sign: FileSignature | None, record: dict[str, Any]) -> None:
         """A good record read from the file ``name``: into memory, merged with what is there."""
         story_id = record["id"]
         if sign is not None:
@@ -394,18 +394,18 @@ class State(Identity):
 
     # Files other readers changed ---------------------------------------------------------
 
-    def look(self) -> dict[str, Signature | None]:
+    def look(self) -> dict[str, FileSignature | None]:
         """What this reader last saw of each file, for :meth:`changes` (a copy: thread-safe)."""
         return {**self._seen_other, **{name: sign for name, (sign, _) in self.disk.items()}}
 
-    def changes(self, seen: dict[str, Signature | None]) -> Changes:
+    def changes(self, seen: dict[str, FileSignature | None]) -> Changes:
         """The files changed since ``seen``, read and parsed (touches nothing: any thread)."""
         listing = list_folder(self.folder)
         changed = [read_story(self.folder / n) for n, sign in listing.stories.items() if seen.get(n) != sign]
         conflicts = [
             read_story(self.folder / name)
             for name in listing.conflicts
-            if seen.get(name) != signature_of(self.folder / name)
+            if seen.get(name) != file_signature(self.folder / name)
         ]
         return Changes(changed, conflicts)
 

@@ -23,7 +23,7 @@ from reader.state import LockBusy, State
 from reader.ui.autosave import Autosave
 
 if TYPE_CHECKING:
-    from reader.search.index import LibraryIndex
+    from reader.search.index import SearchIndex
 
 #: A warm, light theme for long reading, like a paper page under a lamp.
 PAPER = Theme(
@@ -71,7 +71,7 @@ class ReaderApp(App[None]):
         self.config = config or Config()
         self.autosave = Autosave(self.state, self._report, self._state_changed)
         self._checking = False
-        self._index: LibraryIndex | None = None
+        self._index: SearchIndex | None = None
         if "TEXTUAL_ANIMATIONS" not in os.environ:
             self.animation_level = "none"  # nothing slides: a page is one redraw, even over ssh
 
@@ -230,12 +230,12 @@ class ReaderApp(App[None]):
         if changed:
             self._state_changed()
 
-    def library_index(self, root: Path) -> LibraryIndex:
+    def library_index(self, root: Path) -> SearchIndex:
         """The search index of the library at ``root`` (one per app, opened when first needed)."""
-        from reader.search.index import LibraryIndex
+        from reader.search.index import SearchIndex
 
         if self._index is None or self._index.root != root:
-            self._index = LibraryIndex(root)
+            self._index = SearchIndex(root)
         return self._index
 
     def save_config(self) -> None:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
 
     from reader.config import Config
-    from reader.search.index import LibraryIndex
+    from reader.search.index import SearchIndex
     from reader.state import State
 
 
@@ -48,7 +48,7 @@ class Services(Protocol):
         """Write config.yaml (a failure is said, not raised)."""
         ...
 
-    def library_index(self, root: Path) -> LibraryIndex:
+    def library_index(self, root: Path) -> SearchIndex:
         """The search index of the library at ``root``."""
         ...
 

@@ -19,8 +19,8 @@ from reader.formats.markup import ao3, fanficfare
 from reader.formats.markup.blocks import bolded, note_blocks, one_line, tidy
 from reader.formats.markup.flow import ContextFlow, Item
 from reader.formats.markup.tree import HEADING_LEVEL, SKIP, Node, Tree, iter_nodes, text_of
-from reader.model import LIST_KEYS, METADATA_KEYS, Block, Chapter, Story
 from reader.formats.structure import is_scene_break, mark_notes
+from reader.model import LIST_KEYS, METADATA_KEYS, Block, Chapter, Story
 
 _FFF_SKIP_CLASSES = frozenset({"fff_tocpage", "fff_logpage", "fff_coverpage"})
 _NOTE_TYPES = re.compile(r"\b(?:footnote|endnote|rearnote|note)s?\b")
@@ -31,17 +31,17 @@ _NEW_MARK = re.compile(r"^(\d{1,5}\. )?\(new\) ")
 
 
 @dataclass
-class Page:
+class Document:
     """One spine document: its element tree, and its markup for a quick look before a walk."""
 
     tree: Tree
     markup: str
 
 
-def read_page(raw: bytes, path: str) -> Page:
+def read_page(raw: bytes, path: str) -> Document:
     """The document in ``raw`` (a :class:`~reader.formats.epub.safe_xml.Refused` if it declares entities)."""
     text = member_text(raw, path)
-    return Page(Tree(text), text)
+    return Document(Tree(text), text)
 
 
 #: Front and back matter by EPUB 3 ``epub:type`` (landmarks, sections) or EPUB 2 guide type:
@@ -99,7 +99,7 @@ class Book:
         self.missing = 0
         self.new_chapters: list[int] = []  # FanFicFare's "(new)" chapters, counted from 1
 
-    def add(self, path: str, page: Page, is_nav: bool) -> None:
+    def add(self, path: str, page: Document, is_nav: bool) -> None:
         tree = page.tree
         given = self.matter.get(path)
         matter = frozenset(given.split()) if given else _body_type(tree)
@@ -298,7 +298,7 @@ def _body_type(tree: Tree) -> frozenset[str]:
     return frozenset(kinds.lower().split())
 
 
-def _boilerplate(page: Page) -> tuple[Node, ...]:
+def _boilerplate(page: Document) -> tuple[Node, ...]:
     """Gutenberg's header and licence sections, and front or back matter sections, to leave out."""
     markup = page.markup
     if "pg" not in markup and "epub:type" not in markup:
@@ -378,7 +378,7 @@ def _first_text(items: list[Item]) -> str:
     return next((item.text for item in items if item.text), "")
 
 
-def _is_contents(items: list[Item], page: Page, apart: tuple[Node, ...]) -> bool:
+def _is_contents(items: list[Item], page: Document, apart: tuple[Node, ...]) -> bool:
     """A page that is nearly all links to other files of the book: a table of contents."""
     chars = sum(len(item.text) for item in items if item.text and item.kind != "heading")
     if not 0 < chars < 50_000 or page.markup.count("href") < 2:

@@ -33,7 +33,7 @@ def package_path(archive: Archive) -> str:
 
 
 @dataclass
-class Entry:
+class ManifestItem:
     path: str | None
     media_type: str
     properties: str
@@ -43,7 +43,7 @@ class Entry:
 class Package:
     path: str
     metadata: ElementTree.Element | None
-    manifest: dict[str, Entry]
+    manifest: dict[str, ManifestItem]
     spine: list[tuple[str, bool]]  # (idref, linear)
     toc_id: str
     nav_path: str | None
@@ -69,12 +69,12 @@ class Package:
                 manifest_el = element
             elif name == "spine" and spine_el is None:
                 spine_el = element
-        manifest: dict[str, Entry] = {}
+        manifest: dict[str, ManifestItem] = {}
         nav_path = None
         for item in manifest_el.iter() if manifest_el is not None else ():
             if local(item.tag) != "item" or not item.get("id"):
                 continue
-            entry = Entry(
+            entry = ManifestItem(
                 resolve(path, item.get("href")),
                 (item.get("media-type") or "").strip().lower(),
                 (item.get("properties") or "").lower(),
@@ -111,7 +111,7 @@ class Package:
         return paths
 
 
-def _is_document(entry: Entry) -> bool:
+def _is_document(entry: ManifestItem) -> bool:
     if entry.media_type in _XHTML_TYPES or "html" in entry.media_type:
         return True
     return (entry.path or "").lower().endswith(_XHTML_ENDINGS) and not entry.media_type.startswith(

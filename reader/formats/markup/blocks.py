@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from reader.formats.markup.flow import Item
-from reader.model import Block, Span
 from reader.formats.structure import MAX_BLOCK_CHARS, Para, build_chapters, split_long
+from reader.model import Block, Span
 
 
 def bolded(item: Item) -> tuple[Span, ...]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from reader.formats.markup.tree import BLOCK, HEADING_LEVEL, SKIP, Node
-from reader.formats.text import paragraphs
+from reader.formats.prose import paragraphs
 from reader.model import Span
 
 #: Elements that style their text; browsers show ``cite``, ``var`` and ``dfn`` in italics too.

@@ -15,19 +15,18 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.formats import path_id
-from reader.library.listing import Entry, missing_entries, recent_first, scan_batches
+from reader.library.listing import StoryEntry, missing_entries
+from reader.library.scanning import scan_batches
+from reader.library.shelf import Facts, Shelf, facts, recent_first
 from reader.state import Found
 from reader.state.status import STATUSES
 from reader.state.status import label as status_label
 from reader.ui.widgets.text_box import TextBox, type_into
 from reader.ui.widgets.story_rows import (
     COLUMNS,
-    Facts,
-    StoryIndex,
     cells,
     column_widths,
     details,
-    facts,
     new_chapters,
 )
 from reader.ui.widgets.story_table import StoryTable
@@ -77,7 +76,7 @@ class LibraryScreen(Screen[None]):
 
         def __init__(
             self,
-            entries: list[Entry],
+            entries: list[StoryEntry],
             known: dict[Path, Facts],
             done: int,
             total: int,
@@ -91,8 +90,8 @@ class LibraryScreen(Screen[None]):
     def __init__(self, root: Path) -> None:
         super().__init__()
         self.root = root
-        self.entries: list[Entry] = []
-        self.shown: list[Entry] = []
+        self.entries: list[StoryEntry] = []
+        self.shown: list[StoryEntry] = []
         self.sort = "recent"
         self.reverse = False
         self.status_filter = ""
@@ -100,8 +99,8 @@ class LibraryScreen(Screen[None]):
         self.loaded = False  # the first scan is complete
         self.scanning = False
         self.progress: tuple[int, int] | None = None  # (done, total) of the first scan
-        self._index: StoryIndex | None = None
-        self._last_scan: dict[Path, Entry] = {}  # the scan thread's own copy
+        self._index: Shelf | None = None
+        self._last_scan: dict[Path, StoryEntry] = {}  # the scan thread's own copy
         self._scan_changed = False  # the scan going on brought a story new, changed or gone
 
     @property
@@ -109,9 +108,9 @@ class LibraryScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     @property
-    def index(self) -> StoryIndex:
+    def index(self) -> Shelf:
         if self._index is None:
-            self._index = StoryIndex(self.reader_app.state)
+            self._index = Shelf(self.reader_app.state)
         return self._index
 
     @property
@@ -129,7 +128,7 @@ class LibraryScreen(Screen[None]):
         yield Static("", id="details")
         yield Static("Reading the library…", id="status-bar")
 
-    def _cells(self, entry: Entry) -> dict[str, Text | str]:
+    def _cells(self, entry: StoryEntry) -> dict[str, Text | str]:
         return cells(entry, self.reader_app.state)
 
     def on_mount(self) -> None:
@@ -152,7 +151,7 @@ class LibraryScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="library-scan", exit_on_error=False)
     def _scan(self) -> None:
-        seen: dict[Path, Entry] = {}
+        seen: dict[Path, StoryEntry] = {}
         last = self._last_scan
         worker = get_current_worker()
         for batch in scan_batches(self.root, should_stop=lambda: worker.is_cancelled):
@@ -281,10 +280,10 @@ class LibraryScreen(Screen[None]):
             text = Text(" " + " · ".join([*kept, *hints, "? help"]))
         status.update(text)
 
-    def highlighted(self) -> Entry | None:
+    def highlighted(self) -> StoryEntry | None:
         if not self.is_mounted:
             return None
-        entry: Entry | None = self.table.highlighted
+        entry: StoryEntry | None = self.table.highlighted
         return entry
 
     @on(StoryTable.Highlighted)
@@ -373,7 +372,7 @@ class LibraryScreen(Screen[None]):
 
         self.app.push_screen(StatusPicker(entry.title, self.reader_app.state.status(entry.id)), chosen)
 
-    def set_status(self, entry: Entry, status: str) -> None:
+    def set_status(self, entry: StoryEntry, status: str) -> None:
         """Record the story's reading status, and save it soon."""
         state = self.reader_app.state
         state.set_status(entry.id, status)

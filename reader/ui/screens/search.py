@@ -21,7 +21,7 @@ from reader.model import Position
 from reader.ui.widgets.text_box import TextBox
 
 if TYPE_CHECKING:
-    from reader.search.index import Hit, LibraryIndex
+    from reader.search.index import Hit, SearchIndex
     from reader.ui.app import ReaderApp
 
 #: Seconds of quiet typing before the query runs: short, so results follow the fingers.
@@ -51,7 +51,7 @@ class SearchScreen(Screen[None]):
             super().__init__()
             self.query, self.hits, self.seconds, self.error = query, hits, seconds, error
 
-    def __init__(self, index: LibraryIndex, root: Path) -> None:
+    def __init__(self, index: SearchIndex, root: Path) -> None:
         super().__init__()
         self.index = index
         self.root = root

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 
-from reader.library.listing import Entry, chapters_label, filter_text, recent_key, status_of
+from reader.library.listing import StoryEntry
+from reader.library.shelf import chapters_label, status_of
 from reader.state import State
-from reader.state.stamps import stamp_order
-from reader.state.status import STATUSES, label
+from reader.state.status import label
 
 #: Columns: label, the sort its header selects, fixed width (None: shares what is left),
 #: and the narrowest terminal that still shows it.
@@ -42,12 +40,12 @@ def column_widths(width: int) -> list[tuple[str, int]]:
     return [(label, fixed or (title if label == "Title" else side)) for label, fixed in shown]
 
 
-def new_chapters(entry: Entry, state: State) -> int:
+def new_chapters(entry: StoryEntry, state: State) -> int:
     seen = state.chapters_seen(entry.id)
     return max(0, entry.chapters - seen) if seen else 0
 
 
-def cells(entry: Entry, state: State) -> dict[str, Text | str]:
+def cells(entry: StoryEntry, state: State) -> dict[str, Text | str]:
     if entry.missing:
         return {
             "Title": Text("✗ " + entry.title, style="dim strike", overflow="ellipsis", no_wrap=True),
@@ -82,7 +80,7 @@ def cells(entry: Entry, state: State) -> dict[str, Text | str]:
     }
 
 
-def details(entry: Entry | None, state: State) -> Text:
+def details(entry: StoryEntry | None, state: State) -> Text:
     """A few lines about the highlighted story: facts, summary, relationships and tags."""
     if entry is None:
         return Text("")
@@ -200,132 +198,3 @@ def when(iso: str) -> str:
     if seconds < 7 * 86400:
         return f"{int(seconds // 86400)} days ago"
     return then.strftime("%Y-%m-%d")
-
-
-# The rows in order ---------------------------------------------------------------------
-
-#: A story's facts that only change with its file: folded filter text, title, author.
-Facts = tuple[str, str, str]
-
-
-def facts(entry: Entry) -> Facts:
-    """Worked out once per story (by the scan's thread), so filtering is a substring test."""
-    return (filter_text(entry), entry.title.casefold(), entry.author.casefold())
-
-
-_STATUS_ORDER = {key: n for n, key in enumerate(STATUSES)}
-#: Reading statuses as the filter matches them: "on hold", "plan to read".
-_STATUS_WORDS = {key: label(key).casefold() for key in STATUSES}
-
-
-class StoryIndex:
-    """Every story of the library, by path, with what sorting and filtering need.
-
-    File facts are kept per story; what depends on the reading state (last read,
-    progress, status) is worked out when first asked for and kept until
-    :meth:`forget_state`. The order of the whole library is kept too, so a filter
-    is one pass over a sorted list.
-    """
-
-    def __init__(self, state: State) -> None:
-        self.state = state
-        self.entries: dict[Path, Entry] = {}
-        self._facts: dict[Path, Facts] = {}
-        self._reading: tuple[dict[str, float], dict[str, str]] | None = None
-        self._order: tuple[str, bool, list[Entry]] | None = None
-
-    def merge(self, entries: Iterable[Entry], known: dict[Path, Facts] | None = None) -> list[Entry]:
-        """Add or replace stories (by path); returns those that are new or changed."""
-        changed = []
-        for entry in entries:
-            if self.entries.get(entry.path) != entry:
-                self.entries[entry.path] = entry
-                self._facts[entry.path] = (known or {}).get(entry.path) or facts(entry)
-                changed.append(entry)
-        if changed:
-            self._order = None
-        return changed
-
-    def drop(self, paths: Iterable[Path]) -> list[Entry]:
-        gone = [self.entries.pop(path) for path in paths if path in self.entries]
-        for entry in gone:
-            self._facts.pop(entry.path, None)
-        if gone:
-            self._order = None
-        return gone
-
-    def forget_state(self) -> None:
-        """The reading state changed: orders by it are worked out afresh."""
-        self._reading = None
-        self._order = None
-
-    def reading(self) -> tuple[dict[str, float], dict[str, str]]:
-        """Last-read moments (seconds since the epoch) and reading statuses, by story id.
-
-        Worked out in one pass over the stories the reading state knows (a story it does
-        not know has neither), so a stamp is parsed once per state change, not once per
-        story of the library on every sort.
-        """
-        if self._reading is None:
-            state = self.state
-            stamps, statuses = {}, {}
-            for story_id in state.stories:
-                if stamp := state.last_read(story_id):
-                    stamps[story_id] = stamp_order(stamp)
-                if status := state.status(story_id):
-                    statuses[story_id] = status
-            for other, story_id in state.aliases.items():  # a story the library knows by another id
-                if story_id in stamps:
-                    stamps[other] = stamps[story_id]
-                if story_id in statuses:
-                    statuses[other] = statuses[story_id]
-            self._reading = (stamps, statuses)
-        return self._reading
-
-    def key(self, sort: str) -> Callable[[Entry], Any]:
-        title = self._facts
-
-        def recent(entry: Entry) -> tuple[bool, float, str]:
-            return recent_key(title[entry.path][1], stamps.get(entry.id))
-
-        if sort == "title":
-            return lambda e: (title[e.path][1], e.path)
-        if sort == "author":
-            return lambda e: (title[e.path][2], title[e.path][1], e.path)
-        if sort == "length":
-            return lambda e: (-e.words, title[e.path][1], e.path)
-        if sort == "progress":
-            progress = self.state.progress
-            return lambda e: (-progress(e.id), title[e.path][1], e.path)
-        stamps, statuses = self.reading()
-        if sort == "status":
-            order = _STATUS_ORDER
-            return lambda e: (order.get(statuses.get(e.id, ""), len(order)), recent(e))
-        return recent
-
-    def ordered(self, sort: str, reverse: bool) -> list[Entry]:
-        if self._order is None or self._order[:2] != (sort, reverse):
-            rows = sorted(self.entries.values(), key=self.key(sort), reverse=reverse)
-            self._order = (sort, reverse, rows)
-        return self._order[2]
-
-    def view(self, query: str, sort: str, reverse: bool, status: str = "") -> list[Entry]:
-        """The stories to show: every word of ``query`` in a story's text or reading status,
-        with reading status ``status`` when given, in the order ``sort``."""
-        rows = self.ordered(sort, reverse)
-        statuses = self.reading()[1]
-        if status:
-            rows = [e for e in rows if statuses.get(e.id) == status]
-        words = query.casefold().split()
-        if not words:
-            return list(rows)
-        facts_of = self._facts
-        shown = []
-        for entry in rows:
-            text = facts_of[entry.path][0]
-            if all(word in text for word in words):
-                shown.append(entry)
-            elif said := _STATUS_WORDS.get(statuses.get(entry.id, "")):  # only a story with a status
-                if all(word in text or word in said for word in words):
-                    shown.append(entry)
-        return shown

@@ -1,0 +1,148 @@
+"""Which files are stories and how they are named: the format by ending, the size limit,
+story folders and their chapter order, ``NAME.yaml`` sidecars, and a story's path id.
+
+Nothing here parses a story: this is what the library walk, the fingerprint and the loaders
+share (so none of them imports another to learn it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from reader.formats.errors import StoryError
+from reader.model import LIST_KEYS, METADATA_KEYS, Story
+
+#: File endings the library recognises, and the module (``reader.formats.NAME``) that reads each.
+#: Every such module has ``parse(data: bytes, fallback_title: str) -> Story`` and raises
+#: :class:`StoryError` with a one-line reason for a file it cannot read.
+FORMATS = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".epub": "epub",
+}
+
+#: Refuse to load files larger than this (bytes); a story is text, not a disk image.
+MAX_FILE_BYTES = 400 * 1024 * 1024
+
+
+def set_size_limit(megabytes: int) -> None:
+    """Refuse story files larger than this (``max_story_mb`` in config.yaml)."""
+    global MAX_FILE_BYTES
+    MAX_FILE_BYTES = max(1, megabytes) * 2**20
+
+
+def is_story_file(path: Path) -> bool:
+    return path.suffix.lower() in FORMATS and not path.name.startswith(".")
+
+
+def is_story_name(name: str) -> bool:
+    """``is_story_file`` for a bare file name, without making a Path (a library has thousands)."""
+    return not name.startswith(".") and os.path.splitext(name)[1].lower() in FORMATS
+
+
+_CHAPTER_FILE = re.compile(r"^(?:ch(?:apter)?[ ._-]*)?\d+(?:\D.*)?$", re.I)
+
+
+def natural_key(name: str) -> list[object]:
+    """Sort key in which "2" comes before "10"."""
+    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", name)]
+
+
+def chapter_files(folder: Path) -> list[Path]:
+    try:
+        with os.scandir(folder) as listing:  # no stat a file: a library folder holds thousands
+            files = [Path(item.path) for item in listing if is_story_name(item.name) and item.is_file()]
+    except OSError:
+        return []
+    return sorted(files, key=lambda p: natural_key(p.name))
+
+
+def is_story_folder(folder: Path) -> bool:
+    """A folder with a ``story.yaml``, or whose story files are all named like chapters."""
+    if (folder / "story.yaml").is_file():
+        return True
+    chapters = 0
+    try:
+        with os.scandir(folder) as listing:
+            for item in listing:
+                if is_story_name(item.name) and item.is_file():
+                    if not _CHAPTER_FILE.match(os.path.splitext(item.name)[0]):
+                        return False  # a folder of stories, seen at its first story
+                    chapters += 1
+    except OSError:
+        return False
+    return chapters >= 2
+
+
+def read_sidecar(path: Path) -> dict[str, Any]:
+    """The YAML mapping in ``path``, or {} when there is none; a bad one is a StoryError."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as error:
+        raise StoryError(f"{path.name}: cannot be read ({error})") from None
+    import yaml
+
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise StoryError(f"{path.name}: not valid YAML{where}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise StoryError(f"{path.name}: should hold a mapping (title:, author:, metadata:)")
+    return data
+
+
+def apply_overrides(story: Story, data: dict[str, Any]) -> None:
+    if data.get("title"):
+        story.title = str(data["title"])
+    if data.get("author"):
+        story.author = str(data["author"])
+    extra = data.get("metadata")
+    if isinstance(extra, dict):
+        story.metadata.update({str(k): v for k, v in extra.items() if v is not None})
+    for key in METADATA_KEYS:  # also accepted at the top level
+        if data.get(key) is not None:
+            story.metadata[key] = data[key]
+    if data.get("url") and not data.get("source_url"):
+        story.metadata["source_url"] = data["url"]
+
+
+def normalise_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    """List-like keys as lists of strings ("a, b" is split), the rest as strings."""
+    result: dict[str, Any] = {}
+    for key, value in metadata.items():
+        if value is None or value == "" or value == []:
+            continue
+        if key in LIST_KEYS:
+            items = value if isinstance(value, list) else str(value).split(",")
+            result[key] = [str(item).strip() for item in items if str(item).strip()]
+        elif isinstance(value, list):
+            result[key] = ", ".join(str(item) for item in value)
+        else:
+            result[key] = str(value).strip()
+    return result
+
+
+def path_id(path: Path, root: str | os.PathLike[str] | None) -> str:
+    """``path`` under ``root``, worked out without resolving links (a link loop must not raise)."""
+    if root is not None:
+        relative = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(root))).as_posix()
+        if not relative.startswith("../"):
+            return relative
+    return path.name
+
+
+def title_from_name(path: Path) -> str:
+    return path.stem.replace("_", " ").replace("-", " ").strip().title() or path.name
