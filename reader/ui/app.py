@@ -267,10 +267,12 @@ class ReaderApp(App[None]):
         self.exit()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The palette lists every action of the screen it was opened from."""
+        """The palette lists every action of the screen it was opened from (its keys as data)."""
+        from reader.ui.bindings import group_of
         from reader.ui.keymap import key_label
 
-        for binding in screen.BINDINGS:
+        group = group_of(screen)
+        for binding in group.bindings() if group is not None else ():
             if isinstance(binding, Binding) and binding.description:
                 action = binding.action
                 target = self if action.startswith("app.") else screen
@@ -281,3 +283,10 @@ class ReaderApp(App[None]):
                     partial(target.run_action, name),
                 )
         yield from super().get_system_commands(screen)
+
+
+if TYPE_CHECKING:
+    from reader.ui.services import Services
+
+    def _provides_services(app: ReaderApp) -> Services:
+        return app  # mypy checks here that ReaderApp gives screens all they may ask for

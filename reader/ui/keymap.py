@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from textual.binding import Binding, BindingType
 from textual.keys import Keys, _character_to_key
 
+from reader.ui.bindings import remappable_bindings
+
 _MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
 _NAMES = {key.value for key in Keys} | {_character_to_key(c) for c in string.printable if not c.isspace()}
 _NAMES |= {"space", "tab", "enter", "escape", "backspace", "delete"}
@@ -35,23 +37,10 @@ _SHOWN = {
 }
 
 
-def screens() -> list[tuple[str, list[BindingType]]]:
-    """Every screen or bar whose keys can be remapped, with its bindings, as help shows them."""
-    from reader.ui.dialogs.bookmarks import BookmarksScreen
-    from reader.ui.widgets.find_bar import FindBar
-    from reader.ui.screens.library import LibraryScreen
-    from reader.ui.screens.reading import ReadingScreen
-    from reader.ui.screens.search import SearchScreen
-    from reader.ui.screens.stats import StatsScreen
-
-    return [
-        ("Library", list(LibraryScreen.BINDINGS)),
-        ("Reading", list(ReadingScreen.BINDINGS)),
-        ("Find bar (/ while reading)", list(FindBar.BINDINGS)),
-        ("Bookmarks (B while reading)", list(BookmarksScreen.BINDINGS)),
-        ("Search (S in the library)", list(SearchScreen.BINDINGS)),
-        ("Statistics (# in the library or while reading)", list(StatsScreen.BINDINGS)),
-    ]
+def screens() -> list[tuple[str, list[Binding]]]:
+    """Every screen or bar whose keys can be remapped, with its bindings, as help shows them
+    (from :mod:`reader.ui.bindings`: no screen is imported to learn its keys)."""
+    return [(group.title, bindings) for group, bindings in remappable_bindings()]
 
 
 def binding_ids() -> dict[str, Binding]:

@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.model import Bookmark, Position, Story
-
-if TYPE_CHECKING:
-    from reader.ui.app import ReaderApp
+from reader.ui.bindings import BOOKMARKS
+from reader.ui.services import services
 
 
 class BookmarksScreen(ModalScreen[Position | None]):
-    BINDINGS = [
-        Binding("enter", "jump", "Jump to bookmark", show=False, id="bookmarks.jump"),
-        Binding("r", "rename", "Rename bookmark", id="bookmarks.rename"),
-        Binding("d,delete", "delete", "Delete bookmark", id="bookmarks.delete"),
-        Binding("escape,q,B", "close", "Close", id="bookmarks.close"),
-    ]
+    BINDINGS = BOOKMARKS.bindings()
 
     def __init__(self, story: Story) -> None:
         super().__init__()
@@ -34,12 +25,8 @@ class BookmarksScreen(ModalScreen[Position | None]):
         self.shown: list[Bookmark] = []
 
     @property
-    def reader_app(self) -> ReaderApp:
-        return self.app  # type: ignore[return-value]
-
-    @property
     def marks(self) -> list[Bookmark]:
-        return self.reader_app.state.bookmarks(self.story.id)
+        return services(self).state.bookmarks(self.story.id)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="bookmarks-box", classes="dialog"):
@@ -91,8 +78,8 @@ class BookmarksScreen(ModalScreen[Position | None]):
         index = self._selected()
         name = event.value.strip()
         if index is not None and name:
-            self.reader_app.state.rename_bookmark(self.story.id, self.shown[index], name)
-            self.reader_app.save_now()
+            services(self).state.rename_bookmark(self.story.id, self.shown[index], name)
+            services(self).save_now()
         event.input.display = False
         self.refill(index or 0)
 
@@ -101,8 +88,8 @@ class BookmarksScreen(ModalScreen[Position | None]):
         if index is None:
             return
         gone = self.shown[index]
-        self.reader_app.state.delete_bookmark(self.story.id, gone)
-        self.reader_app.save_and_say(f"Deleted bookmark: {gone.name}")
+        services(self).state.delete_bookmark(self.story.id, gone)
+        services(self).save_and_say(f"Deleted bookmark: {gone.name}")
         self.refill(index)
 
     def action_close(self) -> None:

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.model import Story
+from reader.ui.bindings import CONTENTS, GO_TO
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def parse_target(text: str, chapters: int) -> Target | str:
 class TocScreen(ModalScreen[int | None]):
     """The chapters, with their words and what is read; Enter goes to one."""
 
-    BINDINGS = [Binding("escape,q,t", "close", "Close the table of contents")]
+    BINDINGS = CONTENTS.bindings()
 
     def __init__(self, story: Story, current: int) -> None:
         super().__init__()
@@ -87,7 +87,7 @@ class TocScreen(ModalScreen[int | None]):
 class GoToScreen(ModalScreen[Target | None]):
     """One line: a chapter number, a per cent of the story, or a page of this chapter."""
 
-    BINDINGS = [Binding("escape", "close", "Close")]
+    BINDINGS = GO_TO.bindings()
 
     def __init__(self, chapters: int) -> None:
         super().__init__()

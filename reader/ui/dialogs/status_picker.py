@@ -5,13 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.state.status import STATUSES
+from reader.ui.bindings import STATUS_PICKER
 
 
 class StatusPicker(ModalScreen[str | None]):
@@ -22,7 +22,7 @@ class StatusPicker(ModalScreen[str | None]):
     a story offers "finished").
     """
 
-    BINDINGS = [Binding("escape,q", "close", "Close")]
+    BINDINGS = STATUS_PICKER.bindings()
 
     def __init__(self, title: str, current: str, prompt: str = "", highlight: str = "") -> None:
         super().__init__()

@@ -1,4 +1,4 @@
-"""The help screen: every key, by screen, taken from the screens' own bindings."""
+"""The help screen: every key, by screen, read from the keys as data (``reader.ui.bindings``)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from reader.state.status import STATUSES
+from reader.ui.bindings import FIND_BAR, HELP, LIBRARY, READING, SEARCH, Group, remappable_bindings
 from reader.ui.keymap import key_label
 
 #: The keys of the reading-status dialog: each status's first letter.
@@ -40,25 +41,23 @@ def bindings_text(
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close help")]
+    BINDINGS = HELP.bindings()
 
     def compose(self) -> ComposeResult:
-        from reader.ui.keymap import screens
-
         keymap = self.app._keymap
-        extras: dict[str, list[tuple[str, str]]] = {
-            "Library": [("other letters", "Filter the list (type / first for a letter that is a key here)")],
-            "Reading": MOUSE_HELP,
-            "Find bar (/ while reading)": [("Enter", "Go to the match")],
-            "Search (S in the library)": [
+        extras: dict[Group, list[tuple[str, str]]] = {
+            LIBRARY: [("other letters", "Filter the list (type / first for a letter that is a key here)")],
+            READING: MOUSE_HELP,
+            FIND_BAR: [("Enter", "Go to the match")],
+            SEARCH: [
                 ("Enter", "Open the story at the hit"),
                 ("query", 'words · "a phrase" · prefix* · author: fandom: tag:'),
             ],
         }
         with VerticalScroll(id="help-box", classes="dialog"):
             yield Static("reader — keys", classes="dialog-title")
-            for title, bindings in screens():
-                yield Static(bindings_text(title, bindings, extras.get(title, ()), keymap))
+            for group, bindings in remappable_bindings():
+                yield Static(bindings_text(group.title, list(bindings), extras.get(group, ()), keymap))
             yield Static(
                 bindings_text(
                     "Lists and dialogs (contents, go to, reading status)",

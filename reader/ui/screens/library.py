@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
@@ -21,7 +19,8 @@ from reader.library.shelf import Facts, Shelf, facts, recent_first
 from reader.state import Found
 from reader.state.status import STATUSES
 from reader.state.status import label as status_label
-from reader.ui.widgets.text_box import TextBox, type_into
+from reader.ui.bindings import LIBRARY, STORY_TABLE
+from reader.ui.services import services
 from reader.ui.widgets.story_rows import (
     COLUMNS,
     cells,
@@ -30,9 +29,7 @@ from reader.ui.widgets.story_rows import (
     new_chapters,
 )
 from reader.ui.widgets.story_table import StoryTable
-
-if TYPE_CHECKING:
-    from reader.ui.app import ReaderApp
+from reader.ui.widgets.text_box import TextBox, type_into
 
 #: Sort orders, in the order ``s`` cycles through them.
 SORTS = ("recent", "title", "author", "length", "progress", "status")
@@ -47,29 +44,7 @@ REDRAW_INTERVAL = 60.0
 
 
 class LibraryScreen(Screen[None]):
-    BINDINGS = [
-        Binding("enter", "open", "Open the story", show=False, id="library.open"),
-        Binding("c", "continue", "Continue the last story read", id="library.continue"),
-        Binding("n", "new_chapters", "Open at the first new chapter", id="library.new_chapters"),
-        Binding("S", "search", "Search every story in the library", id="library.search"),
-        Binding("i", "details", "Show or hide the details pane", id="library.details"),
-        Binding(
-            "s",
-            "sort",
-            "Next sort order (recent, title, author, length, progress, status)",
-            id="library.sort",
-        ),
-        Binding("r", "reverse", "Reverse the order", id="library.reverse"),
-        Binding("x", "set_status", "Set the reading status of the story", id="library.set_status"),
-        Binding("f", "status_filter", "Show only one reading status (cycles)", id="library.status_filter"),
-        Binding("slash", "filter", "Filter", key_display="/", id="library.filter"),
-        Binding("escape", "clear_filter", "Clear the filter", id="library.clear_filter"),
-        Binding(
-            "number_sign", "app.statistics", "Reading statistics", key_display="#", id="library.statistics"
-        ),
-        Binding("question_mark", "app.help", "Help", key_display="?", id="library.help"),
-        Binding("q", "app.quit", "Quit", id="library.quit"),
-    ]
+    BINDINGS = LIBRARY.bindings()
 
     class Scanned(Message):
         """Stories read by the scan: new or changed ones, and on the last batch those gone."""
@@ -104,13 +79,9 @@ class LibraryScreen(Screen[None]):
         self._scan_changed = False  # the scan going on brought a story new, changed or gone
 
     @property
-    def reader_app(self) -> ReaderApp:
-        return self.app  # type: ignore[return-value]
-
-    @property
     def index(self) -> Shelf:
         if self._index is None:
-            self._index = Shelf(self.reader_app.state)
+            self._index = Shelf(services(self).state)
         return self._index
 
     @property
@@ -129,7 +100,7 @@ class LibraryScreen(Screen[None]):
         yield Static("Reading the library…", id="status-bar")
 
     def _cells(self, entry: StoryEntry) -> dict[str, Text | str]:
-        return cells(entry, self.reader_app.state)
+        return cells(entry, services(self).state)
 
     def on_mount(self) -> None:
         self.table.focus()
@@ -196,7 +167,7 @@ class LibraryScreen(Screen[None]):
             if not (news or first):
                 return  # nothing new: leave the screen as it is
             found = [e for e in index.entries.values() if not e.missing]
-            state = self.reader_app.state
+            state = services(self).state
             moved = state.reconcile(
                 Found(e.id, str(e.path), e.title, e.author, path_id(e.path, self.root))
                 for e in found
@@ -207,7 +178,7 @@ class LibraryScreen(Screen[None]):
             if moved:
                 index.forget_state()
                 self.table.invalidate()
-                self.reader_app.save_now()
+                services(self).save_now()
                 stories = f"{len(moved)} stor{'ies' if len(moved) > 1 else 'y'}"
                 self.app.notify(f"{stories} renamed or moved: the place is kept.", timeout=5)
         self.table.invalidate([e.path for e in changed + gone])
@@ -247,7 +218,7 @@ class LibraryScreen(Screen[None]):
         pane = self.query_one("#details", Static)
         pane.display = self.show_details and self.app.size.height >= DETAILS_MIN_HEIGHT and bool(self.entries)
         if pane.display:
-            pane.update(details(entry, self.reader_app.state))
+            pane.update(details(entry, services(self).state))
         order = f"{self.sort}{' (reversed)' if self.reverse else ''}"
         count = (
             f"{len(self.shown):,} of {len(self.entries):,} stories"
@@ -308,7 +279,7 @@ class LibraryScreen(Screen[None]):
         self.app.push_screen(ReadingScreen(entry.path, self.root))
 
     def action_continue(self) -> None:
-        state = self.reader_app.state
+        state = services(self).state
         read = [e for e in self.entries if not e.error and state.last_read(e.id)]
         if not read:
             self.app.notify("Nothing read yet: pick a story and press Enter.", timeout=4)
@@ -322,18 +293,18 @@ class LibraryScreen(Screen[None]):
         entry = self.highlighted()
         if entry is None or entry.error:
             return
-        if not new_chapters(entry, self.reader_app.state):
+        if not new_chapters(entry, services(self).state):
             self.app.notify("No new chapters in this story since you last read it.", timeout=3)
             return
         from reader.ui.screens.reading import ReadingScreen
 
-        seen = self.reader_app.state.chapters_seen(entry.id)
+        seen = services(self).state.chapters_seen(entry.id)
         self.app.push_screen(ReadingScreen(entry.path, self.root, start_chapter=seen))
 
     def action_search(self) -> None:
         from reader.ui.screens.search import SearchScreen
 
-        self.app.push_screen(SearchScreen(self.reader_app.library_index(self.root), self.root))
+        self.app.push_screen(SearchScreen(services(self).library_index(self.root), self.root))
 
     def action_details(self) -> None:
         self.show_details = not self.show_details
@@ -370,17 +341,17 @@ class LibraryScreen(Screen[None]):
             if status:
                 self.set_status(entry, status)
 
-        self.app.push_screen(StatusPicker(entry.title, self.reader_app.state.status(entry.id)), chosen)
+        self.app.push_screen(StatusPicker(entry.title, services(self).state.status(entry.id)), chosen)
 
     def set_status(self, entry: StoryEntry, status: str) -> None:
         """Record the story's reading status, and save it soon."""
-        state = self.reader_app.state
+        state = services(self).state
         state.set_status(entry.id, status)
         saved = state.entry(entry.id)
         saved.setdefault("title", entry.title)  # so a story never opened is still known by name
         if not entry.missing:
             saved.setdefault("path", str(entry.path))
-        self.reader_app.request_save()
+        services(self).request_save()
         self.refresh_rows()
 
     def action_filter(self) -> None:
@@ -432,4 +403,4 @@ class LibraryScreen(Screen[None]):
         """Keys that are commands in the list (the screen's and the table's), not filter text."""
         from reader.ui.keymap import own_keys
 
-        return own_keys([*self.BINDINGS, *StoryTable.BINDINGS], self.app._keymap)
+        return own_keys([*LIBRARY.bindings(), *STORY_TABLE.bindings()], self.app._keymap)

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -18,11 +17,11 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from reader.model import Position
+from reader.ui.bindings import SEARCH
 from reader.ui.widgets.text_box import TextBox
 
 if TYPE_CHECKING:
     from reader.search.index import Hit, SearchIndex
-    from reader.ui.app import ReaderApp
 
 #: Seconds of quiet typing before the query runs: short, so results follow the fingers.
 DEBOUNCE = 0.03
@@ -30,11 +29,7 @@ HINT = 'words (all must match) · "a phrase" · prefix* · author: fandom: tag: 
 
 
 class SearchScreen(Screen[None]):
-    BINDINGS = [
-        Binding("escape", "back", "Back to the library", id="search.back"),
-        Binding("ctrl+r", "toggle_regex", "Regular expression on/off", id="search.toggle_regex"),
-        Binding("down", "results", "To the results", show=False, id="search.results"),
-    ]
+    BINDINGS = SEARCH.bindings()
 
     class Progress(Message):
         def __init__(self, done: int, total: int) -> None:
@@ -58,10 +53,6 @@ class SearchScreen(Screen[None]):
         self.hits: list[Hit] = []
         self.regex = False
         self._timer: Timer | None = None
-
-    @property
-    def reader_app(self) -> ReaderApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Static(f"Search — {self.root}", id="title-bar")

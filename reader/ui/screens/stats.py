@@ -8,7 +8,6 @@ from typing import Any
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
@@ -27,6 +26,8 @@ from reader.state.stats import (
     totals_since,
 )
 from reader.state.status import label, status_of_entry
+from reader.ui.bindings import STATISTICS
+from reader.ui.services import services
 
 #: The most days the chart shows (four weeks).
 CHART_DAYS = 28
@@ -84,7 +85,7 @@ def shorten(text: str, width: int) -> str:
 class StatsScreen(Screen[None]):
     """Reading statistics from the state file; ``story_id`` adds a line for the story being read."""
 
-    BINDINGS = [Binding("escape,q", "close", "Close the statistics", id="statistics.close")]
+    BINDINGS = STATISTICS.bindings()
 
     def __init__(self, story_id: str | None = None, title: str = "") -> None:
         super().__init__()
@@ -109,7 +110,7 @@ class StatsScreen(Screen[None]):
     def draw(self) -> None:
         width = self.size.width or self.app.size.width
         height = self.size.height or self.app.size.height
-        stories = self.app.state.stories  # type: ignore[attr-defined]
+        stories = services(self).state.stories
         totals = daily_totals(stories)
         now = datetime.now()
         today = now.date()

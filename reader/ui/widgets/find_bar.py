@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
+from reader.ui.bindings import FIND_BAR
 from reader.ui.widgets.text_box import TextBox
 
 #: Seconds of quiet typing before the story is searched again.
@@ -39,10 +39,7 @@ class FindBar(Horizontal):
         color: $text-muted;
     }
     """
-    BINDINGS = [
-        Binding("ctrl+r", "toggle_regex", "Regular expression on/off", show=False, id="find.toggle_regex"),
-        Binding("escape", "close", "Close the find bar", show=False, id="find.close"),
-    ]
+    BINDINGS = FIND_BAR.bindings()
 
     class Changed(Message):
         """The text to find (or the regex switch) changed."""

@@ -14,11 +14,13 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from reader.ui.bindings import STORY_TABLE
 
 #: Cells of one row, by column label.
 Cells = dict[str, "Text | str"]
@@ -33,15 +35,7 @@ class StoryTable(ScrollView, can_focus=True):
     ``scroll_y + y - 1``.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Last", show=False),
-        Binding("enter", "select", "Open", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = STORY_TABLE.bindings()
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "story-table--header",
