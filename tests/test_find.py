@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from tests_support import make_app, open_story, screen_lines
 
-from reader.search.in_story import FindError, Matches, compile_pattern
 from reader.formats import load_story
 from reader.layout import wrap
 from reader.model import Position
+from reader.search.in_story import FindError, Matches, compile_pattern
 from reader.ui.widgets.page_view import PageView
 
 PARAGRAPH = (
@@ -57,18 +57,18 @@ async def test_find_bar_highlights_and_n_walks_across_chapters(tmp_path: Path, s
         screen = app.screen
         await pilot.press("slash", *"boats came", "enter")
         await pilot.pause(0.3)
-        assert screen.matches is not None and len(screen.matches) == 3
-        assert screen.match_index == 0 and screen.ref.chapter == 0
+        assert screen.session.matches is not None and len(screen.session.matches) == 3
+        assert screen.session.match_index == 0 and screen.ref.chapter == 0
         status = str(screen.query_one("#status-bar").render())
         assert "match 1 of 3" in status
         await pilot.press("n")
         assert screen.ref.chapter == 1 and "match 2 of 3" in str(screen.query_one("#status-bar").render())
         await pilot.press("n", "n")
-        assert screen.ref.chapter == 0 and screen.match_index == 0  # round again
+        assert screen.ref.chapter == 0 and screen.session.match_index == 0  # round again
         await pilot.press("N")
         assert screen.ref.chapter == 2
         await pilot.press("escape")
-        assert screen.matches is None and screen.query_one(PageView).marks == []
+        assert screen.session.matches is None and screen.query_one(PageView).marks == []
         await pilot.press("escape")  # nothing found any more: back to the library
         assert type(app.screen).__name__ == "LibraryScreen"
 

@@ -55,7 +55,7 @@ async def test_contents_go_to_and_back(state_path: Path) -> None:
         assert isinstance(app.screen, GoToScreen)
         await pilot.press(*"50%", "enter")
         await pilot.pause()
-        assert 0.45 < screen.progress() <= 0.5
+        assert 0.45 < screen.session.progress() <= 0.5
         await pilot.press("colon", *"p 3", "enter")
         await pilot.pause()
         assert (
@@ -63,7 +63,7 @@ async def test_contents_go_to_and_back(state_path: Path) -> None:
             or screen.book.chapter(screen.ref.chapter).page_number(*screen.ref[1:])[0] == 3
         )
         await pilot.press("backspace")  # before "p 3": the 50% page
-        assert 0.45 < screen.progress() <= 0.5
+        assert 0.45 < screen.session.progress() <= 0.5
         await pilot.press("backspace", "backspace")  # before 50%, then before the contents
         assert first_line(app) == reading and screen.ref.chapter == 0
         await pilot.press("backspace")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from tests_support import make_app, open_story, saved_stories, write_v1_state
 
-from reader.reading_footer import footer_text
+from reader.session import footer_text
 from reader.state import stats
 from reader.state.stats import (
     DEFAULT_WPM,

@@ -8,8 +8,8 @@ from tests_support import make_app, open_story, saved_stories, saved_to_disk
 from textual.widgets import OptionList
 
 from reader.state.status import STATUSES
-from reader.ui.screens.reading import ReadingScreen
 from reader.ui.dialogs.status_picker import StatusPicker
+from reader.ui.screens.reading import ReadingScreen
 
 STORY = "what-the-static-keeps.txt"
 
@@ -46,7 +46,7 @@ async def test_x_sets_the_status_and_saves_it(state_path: Path) -> None:
 async def go_to_the_last_page(pilot, app) -> None:  # type: ignore[no-untyped-def]
     screen = app.screen
     last = len(screen.story.chapters) - 1
-    screen.go(screen.book.last_of(last))
+    screen.moved(screen.session.go(screen.book.last_of(last)))
     await pilot.pause()
     assert screen.book.next(screen.ref) is None
 

@@ -1,8 +1,13 @@
-"""The reading screen: a page between a title bar and a status line."""
+"""The reading screen: a page between a title bar and a status line, over a reading session.
+
+What the reader's keys decide (pages, jumps, finding, status, time left) is the session's
+(:mod:`reader.session`); this screen loads the story, draws the page and asks the dialogs.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -12,21 +17,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from reader.search.in_story import Matches
 from reader.formats import Preload, StoryError, load_story, neighbour_ids
 from reader.layout import PageRef, StoryLayout
-from reader.model import Position, Story, resolve_position
-from reader.reading_footer import footer_text
+from reader.model import Position, Story
+from reader.session import OFFER_FINISHED, Moved, ReadingSession
 from reader.state import Found
-from reader.state.stats import DEFAULT_WPM, Speed, speed, turn_time, words_read
+from reader.ui.screens import reading_dialogs, text_style
+from reader.ui.services import services
+from reader.ui.widgets.find_bar import FindBar
 from reader.ui.widgets.page_view import MIN_PAGE, PageView
-from reader.ui.screens.text_settings import TextSettingsScreen
 
-#: The measured reading speed is worked out again after this many page turns.
-SPEED_EVERY = 20
 #: Cells of a paragraph's first-line indent, when paragraphs are indented.
 INDENT = 3
 #: Seconds after a page of a long chapter is shown before its other pages are counted.
@@ -51,7 +55,7 @@ class StoryPage(PageView):
         self.post_message(self.Resized())
 
 
-class ReadingScreen(TextSettingsScreen):
+class ReadingScreen(Screen[None]):
     BINDINGS = [
         Binding("space,pagedown,right,l,j,down,f", "next_page", "Next page", id="reading.next_page"),
         Binding("pageup,left,h,k,up,b", "previous_page", "Previous page", id="reading.previous_page"),
@@ -133,29 +137,32 @@ class ReadingScreen(TextSettingsScreen):
         find: str | None = None,
     ) -> None:
         super().__init__()
+        self.path = path
+        self.root = root
+        self.direct = direct
         self.preload = preload
         self.start_chapter = start_chapter
         self.start = start
         self.find_first = find
-        self.matches: Matches | None = None
-        self.match_index: int | None = None
-        #: Where the reader was before each jump (contents, go to, bookmark, found text).
-        self.history: list[Position] = []
-        self.path = path
-        self.root = root
-        self.direct = direct
-        self.story: Story | None = None
-        self.book: StoryLayout | None = None
-        self.ref = PageRef(0, 0, 0)
-        self.place = Position()
-        self._last_turn = clock()
-        #: Words after each chapter (estimated), for the time left in the book.
-        self._words_after: list[int] = []
-        self._speed = Speed(DEFAULT_WPM)
-        self._turns = 0
-        #: Marking the story finished was offered at its end, this session.
-        self._end_offered = False
+        #: The story being read, once loaded.
+        self.session: ReadingSession | None = None
         self._counting: tuple[StoryLayout, int] | None = None
+
+    @property
+    def story(self) -> Story | None:
+        return self.session.story if self.session else None
+
+    @property
+    def book(self) -> StoryLayout | None:
+        return self.session.book if self.session else None
+
+    @property
+    def ref(self) -> PageRef:
+        return self.session.ref if self.session else PageRef(0, 0, 0)
+
+    @property
+    def place(self) -> Position:
+        return self.session.place if self.session else Position()
 
     def compose(self) -> ComposeResult:
         yield Static(self.path.name, id="title-bar")
@@ -196,49 +203,27 @@ class ReadingScreen(TextSettingsScreen):
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
-        story = self.story = message.story
-        state = self.reader_app.state
+        story = message.story
+        app = services(self)
         found = Found(story.id, story.path, story.title, story.author)
-        story.id = state.identify(found, lambda: neighbour_ids(Path(story.path)))
-        self._last_turn = clock()  # reading starts with the first page, not while loading
+        story.id = app.state.identify(found, lambda: neighbour_ids(Path(story.path)))
+        session = self.session = ReadingSession(story, app.state, clock=clock, recorded=app.request_save)
         byline = f" — {story.author}" if story.author else ""
         self.query_one("#title-bar", Static).update(
             Text(f"{story.title}{byline}", overflow="ellipsis", no_wrap=True)
         )
-        state = self.reader_app.state
-        counts = [chapter.estimate_words(0) for chapter in story.chapters]
-        self._words_after = [sum(counts[index + 1 :]) for index in range(len(counts))]
-        self._speed = speed(state.stories)
-        saved = state.position(story.id)
-        self.place = resolve_position(story, saved) if saved else Position(0, 0, story.chapters[0].snippet(0))
-        seen = state.chapters_seen(story.id)
-        if self.start is not None:  # a search hit: its page, its words highlighted
-            if saved:
-                self.history.append(self.place)  # Backspace returns to where reading was
-            self.place = resolve_position(story, self.start)
-        elif self.start_chapter is not None and 0 <= self.start_chapter < len(story.chapters):
-            self.place = Position(self.start_chapter, 0, story.chapters[self.start_chapter].snippet(0))
-        elif seen and len(story.chapters) > seen:
-            new = len(story.chapters) - seen
-            self.app.notify(
-                f"{new} new chapter{'s' if new > 1 else ''} since you last read, from "
-                f"“{story.chapters[seen].title}”.",
-                title=story.title,
-                timeout=6,
-            )
-        if self.find_first:
-            self._find(self.find_first, regex=False, quiet=True)
-            if self.matches is not None:
-                self.match_index = self.matches.index_of(self.place.chapter, self.place.offset)
+        news = session.start_at(self.start, self.start_chapter, self.find_first or "")
+        if news:
+            self.app.notify(news, title=story.title, timeout=6)
         self.relayout()
         if self.start_chapter is not None or self.start is not None:
-            self.remember()
+            session.remember()
 
-    # Layout --------------------------------------------------------------------------
+    # The page ------------------------------------------------------------------------
 
     def relayout(self) -> None:
-        """Lay out for the page's current size, keeping the anchor text on screen."""
-        if self.story is None:
+        """Lay out for the page's current size, keeping the place on screen."""
+        if self.session is None:
             return
         page = self.query_one(StoryPage)
         size = page.size
@@ -250,56 +235,38 @@ class ReadingScreen(TextSettingsScreen):
         if size.width < MIN_PAGE[0] or size.height < MIN_PAGE[1]:
             page.show(None, None, 0, "")  # says "terminal too small"; the place is kept
             return
-        width = min(self.reader_app.config.text_width, size.width - 2)
-        config = self.reader_app.config
+        config = services(self).config
+        width = min(config.text_width, size.width - 2)
         hide = frozenset() if config.show_notes else frozenset({"note"})
         indent = INDENT if config.paragraphs == "indent" else 0
-        book = self.book
-        if book is None or (book.width, book.height, book.hide, book.indent) != (
-            width,
-            size.height,
-            hide,
-            indent,
-        ):
-            book = self.book = StoryLayout(self.story, width, size.height, hide, indent)
-        elif book.page_for(self.place.chapter, self.place.offset) == self.ref and page.page is not None:
-            return  # nothing moved
-        self.ref = book.page_for(self.place.chapter, self.place.offset)
-        self.show_page()
+        if self.session.lay_out(width, size.height, hide, indent) or page.page is None:
+            self.show_page()
 
     @on(StoryPage.Resized)
     def _resized(self) -> None:
         self.relayout()
 
     def show_page(self) -> None:
-        assert self.story is not None and self.book is not None
-        chapter = self.story.chapters[self.ref.chapter]
-        page = self.book.page(self.ref)
-        marks: list[tuple[int, int]] = []
-        current = None
-        if self.matches is not None:
-            marks = [
-                (m.start, m.end) for m in self.matches.in_chapter(self.ref.chapter, page.start, page.end)
-            ]
-            if self.match_index is not None:
-                match = self.matches.all[self.match_index]
-                current = (match.start, match.end) if match.chapter == self.ref.chapter else None
+        session = self.session
+        if session is None or session.book is None:
+            return
+        book, ref = session.book, session.ref
+        marks, current = session.marks()
         self.query_one(StoryPage).show(
-            chapter,
-            page,
-            self.book.width,
+            session.story.chapters[ref.chapter],
+            book.page(ref),
+            book.width,
             marks=marks,
             current=current,
-            indent=self.book.indent,
-            justify=self.reader_app.config.align == "justify",
+            indent=book.indent,
+            justify=services(self).config.align == "justify",
         )
         self.update_status()
-        chapter_layout = self.book.chapter(self.ref.chapter)
-        if not chapter_layout.complete and self._counting != (self.book, self.ref.chapter):
+        if not book.chapter(ref.chapter).complete and self._counting != (book, ref.chapter):
             # Count the rest of a long chapter's pages once the page is painted and the
             # reader idle: the count must not compete with drawing the page.
-            self._counting = (self.book, self.ref.chapter)
-            self.set_timer(COUNT_DELAY, partial(self.count_pages, self.book, self.ref.chapter))
+            self._counting = (book, ref.chapter)
+            self.set_timer(COUNT_DELAY, partial(self.count_pages, book, ref.chapter))
 
     @work(thread=True, exclusive=True, group="count")
     def count_pages(self, layout: StoryLayout, chapter: int) -> None:
@@ -313,78 +280,27 @@ class ReadingScreen(TextSettingsScreen):
             self.update_status()
 
     def update_status(self) -> None:
-        if self.story is None or self.book is None:
+        if self.session is None or self.session.book is None:
             return
-        chapter = self.story.chapters[self.ref.chapter]
-        page = self.book.page(self.ref)
-        n, m, exact = self.book.chapter(self.ref.chapter).page_number(self.ref.section, self.ref.page)
-        pages = f"p. {n}/{m if exact else f'~{m}'}"
-        if self.matches is not None and len(self.matches):
-            number = self.match_index + 1 if self.match_index is not None else 0
-            pages = f"match {number} of {len(self.matches)} · {pages}"
-        in_chapter = chapter.estimate_words(page.end) if page.end < len(chapter) else 0
-        after = self._words_after[self.ref.chapter] if self.ref.chapter < len(self._words_after) else 0
         status = self.query_one("#status-bar", Static)
-        width = status.size.width or self.app.size.width
-        text = footer_text(
-            chapter.title, width, pages, int(self.progress() * 100), in_chapter, after, self._speed.wpm
-        )
+        text = self.session.footer(status.size.width or self.app.size.width)
         status.update(Text(text, no_wrap=True, overflow="crop"))
 
-    def progress(self) -> float:
-        """How far through the story the page on screen starts, 0.0 to 1.0."""
-        if self.story is None or self.book is None:
-            return 0.0
-        return self.story.progress(Position(self.ref.chapter, self.book.page(self.ref).start))
+    # Moving ----------------------------------------------------------------------------
 
-    # Moving --------------------------------------------------------------------------
+    def move(self, step: Callable[[ReadingSession], Moved]) -> None:
+        """Make the move ``step`` of the session, once there is a page to move from."""
+        if self.session is not None and self.session.book is not None:
+            self.moved(step(self.session))
 
-    def go(self, ref: PageRef | None, words: int = 0) -> None:
-        """Show the page ``ref`` and remember it as the reading position.
-
-        ``words``: the words on the page just left, when it was turned forward (read).
-        """
-        if ref is None or self.book is None or self.story is None:
-            return
-        self.ref = ref
-        page = self.book.page(ref)
-        self.place = Position(ref.chapter, page.start, self.story.chapters[ref.chapter].snippet(page.start))
-        self.show_page()
-        self.remember(words)
-
-    def jump(self, ref: PageRef | None) -> None:
-        """Go to ``ref`` as a jump: Backspace comes back to the page left."""
-        if ref is None:
-            return
-        if ref != self.ref:
-            self.history.append(self.place)
-            del self.history[:-100]
-        self.go(ref)
-
-    def remember(self, words: int = 0) -> None:
-        """Record the position in the state (in memory now, on disk debounced), and the
-        time since the last turn, with the ``words`` read in it, in the reading log."""
-        if self.story is None:
-            return
-        now = clock()
-        seconds = turn_time(now - self._last_turn)
-        self._last_turn = now
-        state = self.reader_app.state
-        state.log_reading(self.story.id, seconds, words_read(words, seconds))
-        self._turns += 1
-        if self._turns % SPEED_EVERY == 0:
-            self._speed = speed(state.stories)
-        state.save_position(
-            self.story.id,
-            self.place,
-            progress=self.progress(),
-            title=self.story.title,
-            path=self.story.path,
-            seconds=seconds,
-            author=self.story.author,
-            chapters=len(self.story.chapters),
-        )
-        self.reader_app.request_save()
+    def moved(self, said: Moved) -> None:
+        """After a move: show the new page (``None``), else say what the session said."""
+        if said is None:
+            self.show_page()
+        elif said == OFFER_FINISHED and self.session is not None:
+            reading_dialogs.offer_finished(self, self.session)
+        elif said:
+            self.app.notify(said, timeout=3)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("close", "escape"):  # app.help and app.statistics are the app's to check
@@ -392,63 +308,137 @@ class ReadingScreen(TextSettingsScreen):
         return self.book is not None
 
     def action_next_page(self) -> None:
-        if self.book is None:
-            return
-        page = self.book.page(self.ref)
-        words = self.story.chapters[self.ref.chapter].words_between(page.start, page.end) if self.story else 0
-        ref = self.book.next(self.ref)
-        if ref is None:
-            self.at_the_end(words)
-        else:
-            self.go(ref, words)
+        self.move(ReadingSession.next_page)
 
     def action_previous_page(self) -> None:
-        if self.book is None:
-            return
-        ref = self.book.previous(self.ref)
-        if ref is None:
-            self.app.notify("The start of the story.", timeout=3)
-        self.go(ref)
+        self.move(ReadingSession.previous_page)
 
     def action_next_chapter(self) -> None:
-        if self.book and self.story and self.ref.chapter + 1 < len(self.story.chapters):
-            self.go(self.book.first_of(self.ref.chapter + 1))
-        else:
-            self.app.notify("This is the last chapter.", timeout=3)
+        self.move(ReadingSession.next_chapter)
 
     def action_previous_chapter(self) -> None:
-        if self.book is None:
-            return
-        if self.ref.section or self.ref.page:
-            self.go(self.book.first_of(self.ref.chapter))
-        elif self.ref.chapter > 0:
-            self.go(self.book.first_of(self.ref.chapter - 1))
-        else:
-            self.app.notify("This is the first chapter.", timeout=3)
+        self.move(ReadingSession.previous_chapter)
 
     def action_chapter_start(self) -> None:
-        if self.book:
-            self.go(self.book.first_of(self.ref.chapter))
+        self.move(ReadingSession.chapter_start)
 
     def action_chapter_end(self) -> None:
-        if self.book:
-            self.go(self.book.last_of(self.ref.chapter))
+        self.move(ReadingSession.chapter_end)
+
+    def action_back(self) -> None:
+        self.move(ReadingSession.back)
 
     @on(PageView.Turn)
     def _turn(self, message: PageView.Turn) -> None:
-        if message.step > 0:
-            self.action_next_page()
+        self.move(ReadingSession.next_page if message.step > 0 else ReadingSession.previous_page)
+
+    # Dialogs ---------------------------------------------------------------------------
+
+    def dialog(
+        self, open_dialog: Callable[[Screen[None], ReadingSession, reading_dialogs.Then], None]
+    ) -> None:
+        if self.session is not None and self.session.book is not None:
+            open_dialog(self, self.session, self.moved)
+
+    def action_contents(self) -> None:
+        self.dialog(reading_dialogs.contents)
+
+    def action_go_to(self) -> None:
+        self.dialog(reading_dialogs.go_to)
+
+    def action_bookmarks(self) -> None:
+        self.dialog(reading_dialogs.bookmarks)
+
+    def action_status(self) -> None:
+        self.dialog(reading_dialogs.status)
+
+    def action_add_bookmark(self) -> None:
+        if self.session is not None and self.session.book is not None:
+            name = self.session.add_bookmark()
+            services(self).save_and_say(f"Bookmark added: {name}")  # once on disk: confirmed is kept
+
+    # How the text looks ----------------------------------------------------------------
+
+    def restyle(self, said: str, *, layout: bool = True) -> None:
+        """Show the page in the new style (laid out again if ``layout``), say so, save."""
+        if layout:
+            self.relayout()
         else:
-            self.action_previous_page()
+            self.show_page()
+        self.app.notify(said, timeout=2)
+        services(self).save_config()
+
+    def action_toggle_notes(self) -> None:
+        self.restyle(text_style.toggle_notes(services(self).config))
+
+    def action_toggle_justify(self) -> None:
+        self.restyle(text_style.toggle_justify(services(self).config), layout=False)
+
+    def action_toggle_paragraphs(self) -> None:
+        self.restyle(text_style.toggle_paragraphs(services(self).config))
+
+    def action_wider(self) -> None:
+        self.restyle(text_style.widen(services(self).config, 5))
+
+    def action_narrower(self) -> None:
+        self.restyle(text_style.widen(services(self).config, -5))
+
+    # Finding ---------------------------------------------------------------------------
+
+    async def mount_find_bar(self) -> FindBar:
+        """The find bar, mounted when first wanted: not in the first frame, which it would slow."""
+        bars = self.query(FindBar)
+        if bars:
+            return bars.first()
+        bar = FindBar()
+        await self.mount(bar, before="#status-bar")
+        return bar
+
+    async def action_find(self) -> None:
+        (await self.mount_find_bar()).open()
+        self.query_one("#status-bar").display = False
+
+    @on(FindBar.Changed)
+    def _find_changed(self, message: FindBar.Changed) -> None:
+        if self.session is None:
+            return
+        said = self.session.find(message.text, message.regex)
+        for bar in self.query(FindBar):
+            bar.show_count(said)
+        self.show_page()
+
+    @on(FindBar.Go)
+    def _find_go(self) -> None:
+        self._close_bar()
+        self.move(ReadingSession.first_match)
+
+    @on(FindBar.Closed)
+    def _find_closed(self) -> None:
+        self._close_bar()
+        if self.session is not None:
+            self.session.clear_find()
+        self.show_page()
+
+    def _close_bar(self) -> None:
+        for bar in self.query(FindBar):
+            bar.display = False
+        self.query_one("#status-bar").display = True
+        self.set_focus(self.query_one("#page"))
+
+    def action_next_match(self) -> None:
+        self.move(lambda session: session.step_match(1))
+
+    def action_previous_match(self) -> None:
+        self.move(lambda session: session.step_match(-1))
 
     def action_escape(self) -> None:
-        if self.matches is not None:
+        if self.session is not None and self.session.matches is not None:
             self._find_closed()
         else:
             self.action_close()
 
     def action_close(self) -> None:
-        self.reader_app.save_now()
+        services(self).save_now()
         if self.direct:
             self.app.exit()
         else:

@@ -1,0 +1,369 @@
+"""One reading session, without Textual: the story, its pages, the place, jumps and back,
+find matches, reading speed, time left and the footer's text.
+
+The reading screen (``reader/ui/screens/reading.py``) draws what this holds and sends it the
+reader's keys; everything it decides is here, tested in milliseconds without a screen.
+
+A move (``next_page``, ``back``, ``step_match``…) returns ``None`` when the place changed (the
+page is to be shown again), else what to tell the reader ("": nothing).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+
+from reader.layout import PageRef, StoryLayout, page_ref
+from reader.model import Position, Story, resolve_position
+from reader.search.in_story import FindError, Matches, compile_pattern
+from reader.state import State
+from reader.state.stats import Speed, duration, minutes_for, speed, turn_time, words_read
+
+#: The measured reading speed is worked out again after this many page turns.
+SPEED_EVERY = 20
+#: Jumps remembered for Backspace.
+HISTORY = 100
+#: What ``next_page`` returns on the last page when marking the story finished is to be offered.
+OFFER_FINISHED = "Mark it finished?"
+
+Moved = str | None
+
+
+class ReadingSession:
+    """The story being read and where: a reading screen's logic, without the screen.
+
+    ``state`` records the place and the reading log as the reader moves; ``clock`` (seconds)
+    times page turns; ``recorded`` is called after each record (the app saves soon)."""
+
+    def __init__(
+        self,
+        story: Story,
+        state: State,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        recorded: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.story = story
+        self.state = state
+        self.clock = clock
+        self.recorded = recorded
+        self.book: StoryLayout | None = None
+        self.ref = PageRef(0, 0, 0)
+        saved = state.position(story.id)
+        self.resumed = saved is not None
+        self.place = resolve_position(story, saved) if saved else Position(0, 0, story.chapters[0].snippet(0))
+        #: Where the reader was before each jump (contents, go to, bookmark, found text).
+        self.history: list[Position] = []
+        self.matches: Matches | None = None
+        self.match_index: int | None = None
+        self.speed: Speed = speed(state.stories)
+        #: Marking the story finished was offered at its end, this session.
+        self.end_offered = False
+        counts = [chapter.estimate_words(0) for chapter in story.chapters]
+        after, self._words_after = 0, [0] * len(counts)
+        for index in range(len(counts) - 1, -1, -1):  # words after each chapter (estimated)
+            self._words_after[index] = after
+            after += counts[index]
+        self._last_turn = clock()  # reading starts with the first page, not while loading
+        self._turns = 0
+
+    # Opening ---------------------------------------------------------------------------
+
+    def start_at(self, start: Position | None = None, chapter: int | None = None, find: str = "") -> str:
+        """Place the reader where they were sent: a search hit's ``start`` (Backspace comes
+        back to where reading was), else the beginning of ``chapter``, else the saved place;
+        ``find``: the hit's words, highlighted. Returns news of chapters added since the
+        story was last read ("" for none)."""
+        story = self.story
+        seen = self.state.chapters_seen(story.id)
+        news = ""
+        if start is not None:
+            if self.resumed:
+                self.history.append(self.place)
+            self.place = resolve_position(story, start)
+        elif chapter is not None and 0 <= chapter < len(story.chapters):
+            self.place = Position(chapter, 0, story.chapters[chapter].snippet(0))
+        elif seen and len(story.chapters) > seen:
+            new = len(story.chapters) - seen
+            news = (
+                f"{new} new chapter{'s' if new > 1 else ''} since you last read, from "
+                f"“{story.chapters[seen].title}”."
+            )
+        if find:
+            self.find(find)
+            if self.matches is not None:
+                self.match_index = self.matches.index_of(self.place.chapter, self.place.offset)
+        return news
+
+    def lay_out(self, width: int, height: int, hide: frozenset[str] = frozenset(), indent: int = 0) -> bool:
+        """Pages of ``width`` × ``height`` cells (laid out again only if one of these changed),
+        keeping the place on screen. True when the page to show changed."""
+        book = self.book
+        changed = book is None or (book.width, book.height, book.hide, book.indent) != (
+            width,
+            height,
+            hide,
+            indent,
+        )
+        if book is None or changed:
+            book = self.book = StoryLayout(self.story, width, height, hide, indent)
+        ref = book.page_for(self.place.chapter, self.place.offset)
+        changed = changed or ref != self.ref
+        self.ref = ref
+        return changed
+
+    # Moving ------------------------------------------------------------------------------
+
+    def go(self, ref: PageRef | None, words: int = 0) -> Moved:
+        """To the page ``ref``, recorded as the reading position; ``words``: the words on
+        the page left, when it was turned forward (read)."""
+        if ref is None or self.book is None:
+            return ""
+        self.ref = ref
+        start = self.book.page(ref).start
+        self.place = Position(ref.chapter, start, self.story.chapters[ref.chapter].snippet(start))
+        self.remember(words)
+        return None
+
+    def jump(self, ref: PageRef | None) -> Moved:
+        """To ``ref`` as a jump: ``back`` returns to the page left."""
+        if ref is None or self.book is None:
+            return ""
+        if ref != self.ref:
+            self.history.append(self.place)
+            del self.history[:-HISTORY]
+        return self.go(ref)
+
+    def back(self) -> Moved:
+        """Back to where the reader was before the last jump."""
+        if not self.history or self.book is None:
+            return "No jump to go back from."
+        self.place = resolve_position(self.story, self.history.pop())
+        return self.go(self.book.page_for(self.place.chapter, self.place.offset))
+
+    def next_page(self) -> Moved:
+        """The next page, the page left counted as read. On the last page: OFFER_FINISHED
+        once a session (the last page counted then) unless the story is finished."""
+        if self.book is None:
+            return ""
+        page = self.book.page(self.ref)
+        words = self.story.chapters[self.ref.chapter].words_between(page.start, page.end)
+        ref = self.book.next(self.ref)
+        if ref is not None:
+            return self.go(ref, words)
+        if self.end_offered or self.state.status(self.story.id) == "finished":
+            return "The end of the story."
+        self.end_offered = True  # whatever the answer: the offer, and the last page, count once
+        self.remember(words)
+        return OFFER_FINISHED
+
+    def previous_page(self) -> Moved:
+        ref = self.book.previous(self.ref) if self.book else None
+        return "The start of the story." if ref is None else self.go(ref)
+
+    def next_chapter(self) -> Moved:
+        if self.book is None or self.ref.chapter + 1 >= len(self.story.chapters):
+            return "This is the last chapter."
+        return self.go(self.book.first_of(self.ref.chapter + 1))
+
+    def previous_chapter(self) -> Moved:
+        """The start of this chapter, or of the one before when already there."""
+        if self.book is None:
+            return ""
+        if self.ref.section or self.ref.page:
+            return self.go(self.book.first_of(self.ref.chapter))
+        if self.ref.chapter > 0:
+            return self.go(self.book.first_of(self.ref.chapter - 1))
+        return "This is the first chapter."
+
+    def chapter_start(self) -> Moved:
+        return self.go(self.book.first_of(self.ref.chapter)) if self.book else ""
+
+    def chapter_end(self) -> Moved:
+        return self.go(self.book.last_of(self.ref.chapter)) if self.book else ""
+
+    def go_to_chapter(self, chapter: int) -> Moved:
+        return self.jump(self.book.first_of(chapter)) if self.book else ""
+
+    def go_to_fraction(self, fraction: float) -> Moved:
+        """A jump to ``fraction`` (0.0 to 1.0) of the way through the story."""
+        return self.jump(self.book.page_for(*self.story.position_at(fraction))) if self.book else ""
+
+    def go_to_page(self, number: int) -> Moved:
+        """A jump to page ``number`` (1-based, clamped) of this chapter."""
+        if self.book is None:
+            return ""
+        chapter = self.book.chapter(self.ref.chapter)
+        return self.jump(PageRef(self.ref.chapter, *page_ref(chapter, number)))
+
+    def go_to_position(self, position: Position) -> Moved:
+        """A jump to a saved ``position`` (a bookmark), re-anchored on its snippet."""
+        if self.book is None:
+            return ""
+        target = resolve_position(self.story, position)
+        return self.jump(self.book.page_for(target.chapter, target.offset))
+
+    # Recording ---------------------------------------------------------------------------
+
+    def remember(self, words: int = 0) -> None:
+        """Record the place in the state, and the time since the last turn with the
+        ``words`` read in it in the reading log; the speed is measured again now and then."""
+        now = self.clock()
+        seconds = turn_time(now - self._last_turn)
+        self._last_turn = now
+        story, state = self.story, self.state
+        state.log_reading(story.id, seconds, words_read(words, seconds))
+        self._turns += 1
+        if self._turns % SPEED_EVERY == 0:
+            self.speed = speed(state.stories)
+        state.save_position(
+            story.id,
+            self.place,
+            progress=self.progress(),
+            title=story.title,
+            path=story.path,
+            seconds=seconds,
+            author=story.author,
+            chapters=len(story.chapters),
+        )
+        self.recorded()
+
+    def status(self) -> str:
+        """The story's reading status ("reading" when it has none yet)."""
+        return self.state.status(self.story.id) or "reading"
+
+    def set_status(self, status: str) -> None:
+        self.state.set_status(self.story.id, status)
+        entry = self.state.entry(self.story.id)
+        entry.setdefault("title", self.story.title)  # a story marked before a page was turned
+        entry.setdefault("path", os.path.abspath(self.story.path))
+
+    def add_bookmark(self) -> str:
+        """A bookmark at the place; returns its name: chapter and per cent, as the footer
+        says them (page numbers change with the terminal's size)."""
+        name = f"{self.story.chapters[self.ref.chapter].title} · {int(self.progress() * 100)}%"
+        self.state.add_bookmark(self.story.id, name, self.place)
+        return name
+
+    # Finding -----------------------------------------------------------------------------
+
+    def find(self, text: str, regex: bool = False) -> str:
+        """Find ``text`` (``regex``: a regular expression); returns what the find bar says."""
+        self.matches = self.match_index = None
+        if not text.strip():
+            return "type to find"
+        try:
+            self.matches = Matches(self.story, compile_pattern(text, regex))
+        except FindError as error:
+            return str(error)
+        return f"{len(self.matches)} match{'es' if len(self.matches) != 1 else ''}"
+
+    def clear_find(self) -> None:
+        self.matches = self.match_index = None
+
+    def first_match(self) -> Moved:
+        """A jump to the first match from the place on (wrapping round)."""
+        if self.matches is None or not len(self.matches):
+            return "Not found in this story."
+        return self._go_to_match(self.matches.first_from(self.place))
+
+    def step_match(self, step: int) -> Moved:
+        """To the next match (``step`` 1) or the previous (-1), across pages and chapters."""
+        if self.matches is None or not len(self.matches):
+            return "Nothing to find yet: press / and type."
+        if self.match_index is None:
+            first = self.matches.first_from(self.place)
+            index = first if step > 0 or first is None else self.matches.next(first, -1)
+        else:
+            index = self.matches.next(self.match_index, step)
+        return self._go_to_match(index)
+
+    def _go_to_match(self, index: int | None) -> Moved:
+        if self.matches is None or index is None or self.book is None:
+            return ""
+        first = self.match_index is None  # leaving the reading for the found text: a jump
+        self.match_index = index
+        match = self.matches.all[index]
+        ref = self.book.page_for(match.chapter, match.start)
+        return self.jump(ref) if first else self.go(ref)
+
+    def marks(self) -> tuple[list[tuple[int, int]], tuple[int, int] | None]:
+        """The matches on the page (start, end), and the current match if it is in its chapter."""
+        if self.matches is None or self.book is None:
+            return [], None
+        page = self.book.page(self.ref)
+        marks = [(m.start, m.end) for m in self.matches.in_chapter(self.ref.chapter, page.start, page.end)]
+        current = None
+        if self.match_index is not None:
+            match = self.matches.all[self.match_index]
+            current = (match.start, match.end) if match.chapter == self.ref.chapter else None
+        return marks, current
+
+    # Where the reader is -----------------------------------------------------------------
+
+    def progress(self) -> float:
+        """How far through the story the page on screen starts, 0.0 to 1.0."""
+        if self.book is None:
+            return 0.0
+        return self.story.progress(Position(self.ref.chapter, self.book.page(self.ref).start))
+
+    def words_left(self) -> tuple[int, int]:
+        """Words (estimated) after the page in its chapter, and in the chapters after it."""
+        if self.book is None:
+            return 0, 0
+        chapter = self.story.chapters[self.ref.chapter]
+        end = self.book.page(self.ref).end
+        in_chapter = chapter.estimate_words(end) if end < len(chapter) else 0
+        return in_chapter, self._words_after[self.ref.chapter]
+
+    def minutes_left(self) -> tuple[int, int]:
+        """Minutes left in the chapter and in the book, at the reader's speed."""
+        in_chapter, after = self.words_left()
+        return minutes_for(in_chapter, self.speed.wpm), minutes_for(in_chapter + after, self.speed.wpm)
+
+    def pages(self) -> str:
+        """The footer's page count (``p. 3/12``, ``~12`` until counted), with the match
+        number while finding."""
+        if self.book is None:
+            return ""
+        n, m, exact = self.book.chapter(self.ref.chapter).page_number(self.ref.section, self.ref.page)
+        pages = f"p. {n}/{m if exact else f'~{m}'}"
+        if self.matches is not None and len(self.matches):
+            number = self.match_index + 1 if self.match_index is not None else 0
+            pages = f"match {number} of {len(self.matches)} · {pages}"
+        return pages
+
+    def footer(self, width: int) -> str:
+        """The status line under the page, ``width`` cells."""
+        title = self.story.chapters[self.ref.chapter].title
+        in_chapter, after = self.words_left()
+        percent = int(self.progress() * 100)
+        return footer_text(title, width, self.pages(), percent, in_chapter, after, self.speed.wpm)
+
+
+def footer_text(
+    title: str, width: int, pages: str, percent: int, words_in_chapter: int, words_after: int, wpm: int
+) -> str:
+    """The status line, ``width`` cells: the chapter ``title`` on the left, and on the right
+    ``pages``, ``percent`` and the time left at ``wpm`` in the chapter and in the book.
+
+    On a wide terminal, the longest right part that leaves room for the chapter title (its
+    first 20 cells); else the longest that leaves some of it; the title is cut with "…".
+    """
+    chapter_left = duration(60 * minutes_for(words_in_chapter, wpm))
+    book_left = f"{duration(60 * minutes_for(words_in_chapter + words_after, wpm))} in book"
+    variants = [
+        [pages, f"{percent}%", f"{chapter_left} left in chapter", book_left, "? help"],
+        [pages, f"{percent}%", f"{chapter_left} left in chapter", book_left],
+        [pages, f"{percent}%", f"{chapter_left} left", book_left],
+        [pages, f"{percent}%", f"{chapter_left} left"],
+        [pages, f"{percent}%"],
+    ]
+    rights = [" " + " · ".join(parts) + " " for parts in variants]
+    wide = [text for text in rights[:3] if width - len(text) > min(len(title), 20)]
+    some = [text for text in rights if width - len(text) >= 12]
+    right = (wide or some or rights[-1:])[0]
+    room = max(0, width - len(right) - 1)
+    shown = title if len(title) <= room else title[: max(0, room - 1)] + "…"
+    return " " + shown.ljust(room) + right
