@@ -19,8 +19,8 @@ from textual import events
 from reader.config import Config
 from reader.ui.app import ReaderApp
 from reader.ui.screens.library import LibraryScreen
-from reader.ui.widgets.page_view import PageView
 from reader.ui.screens.reading import ReadingScreen
+from reader.ui.widgets.page_view import PageView
 
 STORY = "what-the-static-keeps.txt"
 

@@ -16,9 +16,13 @@ CORE = sorted(
 
 
 def test_core_modules_are_found() -> None:
-    assert {"reader.cli", "reader.layout", "reader.state", "reader.formats.text", "reader.library.listing"} <= set(
-        CORE
-    )
+    assert {
+        "reader.cli",
+        "reader.layout",
+        "reader.state",
+        "reader.formats.text",
+        "reader.library.listing",
+    } <= set(CORE)
 
 
 def test_core_does_not_import_textual() -> None:

@@ -10,8 +10,8 @@ from tests_support import first_line, open_story
 
 from reader.config import Config
 from reader.ui.app import ReaderApp
-from reader.ui.screens.help import HelpScreen
 from reader.ui.keymap import binding_ids, check_keymap, key_is_valid, normalise_keys
+from reader.ui.screens.help import HelpScreen
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -8,9 +8,9 @@ from conftest import SAMPLE
 from tests_support import make_app, wait_for_library, wait_for_page
 from tests_support import run_reader as run
 
-from reader.ui.widgets.page_view import PageView
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.screens.search import SearchScreen
+from reader.ui.widgets.page_view import PageView
 
 
 async def test_search_screen_opens_the_story_on_the_hit_with_it_highlighted(state_path) -> None:

@@ -12,8 +12,8 @@ from conftest import SAMPLE
 from reader.config import Config
 from reader.ui.app import ReaderApp
 from reader.ui.screens.library import LibraryScreen
-from reader.ui.widgets.page_view import PageView
 from reader.ui.screens.reading import ReadingScreen
+from reader.ui.widgets.page_view import PageView
 
 
 def make_app(state_path: Path, library: Path = SAMPLE, **kwargs: object) -> ReaderApp:

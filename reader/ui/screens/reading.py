@@ -14,7 +14,6 @@ from pathlib import Path
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
@@ -26,6 +25,7 @@ from reader.layout import PageRef, StoryLayout
 from reader.model import Position, Story
 from reader.session import OFFER_FINISHED, Moved, ReadingSession
 from reader.state import Found
+from reader.ui.bindings import READING
 from reader.ui.screens import reading_dialogs, text_style
 from reader.ui.services import services
 from reader.ui.widgets.find_bar import FindBar
@@ -56,59 +56,7 @@ class StoryPage(PageView):
 
 
 class ReadingScreen(Screen[None]):
-    BINDINGS = [
-        Binding("space,pagedown,right,l,j,down,f", "next_page", "Next page", id="reading.next_page"),
-        Binding("pageup,left,h,k,up,b", "previous_page", "Previous page", id="reading.previous_page"),
-        Binding(
-            "right_square_bracket", "next_chapter", "Next chapter", key_display="]", id="reading.next_chapter"
-        ),
-        Binding(
-            "left_square_bracket",
-            "previous_chapter",
-            "Previous chapter",
-            key_display="[",
-            id="reading.previous_chapter",
-        ),
-        Binding("home", "chapter_start", "Start of chapter", id="reading.chapter_start"),
-        Binding("end", "chapter_end", "End of chapter", id="reading.chapter_end"),
-        Binding("m", "add_bookmark", "Add bookmark", id="reading.add_bookmark"),
-        Binding("a", "toggle_notes", "Hide or show author's notes", id="reading.toggle_notes"),
-        Binding("J", "toggle_justify", "Justified or left-aligned text", id="reading.toggle_justify"),
-        Binding(
-            "P",
-            "toggle_paragraphs",
-            "Paragraphs: blank line or first-line indent",
-            id="reading.toggle_paragraphs",
-        ),
-        Binding("B", "bookmarks", "Bookmarks", id="reading.bookmarks"),
-        Binding("x", "status", "Set the reading status", id="reading.status"),
-        Binding(
-            "number_sign",
-            "app.statistics",
-            "Reading statistics",
-            key_display="#",
-            id="reading.statistics",
-        ),
-        Binding("plus,equals_sign", "wider", "Wider text column", key_display="+", id="reading.wider"),
-        Binding("minus", "narrower", "Narrower text column", key_display="-", id="reading.narrower"),
-        Binding("t", "contents", "Table of contents", id="reading.contents"),
-        Binding(
-            "g,colon", "go_to", "Go to a chapter, per cent or page", key_display="g :", id="reading.go_to"
-        ),
-        Binding("backspace", "back", "Back to where you were before the last jump", id="reading.back"),
-        Binding("slash", "find", "Find in this story", key_display="/", id="reading.find"),
-        Binding("n", "next_match", "Next match", id="reading.next_match"),
-        Binding("N", "previous_match", "Previous match", id="reading.previous_match"),
-        Binding("question_mark", "app.help", "Help", key_display="?", id="reading.help"),
-        Binding(
-            "escape",
-            "escape",
-            "Clear the found text, else back to the library",
-            key_display="Esc",
-            id="reading.escape",
-        ),
-        Binding("q", "close", "Back to the library", id="reading.close"),
-    ]
+    BINDINGS = READING.bindings()
 
     class Loaded(Message):
         def __init__(self, story: Story) -> None:
