@@ -8,7 +8,6 @@ from pathlib import Path
 from conftest import SAMPLE
 from tests_support import make_app, open_story, saved_stories, wait_for_library, wait_for_page
 
-from reader.formats import path_id
 from reader.library import Entry, chapters_label, matches, scan, status_of
 from reader.model import Position
 from reader.state import Found, State
@@ -46,7 +45,7 @@ def test_filter_matches_every_word_in_title_author_and_metadata() -> None:
 
 
 def _found(entries: list[Entry], root: Path) -> list[Found]:
-    return [Found(e.id, str(e.path), e.title, e.author, path_id(e.path, root)) for e in entries]
+    return [Found(e.id, str(e.path), e.title, e.author, str(root)) for e in entries]
 
 
 def _read(state: State, story_id: str, path: Path, offset: int) -> None:

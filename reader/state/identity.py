@@ -32,7 +32,15 @@ class Found:
     path: str
     title: str = ""
     author: str = ""
-    rel: str = ""  # the path under the library folder, as the first release named stories
+    root: str = ""  # the library folder: the path under it is how the first release named stories
+
+    @property
+    def rel(self) -> str:
+        """The path under the library folder (``/`` separators), worked out only when asked."""
+        if not self.root:
+            return ""
+        relative = os.path.relpath(os.path.abspath(self.path), os.path.abspath(self.root))
+        return "" if relative.startswith("..") else relative.replace(os.sep, "/")
 
 
 def _abs(path: object) -> str:
@@ -90,8 +98,8 @@ class Identity:
             if self.known(item.id):
                 continue
             target = by_path.get(_abs(item.path))
-            if target is None and item.rel in orphans and not orphans[item.rel].get("path"):
-                target = item.rel  # a first-release record, named by its path, with no path kept
+            if target is None and (rel := item.rel) in orphans and not orphans[rel].get("path"):
+                target = rel  # a first-release record, named by its path, with no path kept
             if (target is None or target not in orphans) and item.title:
                 wanted = by_title.get((item.title.casefold(), item.author.casefold()), [])
                 still = [k for k in wanted if k in orphans]
