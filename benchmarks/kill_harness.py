@@ -11,7 +11,7 @@ sometimes in the middle of an action, sometimes while it starts. After every kil
   the kill (the app notifies only after the save succeeded), and no bookmark that was never
   asked for; bookmarks are compared as a multiset of (name, chapter, offset);
 * its position is one the reader showed, and not older than the page on screen 1.2 s before
-  the kill (saves are debounced to once a second): every page seen is kept in a time line,
+  the kill (saves are debounced to twice a second, off the UI thread): every page seen is kept,
   and the saved position must match an entry at or after the last one seen that long ago;
 * the reader, started again on the same state, shows the saved position's page first.
 

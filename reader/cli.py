@@ -185,7 +185,6 @@ def _subcommand(argv: list[str]) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from reader.formats import path_id
     from reader.library.scanning import scan
     from reader.library.shelf import recent_first
     from reader.state import Found, State, StateFolderError
@@ -204,9 +203,7 @@ def _list(args: argparse.Namespace) -> int:
             print(f"reader: {notice}", file=sys.stderr)
     rows: list[dict[str, Any]] = []
     entries = scan(root)
-    state.reconcile(
-        Found(e.id, str(e.path), e.title, e.author, path_id(e.path, root)) for e in entries if not e.error
-    )
+    state.reconcile(Found(e.id, str(e.path), e.title, e.author, str(root)) for e in entries if not e.error)
     for entry in entries:
         if entry.error:
             print(f"reader: {entry.error}", file=sys.stderr)

@@ -32,7 +32,15 @@ class Found:
     path: str
     title: str = ""
     author: str = ""
-    rel: str = ""  # the path under the library folder, as the first release named stories
+    root: str = ""  # the library folder: the path under it is how the first release named stories
+
+    @property
+    def rel(self) -> str:
+        """The path under the library folder (``/`` separators), worked out only when asked."""
+        if not self.root:
+            return ""
+        relative = os.path.relpath(os.path.abspath(self.path), os.path.abspath(self.root))
+        return "" if relative.startswith("..") else relative.replace(os.sep, "/")
 
 
 def _abs(path: object) -> str:
@@ -84,32 +92,36 @@ class Identity:
             k: r for k, r in self.stories.items() if k not in claimed and not self._ids_of(k) & present
         }
         by_path = {_abs(r.get("path")): k for k, r in orphans.items() if r.get("path")}
+        by_title = self._title_index(orphans)
         joined = []
         for item in found:
             if self.known(item.id):
                 continue
             target = by_path.get(_abs(item.path))
-            if target is None and item.rel in orphans and not orphans[item.rel].get("path"):
-                target = item.rel  # a first-release record, named by its path, with no path kept
-            if target is None or target not in orphans:
-                target = self._by_title(orphans, item)
+            if target is None and (rel := item.rel) in orphans and not orphans[rel].get("path"):
+                target = rel  # a first-release record, named by its path, with no path kept
+            if (target is None or target not in orphans) and item.title:
+                wanted = by_title.get((item.title.casefold(), item.author.casefold()), [])
+                still = [k for k in wanted if k in orphans]
+                target = still[0] if len(still) == 1 else None
             if target is not None:
                 self._alias(item.id, target)
                 del orphans[target]
                 joined.append((item.id, target))
         return joined
 
-    def _by_title(self, orphans: dict[str, dict[str, Any]], item: Found) -> str | None:
-        if not item.title:
-            return None
-        wanted = (item.title.casefold(), item.author.casefold())
-        matches = [
-            k
-            for k, r in orphans.items()
-            if (str(r.get("title", "")).casefold(), str(r.get("author", "")).casefold()) == wanted
-            and not (r.get("path") and os.path.exists(str(r["path"])))
-        ]
-        return matches[0] if len(matches) == 1 else None
+    @staticmethod
+    def _title_index(orphans: dict[str, dict[str, Any]]) -> dict[tuple[str, str], list[str]]:
+        """Records whose file is gone, by (title, author) folded: found again when moved and
+        changed at once, and how first-release records find their files."""
+        index: dict[tuple[str, str], list[str]] = {}
+        for key, record in orphans.items():
+            path = record.get("path")
+            if path and os.path.exists(str(path)):
+                continue
+            title = (str(record.get("title", "")).casefold(), str(record.get("author", "")).casefold())
+            index.setdefault(title, []).append(key)
+        return index
 
     def identify(self, item: Found, neighbours: Callable[[], set[str]]) -> str:
         """The record id for one story opened on its own (not through a library scan).

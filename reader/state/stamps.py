@@ -46,8 +46,7 @@ def parse_stamp(text: object) -> datetime | None:
             return None  # naive: the zone it was written in is unknown
         if not MIN_YEAR <= moment.year <= MAX_YEAR:
             return None
-        moment.astimezone(timezone.utc)  # these raise for a moment that cannot be converted
-        moment.timestamp()
+        moment.timestamp()  # raises for a moment that cannot be converted
     except (OverflowError, ValueError, OSError, TypeError):
         return None
     return moment

@@ -22,8 +22,8 @@ from reader.state.saving import Job, Written
 if TYPE_CHECKING:
     from reader.state import State
 
-#: The state is written at most this often while paging (seconds).
-SAVE_INTERVAL = 1.0
+#: The state is written at most this often while paging (seconds): one small file, off the UI thread.
+SAVE_INTERVAL = 0.5
 #: After a busy lock, how soon the save is tried again (seconds).
 BUSY_RETRY = 0.5
 #: After a failed write (a full or read-only disk), how soon it is tried again (seconds).

@@ -12,7 +12,6 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from reader.formats import path_id
 from reader.library.listing import StoryEntry, missing_entries
 from reader.library.scanning import scan_batches
 from reader.library.shelf import Facts, Shelf, facts, recent_first
@@ -169,9 +168,7 @@ class LibraryScreen(Screen[None]):
             found = [e for e in index.entries.values() if not e.missing]
             state = services(self).state
             moved = state.reconcile(
-                Found(e.id, str(e.path), e.title, e.author, path_id(e.path, self.root))
-                for e in found
-                if not e.error
+                Found(e.id, str(e.path), e.title, e.author, str(self.root)) for e in found if not e.error
             )
             index.drop([e.path for e in index.entries.values() if e.missing])
             changed += index.merge(missing_entries(self.root, found, state.stories, state.key))
