@@ -43,7 +43,7 @@ TESTS = ROOT / "tests"
 README = ROOT / "README.md"
 START = "<!-- conformance:start -->"
 END = "<!-- conformance:end -->"
-for _path in (ROOT, TESTS, TESTS / "fixtures" / "fanficfare"):
+for _path in (ROOT, TESTS, TESTS / "unit" / "formats", TESTS / "real", TESTS / "fixtures" / "fanficfare"):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 

@@ -16,8 +16,30 @@ from reader.ui.screens.reading import ReadingScreen
 from reader.ui.widgets.page_view import PageView
 
 
-def make_app(state_path: Path, library: Path = SAMPLE, **kwargs: object) -> ReaderApp:
-    return ReaderApp(library=library, state_path=state_path, config=Config(), **kwargs)
+def make_app(
+    state_path: Path,
+    library: Path | None = SAMPLE,
+    *,
+    story: Path | None = None,
+    config: Config | None = None,
+    **kwargs: object,
+) -> ReaderApp:
+    """The one way the tests build the app: the real ReaderApp on a library (default the
+    sample library) or one story, with this test's state folder and the default settings."""
+    if story is not None:
+        library = None
+    return ReaderApp(  # type: ignore[arg-type]
+        library=library, story=story, state_path=state_path, config=config or Config(), **kwargs
+    )
+
+
+async def wait_until(pilot, condition, seconds: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    """Let the app run until ``condition()`` holds (at most ``seconds``)."""
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the condition never held")
 
 
 def screen_lines(app: ReaderApp) -> list[str]:
@@ -97,3 +119,19 @@ async def saved_to_disk(pilot, app: ReaderApp) -> None:
         if not app.autosave.busy and not app.state.dirty:
             return
     raise AssertionError("the state was never written")
+
+
+def _core_modules() -> list[str]:
+    import pkgutil
+
+    import reader
+
+    return sorted(
+        name
+        for _, name, _ in pkgutil.walk_packages(reader.__path__, "reader.")
+        if not name.startswith("reader.ui") and name != "reader.__main__"
+    )
+
+
+#: Every module outside reader/ui/ (the core, which must not import Textual).
+CORE = _core_modules()

@@ -14,10 +14,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+pytestmark = [
+    pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal"),
+    pytest.mark.soak,  # the soak tier: run alone with `pytest -m soak`
+]
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+BENCHMARKS = ROOT / "benchmarks"
 KILLS = 10
 
 sys.path.insert(0, str(BENCHMARKS))

@@ -9,12 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from reader.formats import load_story
 from reader.formats.gutenberg import heading_of
 from reader.model import Story
 
-FIXTURES = Path(__file__).parent / "fixtures" / "gutenberg"
+FIXTURES = ROOT / "tests" / "fixtures" / "gutenberg"
 
 #: file → (id, title, author, language, released, chapter titles)
 BOOKS = {

@@ -11,7 +11,9 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent / "reader"
+from conftest import ROOT
+
+PACKAGE = ROOT / "reader"
 
 #: The bands, top to bottom. Each band is a list of rooms (module prefixes); a module may
 #: import any room of a lower band, its own room, and no other room of its own band, except
@@ -31,13 +33,13 @@ ACROSS = {("reader.search", "reader.library")}
 
 
 def module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
 
 
-MODULES = {module_name(path): path for path in sorted(ROOT.rglob("*.py"))}
+MODULES = {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
 
 
 def imports(name: str) -> Iterator[tuple[str, int]]:

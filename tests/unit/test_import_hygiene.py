@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import pkgutil
 import subprocess
 import sys
 
-import reader
-
-CORE = sorted(
-    name
-    for _, name, _ in pkgutil.walk_packages(reader.__path__, "reader.")
-    if not name.startswith("reader.ui") and name != "reader.__main__"
-)
+from tests_support import CORE
 
 
 def test_core_modules_are_found() -> None:

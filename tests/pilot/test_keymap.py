@@ -5,21 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE
-from tests_support import first_line, open_story
+from conftest import ROOT
+from tests_support import first_line, make_app, open_story
 
 from reader.config import Config
 from reader.ui.app import ReaderApp
 from reader.ui.keymap import binding_ids, check_keymap, key_is_valid, normalise_keys
 from reader.ui.screens.help import HelpScreen
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = ROOT / "README.md"
 
 
 def app_with_keys(state_path: Path, tmp_path: Path, keys_yaml: str) -> ReaderApp:
     path = tmp_path / "keys-config.yaml"
     path.write_text("keys:\n" + keys_yaml, encoding="utf-8")
-    return ReaderApp(library=SAMPLE, state_path=state_path, config=Config.load(path))
+    return make_app(state_path, config=Config.load(path))
 
 
 async def test_a_remapped_key_turns_the_page_and_the_old_one_no_longer_does(

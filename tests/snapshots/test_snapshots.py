@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE
-from tests_support import open_story, wait_for_library
+from tests_support import make_app, open_story, wait_for_library
 
 from reader.config import Config
 from reader.ui.app import ReaderApp
@@ -31,7 +31,7 @@ def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def make(library: Path, state_path: Path, theme: str) -> ReaderApp:
-    return ReaderApp(library=library, state_path=state_path, config=Config(theme=theme))
+    return make_app(state_path, library, config=Config(theme=theme))
 
 
 #: Each screen, and the keys pressed in the story to get there (None: the library itself).

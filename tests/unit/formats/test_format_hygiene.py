@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_import_hygiene import CORE
+from conftest import ROOT
+from tests_support import CORE
 
 GENERATORS = ("fanficfare", "html2text")
 
@@ -23,7 +24,7 @@ def test_reader_imports_no_generator() -> None:
         "print(bad)\n"
         "sys.exit(1 if bad else 0)\n"
     )
-    root = Path(__file__).parent.parent
+    root = ROOT
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
     assert result.returncode == 0, result.stdout + result.stderr
 

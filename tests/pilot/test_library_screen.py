@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests_support import make_app, saved_stories, wait_for_library
+from tests_support import make_app, saved_stories, wait_for_library, wait_until
 
 from reader.library import scanning as library
 from reader.library.listing import ScanBatch
@@ -44,14 +44,6 @@ def big(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def table_text(app) -> list[str]:
     table = app.screen.query_one(StoryTable)
     return [table.render_line(y).text for y in range(table.scrollable_content_region.height)]
-
-
-async def wait_until(pilot, condition, tries: int = 250) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the condition never held")
 
 
 async def test_only_the_rows_on_screen_are_worked_out(big: Path, state_path: Path) -> None:

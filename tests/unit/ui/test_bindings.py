@@ -6,9 +6,9 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from textual.binding import Binding
 
 from reader.ui import bindings
@@ -23,7 +23,6 @@ from reader.ui.screens.stats import StatsScreen
 from reader.ui.widgets.find_bar import FindBar
 from reader.ui.widgets.story_table import StoryTable
 
-ROOT = Path(__file__).resolve().parent.parent
 OWNERS = [
     LibraryScreen,
     ReadingScreen,

@@ -18,10 +18,9 @@ import yaml
 from conftest import SAMPLE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests_support import saved_to_disk, wait_for_page
+from tests_support import make_app, saved_to_disk, wait_for_page
 
 from reader import cli
-from reader.config import Config
 from reader.model import Position
 from reader.state import State, StateFolderError, disk, saving
 from reader.state.disk import DAMAGED, MERGED_CONFLICTS, file_name, id_hash
@@ -952,7 +951,7 @@ def test_a_save_still_in_the_writer_thread_at_exit_is_not_lost(
 
 
 async def read_a_few_pages(story: Path, state_path: Path, pages: int) -> Position:
-    app = ReaderApp(story=story, state_path=state_path, config=Config())
+    app = make_app(state_path, story=story)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_page(pilot, app)
         for _ in range(pages):
@@ -965,7 +964,7 @@ async def read_a_few_pages(story: Path, state_path: Path, pages: int) -> Positio
 
 
 async def reopened_at(story: Path, state_path: Path) -> Position:
-    app = ReaderApp(story=story, state_path=state_path, config=Config())
+    app = make_app(state_path, story=story)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_page(pilot, app)
         place = app.screen.place

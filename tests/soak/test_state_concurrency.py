@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import ROOT
-from tests_support import make_app, open_story, saved_stories, saved_to_disk, wait_for_library
+from tests_support import make_app, open_story, saved_stories, saved_to_disk, wait_for_library, wait_until
 
 from reader import atomic_write
 from reader.model import Position
@@ -22,6 +22,8 @@ from reader.state import State, saving
 from reader.state.disk import DAMAGED, file_name
 from reader.ui import app as app_module
 from reader.ui import autosave
+
+pytestmark = pytest.mark.soak  # the soak tier: run alone with `pytest -m soak`
 
 STORY = "what-the-static-keeps.txt"
 MARKS = 30
@@ -34,6 +36,7 @@ import sys, time
 from pathlib import Path
 from reader.model import Position
 from reader.state import State
+
 
 path, who, chapter, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
 while not go.exists():
@@ -127,14 +130,6 @@ def test_three_processes_with_a_large_state_present_lose_nothing_and_stay_quick(
 
 def notices(app: app_module.ReaderApp, title: str) -> list[str]:
     return [n.message for n in app._notifications if n.title == title]
-
-
-async def wait_until(pilot, condition, seconds: float = 3.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("it never happened")
 
 
 def story_file(state_path: Path) -> Path:

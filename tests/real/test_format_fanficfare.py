@@ -16,12 +16,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from reader.formats import load_story
 from reader.model import Story
 
 pytest.importorskip("fanficfare")
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "fanficfare"))
+sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "fanficfare"))
 from generate import Generator  # noqa: E402
 
 #: txt layouts: (name, options). Each is generated for the stories in TXT_STORIES.

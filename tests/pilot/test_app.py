@@ -17,7 +17,6 @@ from tests_support import (
 from textual import events
 
 from reader.config import Config
-from reader.ui.app import ReaderApp
 from reader.ui.screens.library import LibraryScreen
 from reader.ui.screens.reading import ReadingScreen
 from reader.ui.widgets.page_view import PageView
@@ -235,7 +234,7 @@ async def test_an_unreadable_story_is_marked_and_the_rest_still_open(
 
 
 async def test_a_story_opened_directly_quits_on_q(state_path: Path) -> None:
-    app = ReaderApp(story=SAMPLE / STORY, state_path=state_path, config=Config())
+    app = make_app(state_path, story=SAMPLE / STORY)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_page(pilot, app)
         assert "Chapter 1: Dead Air" in screen_lines(app)
@@ -320,7 +319,6 @@ async def test_a_hides_notes_and_the_choice_is_remembered(state_path: Path, tmp_
         assert not any(line.startswith("Author’s Note:") for line in screen_lines(app))
         assert "Chapter 2: The Cellar Set" in screen_lines(app)
     assert "show_notes: false" in (tmp_path / "config.yaml").read_text(encoding="utf-8")
-    from reader.config import Config
 
     assert Config.load(tmp_path / "config.yaml").show_notes is False
 

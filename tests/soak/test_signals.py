@@ -15,6 +15,8 @@ from tests_support import saved_stories
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from open_book import Terminal  # noqa: E402
 
+pytestmark = pytest.mark.soak  # the soak tier: run alone with `pytest -m soak`
+
 
 @pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM])
 def test_the_place_is_saved_on_hangup_and_terminate(tmp_path: Path, sig: signal.Signals) -> None:

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,7 @@ from reader.formats import StoryError, load_story
 from reader.formats.html import _read, parse
 from reader.model import BLOCK_KINDS, LIST_KEYS, Block, Span, Story
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "html"
+FIXTURES = ROOT / "tests" / "fixtures" / "html"
 
 
 def fixture(name: str) -> bytes:
