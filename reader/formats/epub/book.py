@@ -88,6 +88,9 @@ class Book:
         self.book_title = title
         # Contents that name several places: files they leave out continue the chapter before.
         self.rich = sum(len(m) for m in self.marks.values()) >= 2
+        # Contents that cut files at anchors (several chapters inside one file) name every
+        # chapter: a file they do not name never starts one, even with a heading of its own.
+        self.anchored = any(sum(1 for fragment, _ in m if fragment) >= 2 for m in self.marks.values())
         self.gutenberg_ended = False
         self.chapters: list[Chapter] = []
         self.page_meta: dict[str, object] = {}
@@ -154,8 +157,16 @@ class Book:
         if marks and any(fragment for fragment, _label in marks) and not self.ao3:
             self._cut_at_anchors(tree, apart, marks)
             return
-        if self.rich and marks is None and self.chapters and not self.ao3 and not _headed(items):
-            self._continue(items)  # a file split off a chapter; one with its own heading is a chapter
+        if (
+            self.rich
+            and marks is None
+            and self.chapters
+            and not self.ao3
+            and (self.anchored or not _headed(items))
+        ):
+            # A file the contents leave out goes on from the chapter before. Where they name only
+            # whole files, one with a heading of its own is a chapter (contents that forget one).
+            self._continue(items)
             return
         chapter = _chapter(items, title, len(self.chapters) + 1, self.ao3)
         if "fff_chapter" in classes and _NEW_MARK.match(chapter.title):

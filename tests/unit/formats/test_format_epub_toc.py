@@ -86,6 +86,36 @@ def test_a_file_the_contents_do_not_name_joins_the_chapter_before() -> None:
     assert story.chapters[2].blocks[-1].text == "Later the barge came back, lower in the water."
 
 
+def test_a_file_the_anchored_contents_leave_out_joins_even_with_a_heading() -> None:
+    """Contents that point inside files name every chapter: a file left out, heading or not,
+    is the chapter before going on (a publisher's split), never a chapter of its own."""
+    headed = page("<h3>Later</h3><p>The barge came back, lower in the water.</p>")
+    items = [
+        ("ncx", "toc.ncx", NCX_TYPE),
+        ("p1", "text/part1.xhtml", XHTML_TYPE),
+        ("s1", "text/part1_split.xhtml", XHTML_TYPE),
+        ("p2", "text/part2.xhtml", XHTML_TYPE),
+    ]
+    points = [(f"Chapter {n}", f"text/part1.xhtml#ch{n}") for n in range(1, 4)]
+    points += [(f"Chapter {n}", f"text/part2.xhtml#ch{n}") for n in range(4, 7)]
+    data = make_epub(
+        {
+            "content.opf": make_opf(META, items, ["p1", "s1", "p2"], toc="ncx", version="2.0"),
+            "toc.ncx": make_ncx(points),
+            "text/part1.xhtml": chapter_page(range(1, 4)),
+            "text/part1_split.xhtml": headed,
+            "text/part2.xhtml": chapter_page(range(4, 7)),
+        },
+        opf_path="content.opf",
+    )
+    story = parse(data, "Fallback")
+    assert [c.title for c in story.chapters] == [f"Chapter {n}" for n in range(1, 7)]
+    assert [b.text for b in story.chapters[2].blocks[-2:]] == [
+        "Later",
+        "The barge came back, lower in the water.",
+    ]
+
+
 def test_guide_front_and_back_matter_are_not_chapters() -> None:
     cover = page('<div><img src="cover.jpg" alt="The Quiet Canal"/></div>')
     title = page("<h1>The Quiet Canal</h1><p>Lio Brandt</p>")
