@@ -16,13 +16,15 @@ merging is idempotent, so nothing doubles. Nothing here imports Textual.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from reader.formats.fingerprint import fingerprint
-from reader.state.disk import dump_story, file_name, read_story, read_text
+from reader.state.disk import dump_story, file_name, read_story, read_text, set_aside
+from reader.state.folder import StateFolderError
 from reader.state.merge import merge_story
 from reader.state.records import clean_entry
 from reader.state.safe_yaml import load_yaml
@@ -121,3 +123,57 @@ def _write_unsynced(path: Path, text: str) -> None:
     from reader.atomic_write import write_atomic
 
     write_atomic(path, text, sync=False)
+
+
+@dataclass
+class MovedIn:
+    """What moving an old state file into the folder came to, for the user and the state."""
+
+    warning: str | None = None
+    notices: list[str] = field(default_factory=list)
+    read_only: bool = False  # the old file could not be moved: nothing is saved this session
+
+
+def move_in(old: Path, folder: Path) -> MovedIn:
+    """Migrate ``old`` into ``folder`` once (see :func:`migrate`), saying what happened.
+
+    Raises :class:`StateFolderError` for a file named by ``--state`` that is not a state file.
+    """
+    try:
+        count, notices = migrate(old, folder)
+    except NotAStateFile as error:
+        if old.parent != folder:  # named by --state: somebody's file, not ours to move
+            raise StateFolderError(f"{error}; name a folder for the reading state") from error
+        return _move_backup(old, folder, str(error))
+    except MigrationError as error:
+        return _move_backup(old, folder, str(error))
+    except OSError as error:
+        return MovedIn(
+            f"Could not move the reading state into {folder} ({error.strerror or error}); "
+            f"{old} is left as it was, and nothing will be saved this session.",
+            read_only=True,
+        )
+    return MovedIn(
+        f"Your reading state ({count:,} stor{'y' if count == 1 else 'ies'}) now lives in "
+        f"{folder}, one small file per story; the old file is kept as {old.name}.v1.",
+        notices,
+    )
+
+
+def _move_backup(old: Path, folder: Path, problem: str) -> MovedIn:
+    """An old state file that does not parse: moved aside; its ``.bak``, if good, migrated."""
+    try:
+        aside = set_aside(old, old.parent)
+    except OSError as error:
+        return MovedIn(
+            f"{problem}, and it could not be moved aside ({error}); nothing will be saved.", read_only=True
+        )
+    moved = MovedIn(f"{problem}; it was moved to {aside}.")
+    backup = old.with_name(old.name + ".bak")
+    if backup.is_file():
+        try:
+            count, moved.notices = migrate(backup, folder)
+        except (MigrationError, OSError):
+            return moved
+        moved.warning = f"{moved.warning} {count:,} stories were restored from the backup {backup.name}."
+    return moved

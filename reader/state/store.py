@@ -1,16 +1,13 @@
 """The reading state: a folder of one small YAML file per story, in memory as :class:`State`.
 
-- **Loading** lists the folder (one ``stat`` a file) and parses only the files that changed
-  since the last start (:mod:`reader.state.cache`). A file that does not parse, or that holds
-  less than the last good copy this machine kept of it (:func:`reader.state.merge.losses`),
-  is merged with that copy, moved aside into ``damaged/``, and the user told; the other
-  stories are untouched. Conflict copies left by a sync tool are merged into their story,
-  then moved into ``merged-conflicts/`` (:mod:`reader.state.sync`).
+- **Loading** lists the folder (:mod:`reader.state.folder`: one ``stat`` a file) and parses
+  only the files that changed since the last start (:mod:`reader.state.cache`), each checked
+  against its last good copy first (:mod:`reader.state.recovery`). Conflict copies left by a
+  sync tool are merged into their story, then moved into ``merged-conflicts/``.
 - **Saving** writes only the stories that changed, one small file each
   (:mod:`reader.state.saving`: lock, re-read, merge, replace), so it can run off the UI thread.
-- **Identity**: a story is known by its id (its source URL, or its file's fingerprint); other
-  ids it was known by (an old path id, the fingerprint before it was re-downloaded) are kept in
-  its ``also`` list and lead to it (:mod:`reader.state.identity`).
+- **Identity**: a story is known by its id; the other ids it was known by lead to it
+  (:mod:`reader.state.identity`). One record is read and changed by :mod:`reader.state.story`.
 
 Nothing here imports Textual.
 """
@@ -20,14 +17,12 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
-import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reader import paths
 from reader.model import Bookmark, Position
-from reader.state import saving
+from reader.state import saving, story
 from reader.state.cache import Cached, load_cache, save_cache
 from reader.state.disk import (
     DAMAGED,
@@ -35,136 +30,21 @@ from reader.state.disk import (
     FileSignature,
     StoryFile,
     file_name,
-    file_signature,
     id_hash,
     name_hash,
     read_story,
-    set_aside,
 )
+from reader.state.folder import Changes, StateFolderError, changes, list_folder, locate
 from reader.state.identity import Identity
-from reader.state.merge import bookmark_key, losses, merge_story, raw_bookmark_key, reading_seconds
-from reader.state.migrate import MigrationError, NotAStateFile, migrate
+from reader.state.merge import merge_story
+from reader.state.migrate import move_in
+from reader.state.recovery import check
 from reader.state.stamps import now_iso, stamp_order
 from reader.state.stats import add_reading, day_key
 from reader.state.status import set_status, status_of_entry
-from reader.state.sync import conflict_original, is_own_temp_file, is_sync_tool_file
+from reader.state.sync import conflict_original
 
-#: The first release's single state file, migrated when found in the folder.
-V1_NAME = "state.yaml"
-#: Names of the reader's own that may stand in a state folder (besides story files).
-_OWN_NAMES = {V1_NAME, DAMAGED, MERGED_CONFLICTS}
-_OWN_PREFIXES = (f"{V1_NAME}.",)
-
-
-class StateFolderError(Exception):
-    """The place named for the state cannot be used (a device, a file, somebody's folder)."""
-
-
-def _unusable_content(problem: str | None) -> bool:
-    """Whether a file that was not read is damaged content (set aside), not an odd file."""
-    return bool(problem) and ("UTF-8" in str(problem) or "larger than" in str(problem))
-
-
-def _mark_key(mark: Bookmark) -> str:
-    return bookmark_key(mark.created, mark.position.chapter, mark.position.offset)
-
-
-def locate(path: Path) -> tuple[Path, Path | None]:
-    """(the state folder, an old ``state.yaml`` to migrate into it) for the place ``path``.
-
-    A folder is used as it is. A ``*.yaml`` path names the first release's state file: its
-    folder is beside it, named without the ending (``reading.yaml`` → ``reading/``), and the
-    file, if there, is migrated. A device, a FIFO, any other file, or a folder holding files
-    that are not the reader's, raises :class:`StateFolderError` — nothing is renamed or replaced.
-    """
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        info = None
-    except OSError as error:
-        raise StateFolderError(f"{path} cannot be used for the reading state ({error.strerror})") from error
-    if info is not None and stat.S_ISREG(info.st_mode) and path.suffix.lower() in (".yaml", ".yml"):
-        folder, _ = locate(path.with_suffix(""))
-        return folder, path
-    if info is not None and not stat.S_ISDIR(info.st_mode):
-        kind = "a file" if stat.S_ISREG(info.st_mode) else "a device or a pipe"
-        raise StateFolderError(f"{path} is {kind}, not a folder; the reading state needs a folder")
-    if info is None:
-        if path.suffix.lower() in (".yaml", ".yml"):
-            return locate(path.with_suffix(""))
-        return path, None
-    _refuse_foreign(path)
-    old = path / V1_NAME
-    return path, old if old.is_file() else None
-
-
-def _ours(name: str) -> bool:
-    if name_hash(name) is not None:  # the common case first: thousands of story files
-        return True
-    if (
-        name in _OWN_NAMES
-        or name.startswith(_OWN_PREFIXES)
-        or is_sync_tool_file(name)
-        or is_own_temp_file(name)
-    ):
-        return True
-    original = conflict_original(name)
-    return name_hash(original or name) is not None
-
-
-def _refuse_foreign(folder: Path) -> None:
-    try:
-        names = os.listdir(folder)
-    except OSError as error:
-        raise StateFolderError(f"{folder} cannot be read ({error.strerror})") from error
-    foreign = sorted(name for name in names if not _ours(name))
-    if foreign:
-        shown = ", ".join(repr(name) for name in foreign[:3]) + (" …" if len(foreign) > 3 else "")
-        raise StateFolderError(
-            f"{folder} holds files that are not the reader's ({shown}); name an empty folder, or "
-            "one the reader made, for the reading state"
-        )
-
-
-@dataclass
-class Listing:
-    """What a look at the state folder found (safe to make in a thread)."""
-
-    stories: dict[str, FileSignature] = field(default_factory=dict)
-    conflicts: list[str] = field(default_factory=list)
-
-
-def list_folder(folder: Path) -> Listing:
-    """The story files (with their signatures) and sync-tool conflict copies in ``folder``."""
-    found = Listing()
-    try:
-        with os.scandir(folder) as entries:
-            items = list(entries)
-    except OSError:
-        return found
-    for item in items:
-        name = item.name
-        if name_hash(name) is not None:  # a story's file: the common case, tested first
-            try:
-                info = item.stat()
-            except OSError:
-                continue
-            if stat.S_ISREG(info.st_mode):
-                found.stories[name] = (info.st_ino, info.st_size, info.st_mtime_ns)
-        elif not name.endswith(".yaml") or is_sync_tool_file(name) or is_own_temp_file(name):
-            continue
-        elif (original := conflict_original(name)) is not None and name_hash(original) is not None:
-            found.conflicts.append(name)
-    found.conflicts.sort()
-    return found
-
-
-@dataclass
-class Changes:
-    """Story files and conflict copies found changed on disk (see :meth:`State.changes`)."""
-
-    files: list[StoryFile]
-    conflicts: list[StoryFile]
+__all__ = ["Changes", "State", "StateFolderError"]
 
 
 class State(Identity):
@@ -209,45 +89,9 @@ class State(Identity):
         return state
 
     def _migrate(self, old: Path) -> None:
-        try:
-            count, notices = migrate(old, self.folder)
-        except NotAStateFile as error:
-            if old.parent != self.folder:  # named by --state: somebody's file, not ours to move
-                raise StateFolderError(f"{error}; name a folder for the reading state") from error
-            self._migrate_backup(old, str(error))
-            return
-        except MigrationError as error:
-            self._migrate_backup(old, str(error))
-            return
-        except OSError as error:
-            self.read_only = True
-            self.warning = (
-                f"Could not move the reading state into {self.folder} ({error.strerror or error}); "
-                f"{old} is left as it was, and nothing will be saved this session."
-            )
-            return
-        self.notices += notices
-        self.warning = (
-            f"Your reading state ({count:,} stor{'y' if count == 1 else 'ies'}) now lives in "
-            f"{self.folder}, one small file per story; the old file is kept as {old.name}.v1."
-        )
-
-    def _migrate_backup(self, old: Path, problem: str) -> None:
-        """An old state file that does not parse: moved aside; its ``.bak``, if good, migrated."""
-        try:
-            aside = set_aside(old, old.parent)
-        except OSError as error:
-            self.read_only = True
-            self.warning = f"{problem}, and it could not be moved aside ({error}); nothing will be saved."
-            return
-        self.warning = f"{problem}; it was moved to {aside}."
-        backup = old.with_name(old.name + ".bak")
-        if backup.is_file():
-            try:
-                count, self.notices = migrate(backup, self.folder)
-            except (MigrationError, OSError):
-                return
-            self.warning += f" {count:,} stories were restored from the backup {backup.name}."
+        moved = move_in(old, self.folder)
+        self.warning, self.read_only = moved.warning, moved.read_only
+        self.notices += moved.notices
 
     def _load_folder(self) -> None:
         listing = list_folder(self.folder)
@@ -290,59 +134,40 @@ class State(Identity):
         self._index_aliases(story_id)
 
     def take_file(self, found: StoryFile) -> None:
-        """A story file read from disk (at start, or changed while running), checked first."""
+        """A story file read from disk (at start, or changed while running), checked first
+        (:func:`reader.state.recovery.check`)."""
         name = found.path.name
         self.notices += found.notices
-        if found.newer is not None:
+        verdict = check(found, self.previous / name, self.folder / DAMAGED)
+        self.notices += verdict.notices
+        if verdict.left_alone:
             self._seen_other[name] = found.signature  # told once, until it changes
-            self.notices.append(
-                f"{name} was written by a newer reader (version {found.newer}); it is left as it is."
-            )
+        if not verdict.take or found.record is None:
+            if verdict.restore is not None:  # a damaged file: its last good copy instead
+                self._restore(name, verdict.restore, verdict.write_now)
             return
-        previous = read_story(self.previous / name)
-        if found.record is None:
-            if found.text is None and not _unusable_content(found.problem):
-                if found.problem:  # not a regular file, or unreadable: not ours to move
-                    self._seen_other[name] = found.signature
-                    self.notices.append(f"{name} {found.problem}; it is left as it is.")
-                return
-            self._damaged(found, previous.record)
-            return
-        held = self.stories.get(found.record["id"])
-        if previous.record is not None and previous.record.get("id") != found.record["id"]:
-            previous.record = None  # the file held another story before: nothing to compare
-        lost = losses(previous.record, found.record) if previous.record else []
-        if lost and previous.record is not None:
-            self._set_aside(
-                found.path, copy_only=True, why=f"held less than its last good copy ({', '.join(lost)})"
-            )
-            merged = merge_story(found.record, previous.record)
-            self._take(name, found.signature, found.record)
-            self.stories[merged["id"]] = merge_story(self.stories[merged["id"]], merged)
-            self.dirty.add(merged["id"])
-            self._write_now(merged["id"])
-            return
+        story_id = found.record["id"]
+        held = self.stories.get(story_id)
         self._take(name, found.signature, found.record)
-        if held is not None and self.stories[found.record["id"]] != found.record:
-            self.dirty.add(found.record["id"])  # memory held more: the file is written again
+        if verdict.restore is not None:  # it held less than its last good copy: the two merged
+            self.stories[story_id] = merge_story(self.stories[story_id], verdict.restore)
+            self.dirty.add(story_id)
+            self._write_now(story_id)
+            return
+        if held is not None and self.stories[story_id] != found.record:
+            self.dirty.add(story_id)  # memory held more: the file is written again
         saving.keep_previous(self.previous / name, found.text)
 
-    def _damaged(self, found: StoryFile, previous: dict[str, Any] | None) -> None:
-        """A story file that does not parse: moved aside; its last good copy, if any, restored."""
-        name = found.path.name
-        where = self._set_aside(found.path, copy_only=False, why=str(found.problem))
-        if previous is not None:
-            story_id = previous["id"]
-            held = self.stories.get(story_id)
-            self.stories[story_id] = previous if held is None else merge_story(held, previous)
-            self.names.setdefault(story_id, name)
-            self.dirty.add(story_id)
-            self._index_aliases(story_id)
-            if where:
-                self.notices.append(
-                    f"“{previous.get('title') or story_id}” was restored from its last good copy."
-                )
-                self._write_now(story_id)
+    def _restore(self, name: str, previous: dict[str, Any], write_now: bool) -> None:
+        """A damaged file's last good copy: into memory, and written at once if ``write_now``."""
+        story_id = previous["id"]
+        held = self.stories.get(story_id)
+        self.stories[story_id] = previous if held is None else merge_story(held, previous)
+        self.names.setdefault(story_id, name)
+        self.dirty.add(story_id)
+        self._index_aliases(story_id)
+        if write_now:
+            self._write_now(story_id)
 
     def _write_now(self, story_id: str) -> None:
         """Write a story restored from its last good copy at once: the file must hold it again
@@ -355,15 +180,6 @@ class State(Identity):
         except (OSError, saving.LockBusy):
             return  # still dirty: written with the next save
         self.dirty.discard(story_id)
-
-    def _set_aside(self, path: Path, *, copy_only: bool, why: str) -> Path | None:
-        try:
-            aside = set_aside(path, self.folder / DAMAGED, copy=copy_only)
-        except OSError as error:
-            self.notices.append(f"{path.name} {why}, and could not be set aside ({error.strerror or error}).")
-            return None
-        self.notices.append(f"{path.name} {why}; it is kept as {aside}.")
-        return aside
 
     def take_conflict(self, found: StoryFile) -> None:
         """A sync tool's conflict copy: merged into its story, moved aside once written."""
@@ -400,14 +216,7 @@ class State(Identity):
 
     def changes(self, seen: dict[str, FileSignature | None]) -> Changes:
         """The files changed since ``seen``, read and parsed (touches nothing: any thread)."""
-        listing = list_folder(self.folder)
-        changed = [read_story(self.folder / n) for n, sign in listing.stories.items() if seen.get(n) != sign]
-        conflicts = [
-            read_story(self.folder / name)
-            for name in listing.conflicts
-            if seen.get(name) != file_signature(self.folder / name)
-        ]
-        return Changes(changed, conflicts)
+        return changes(self.folder, seen)
 
     def absorb(self, changes: Changes) -> bool:
         """Merge what :meth:`changes` read into memory; True if a story changed. Stories that
@@ -522,15 +331,13 @@ class State(Identity):
         return self.stories.get(self.key(story_id), {})
 
     def position(self, story_id: str) -> Position | None:
-        data = self.record(story_id).get("position")
-        return Position.from_dict(data) if data else None
+        return story.position(self.record(story_id))
 
     def progress(self, story_id: str) -> float:
-        value = self.record(story_id).get("progress", 0.0)
-        return float(value) if isinstance(value, int | float) else 0.0
+        return story.progress(self.record(story_id))
 
     def last_read(self, story_id: str) -> str:
-        return str(self.record(story_id).get("last_read", "") or "")
+        return story.text(self.record(story_id), "last_read")
 
     def save_position(
         self,
@@ -545,19 +352,16 @@ class State(Identity):
         chapters: int = 0,
     ) -> None:
         """Record where the story is being read, stamped now (``last_read``): the newer wins."""
-        entry = self.entry(story_id)
-        entry["title"] = title
-        if author:
-            entry["author"] = author
-        entry["path"] = os.path.abspath(path) if path else path
-        if chapters:
-            entry["chapters"] = chapters
-        entry["position"] = position.to_dict()
-        entry["progress"] = round(min(1.0, max(0.0, progress)), 4)
-        entry["last_read"] = now_iso()
-        if seconds:
-            entry["reading_time"] = round(reading_seconds(entry) + seconds, 1)  # tenths: no loss turn by turn
-        entry.setdefault("status", "reading")
+        story.record_place(
+            self.entry(story_id),
+            position,
+            progress=progress,
+            title=title,
+            path=path,
+            seconds=seconds,
+            author=author,
+            chapters=chapters,
+        )
 
     def log_reading(self, story_id: str, seconds: float, words: int, day: str | None = None) -> None:
         """Add to the story's per-day log (``days``) what a page turn read; ``day`` defaults to today."""
@@ -573,12 +377,11 @@ class State(Identity):
         set_status(self.entry(story_id), status, now_iso())
 
     def finished(self, story_id: str) -> str:
-        return str(self.record(story_id).get("finished", "") or "")
+        return story.text(self.record(story_id), "finished")
 
     def chapters_seen(self, story_id: str) -> int:
         """How many chapters the story had when it was last read (0: never read)."""
-        value = self.record(story_id).get("chapters", 0)
-        return value if isinstance(value, int) else 0
+        return story.chapters_seen(self.record(story_id))
 
     def most_recent(self) -> str | None:
         """The id of the story read last, if any."""
@@ -588,52 +391,20 @@ class State(Identity):
     # Bookmarks -----------------------------------------------------------------------------
 
     def bookmarks(self, story_id: str) -> list[Bookmark]:
-        raw = self.record(story_id).get("bookmarks") or []
-        marks = [Bookmark.from_dict(item) for item in raw] if isinstance(raw, list) else []
-        return [mark for mark in marks if mark is not None]
+        return story.bookmarks(self.record(story_id))
 
     def add_bookmark(self, story_id: str, name: str, position: Position) -> Bookmark:
         """A new bookmark, stamped to the millisecond (its identity, with its position)."""
-        mark = Bookmark(name=name, position=position, created=now_iso())
-        entry = self.entry(story_id)
-        entry["bookmarks"] = [*self._raw_marks(entry), mark.to_dict()]
-        return mark
+        return story.add_bookmark(self.entry(story_id), name, position)
 
     def rename_bookmark(self, story_id: str, mark: Bookmark, name: str) -> bool:
         """Rename ``mark``, stamped ``renamed`` (the later rename wins a merge); False if gone."""
-        for raw in self._raw_marks(self.entry(story_id)):
-            if raw_bookmark_key(raw) == _mark_key(mark):
-                raw["name"] = name
-                raw["renamed"] = now_iso()
-                return True
-        return False
+        return story.rename_bookmark(self.entry(story_id), mark, name)
 
     def delete_bookmark(self, story_id: str, mark: Bookmark) -> None:
         """Delete ``mark`` and keep a tombstone, so that no other copy brings it back."""
-        entry = self.entry(story_id)
-        key = _mark_key(mark)
-        entry["bookmarks"] = [raw for raw in self._raw_marks(entry) if raw_bookmark_key(raw) != key]
-        tombstones = entry.get("deleted_bookmarks")
-        tombstones = tombstones if isinstance(tombstones, list) else []
-        if key not in tombstones:
-            entry["deleted_bookmarks"] = [*tombstones, key]
+        story.delete_bookmark(self.entry(story_id), mark)
 
     def set_bookmarks(self, story_id: str, bookmarks: list[Bookmark]) -> None:
         """Make the list ``bookmarks``, as renames, deletions and additions (prefer those)."""
-        wanted = {_mark_key(mark): mark for mark in bookmarks}
-        for mark in self.bookmarks(story_id):
-            key = _mark_key(mark)
-            if key not in wanted:
-                self.delete_bookmark(story_id, mark)
-            elif wanted[key].name != mark.name:
-                self.rename_bookmark(story_id, mark, wanted[key].name)
-        have = {_mark_key(mark) for mark in self.bookmarks(story_id)}
-        entry = self.entry(story_id)
-        added = [mark.to_dict() for key, mark in wanted.items() if key not in have]
-        if added:
-            entry["bookmarks"] = [*self._raw_marks(entry), *added]
-
-    @staticmethod
-    def _raw_marks(entry: dict[str, Any]) -> list[dict[str, Any]]:
-        raw = entry.get("bookmarks")
-        return [item for item in raw if isinstance(item, dict)] if isinstance(raw, list) else []
+        story.set_bookmarks(self.entry(story_id), bookmarks)
