@@ -16,7 +16,7 @@ sometimes in the middle of an action, sometimes while it starts. After every kil
 * the reader, started again on the same state, shows the saved position's page first.
 
 The harness keeps its own model of the app (the same layout the app uses: text column 70,
-page height 22), and reads the screen through a small terminal emulator, so a page is
+page height 22), and reads the screen through pyte's terminal emulator, so a page is
 recognised by its first lines and a notification by its text, however the toast wraps.
 The story is generated (8 chapters, ~130 pages at 80x24, the same every run); page turns are
 Space, and ``b`` on the way back after reaching the end. Textual draws a toast added while
@@ -29,7 +29,6 @@ Used by ``tests/test_kill_harness.py`` (a few kills, in CI) and ``benchmarks/kil
 
 from __future__ import annotations
 
-import codecs
 import os
 import random
 import shutil
@@ -37,13 +36,13 @@ import statistics
 import sys
 import tempfile
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyte
 import yaml
 
 HERE = Path(__file__).resolve().parent
@@ -166,149 +165,45 @@ class Book:
 
 
 class Screen:
-    """Just enough of a VT100 to follow Textual's output: cursor moves, text, erases."""
+    """The terminal's screen as pyte (a maintained VT100/xterm emulator) keeps it, read as text.
+
+    :class:`pyte.ByteStream` decodes UTF-8 cut anywhere between reads and parses escape
+    sequences cut anywhere (256-colour and truecolour SGR, cursor moves, erases, the private
+    modes Textual sets, synchronized updates among them, which change nothing drawn).
+    """
 
     def __init__(self, width: int = WIDTH, height: int = HEIGHT) -> None:
         self.width, self.height = width, height
-        self.rows = [[" "] * width for _ in range(height)]
-        self.x = self.y = 0
-        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._pending = ""
+        self._screen = pyte.Screen(width, height)
+        self._stream = pyte.ByteStream(self._screen)
+        self._lines: list[str] | None = None  # the rows as text, until the next feed
 
     def feed(self, data: bytes) -> None:
-        text = self._pending + self._decoder.decode(data)
-        self._pending = ""
-        i, n = 0, len(text)
-        while i < n:
-            char = text[i]
-            if char == "\x1b":
-                end = self._escape(text, i)
-                if end is None:  # an escape sequence cut in two by the read
-                    self._pending = text[i:]
-                    return
-                i = end
-                continue
-            i += 1
-            if char == "\r":
-                self.x = 0
-            elif char == "\n":
-                self._line_feed()
-            elif char == "\b":
-                self.x = max(0, self.x - 1)
-            elif char == "\t":
-                self.x = min(self.width - 1, (self.x // 8 + 1) * 8)
-            elif char >= " ":
-                self._put(char)
+        self._stream.feed(data)
+        self._lines = None
 
-    def _put(self, char: str) -> None:
-        wide = unicodedata.east_asian_width(char) in ("W", "F")
-        if self.x >= self.width:
-            self.x = 0
-            self._line_feed()
-        self.rows[self.y][self.x] = char
-        self.x += 1
-        if wide and self.x < self.width:
-            self.rows[self.y][self.x] = ""
-            self.x += 1
-
-    def _line_feed(self) -> None:
-        if self.y + 1 < self.height:
-            self.y += 1
-        else:
-            self.rows = self.rows[1:] + [[" "] * self.width]
-
-    def _escape(self, text: str, i: int) -> int | None:
-        """Apply the escape sequence at ``text[i]``; the index after it, None if incomplete."""
-        if i + 1 >= len(text):
-            return None
-        kind = text[i + 1]
-        if kind == "[":
-            j = i + 2
-            while j < len(text) and not ("@" <= text[j] <= "~"):
-                j += 1
-            if j >= len(text):
-                return None
-            self._csi(text[i + 2 : j], text[j])
-            return j + 1
-        if kind in "]P_^":  # OSC, DCS, APC, PM: up to BEL or ST
-            j = i + 2
-            while j < len(text):
-                if text[j] == "\x07":
-                    return j + 1
-                if text[j] == "\x1b":
-                    if j + 1 >= len(text):
-                        return None
-                    if text[j + 1] == "\\":
-                        return j + 2
-                j += 1
-            return None
-        if kind in "()*+#%":
-            return i + 3 if i + 2 < len(text) else None
-        return i + 2
-
-    def _csi(self, params: str, final: str) -> None:
-        if params[:1] in "?<>=" and params:
-            return  # private modes: nothing to draw
-        numbers = [int(p) if p.isdigit() else 0 for p in params.split(";")] if params else []
-
-        def arg(k: int, default: int = 1) -> int:
-            return numbers[k] if len(numbers) > k and numbers[k] else default
-
-        if final in "Hf":
-            self.y = min(self.height, max(1, arg(0))) - 1
-            self.x = min(self.width, max(1, arg(1))) - 1
-        elif final == "A":
-            self.y = max(0, self.y - arg(0))
-        elif final == "B":
-            self.y = min(self.height - 1, self.y + arg(0))
-        elif final == "C":
-            self.x = min(self.width - 1, self.x + arg(0))
-        elif final == "D":
-            self.x = max(0, self.x - arg(0))
-        elif final == "G":
-            self.x = min(self.width, max(1, arg(0))) - 1
-        elif final == "d":
-            self.y = min(self.height, max(1, arg(0))) - 1
-        elif final == "J":
-            mode = arg(0, 0)
-            if mode == 0:
-                self.rows[self.y][self.x :] = [" "] * (self.width - self.x)
-                for row in range(self.y + 1, self.height):
-                    self.rows[row] = [" "] * self.width
-            elif mode == 1:
-                for row in range(self.y):
-                    self.rows[row] = [" "] * self.width
-                self.rows[self.y][: self.x + 1] = [" "] * (self.x + 1)
-            else:
-                self.rows = [[" "] * self.width for _ in range(self.height)]
-        elif final == "K":
-            mode = arg(0, 0)
-            cells = self.rows[self.y]
-            if mode == 0:
-                cells[self.x :] = [" "] * (self.width - self.x)
-            elif mode == 1:
-                cells[: self.x + 1] = [" "] * (self.x + 1)
-            else:
-                self.rows[self.y] = [" "] * self.width
+    def lines(self) -> list[str]:
+        """Every row as text (a wide character takes one place, its second cell none)."""
+        if self._lines is None:
+            self._lines = self._screen.display
+        return self._lines
 
     def line(self, y: int) -> str:
-        return "".join(self.rows[y])
+        return self.lines()[y]
 
     def text(self) -> str:
-        return "\n".join(self.line(y).rstrip() for y in range(self.height))
+        return "\n".join(line.rstrip() for line in self.lines())
 
     def signature(self) -> tuple[str, ...]:
-        return tuple(
-            self.line(y)[:SIGNATURE_COLUMNS].rstrip() for y in range(PAGE_TOP, PAGE_TOP + SIGNATURE_ROWS)
-        )
+        rows = self.lines()[PAGE_TOP : PAGE_TOP + SIGNATURE_ROWS]
+        return tuple(row[:SIGNATURE_COLUMNS].rstrip() for row in rows)
 
     def toasts(self) -> list[str]:
         """The text of every notification on screen (a toast is a column of rows after ▌)."""
         found: list[str] = []
         current: list[str] = []
         column = None
-        for y in range(self.height):
-            line = self.line(y)
+        for line in self.lines():
             at = line.find(TOAST_BAR)
             text = line[at + 1 :].strip() if at >= 0 else ""
             if at < 0 or at != column or not text:

@@ -67,7 +67,9 @@ def test_the_harness_notices_a_reader_that_saves_nothing(tmp_path: Path) -> None
 def test_the_screen_joins_a_wrapped_notification() -> None:
     """Textual wraps a long toast; the harness reads it back as one line of text."""
     screen = kill_harness.Screen()
-    screen.feed(b"\x1b[2;6Hpelven emgorjo emcor corgor meran ka pelan emvensol ri gor becor mer")
+    # A synchronized update (private mode 2026) around a truecolour line of text.
+    screen.feed(b"\x1b[?2026h\x1b[2;6H\x1b[38;2;10;20;30;48;2;200;200;1")
+    screen.feed(b"90mpelven emgorjo emcor corgor meran ka pelan emvensol ri gor becor mer\x1b[?2026l")
     bar = "\u258c".encode()
     screen.feed(
         b"\x1b[20;40H" + bar + b" " * 38 + b"\x1b[21;40H" + bar + b" Bookmark added: Chapter 1: Part 1 \xc2"
