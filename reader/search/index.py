@@ -8,73 +8,47 @@ filters. FTS5's ``unicode61 remove_diacritics 2`` tokenizer folds case and Latin
 one token, so a word inside such a run is found only by typing the run from its start
 (``東京*``). Prefix indexes of 2 and 3 characters keep short prefixes fast.
 
-The index is derived data in the cache folder: a missing one is built; one that is not a
-database, fails ``PRAGMA quick_check`` or has another schema version is deleted and rebuilt.
-Connections come from a small pool and serve one thread at a time, and the file is in WAL
-mode, so ``search()`` may run on any thread while ``update()`` writes on another.
+The file, its schema, its connections and rebuilding it are :mod:`reader.search.database`'s:
+``search()`` may run on any thread while ``update()`` writes on another.
 """
 
 from __future__ import annotations
 
 import errno
 import json
-import os
 import sqlite3
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator
-from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from reader.formats import StoryError, load_story
-from reader.library.cache import CACHE_TABLES, default_cache_path, is_damage
+from reader.library.cache import default_cache_path, is_damage
 from reader.library.listing import story_listing
+from reader.search.database import (
+    META,
+    SPAN,
+    Database,
+    IndexUnavailable,
+    delete_story,
+    story_range,
+    transaction,
+)
 from reader.search.query import Query, QueryError, parse_query, passages, snippet
 
 __all__ = ["Hit", "IndexUnavailable", "SearchIndex", "QueryError", "UpdateReport"]
 
-SCHEMA_VERSION = 2  # 2: stories without a source URL are known by their content (md5:…)
 PER_STORY = 5  # hits from one story in one result list
 #: Ranking costs ~2 µs a matching passage, and a phrase more (bm25 first counts its rows
 #: in the whole index, checking word positions in every passage holding its words): when
 #: more passages than this hold all the words ("the", "th*", "the door"), hits are not
 #: ranked but come in library order.
 RANK_BUDGET = 20_000
-_SPAN = 1 << 24  # the passages of story ``sid`` have rowids [sid * _SPAN, (sid + 1) * _SPAN)
 _FEW_STORIES = 50  # filters matching at most this many stories: rank each story on its own
-_META = ("title", "author", "fandom", "tags", "relationships", "characters")
-_OPTIONS = "tokenize='unicode61 remove_diacritics 2'"
-_SCHEMA = f"""
-CREATE TABLE info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE stories(
-    sid INTEGER PRIMARY KEY,
-    path TEXT NOT NULL UNIQUE,      -- under the root, with / separators
-    mtime_ns INTEGER NOT NULL,
-    size INTEGER NOT NULL,
-    story_id TEXT NOT NULL,
-    title TEXT NOT NULL,
-    chapters TEXT NOT NULL,         -- JSON list of chapter titles
-    error TEXT                      -- why the file could not be read; NULL when indexed
-);
-CREATE VIRTUAL TABLE meta USING fts5({", ".join(_META)}, {_OPTIONS});
-CREATE VIRTUAL TABLE passages USING fts5(body, chapter UNINDEXED, start UNINDEXED, {_OPTIONS}, prefix='2 3');
-PRAGMA user_version = {SCHEMA_VERSION};
-"""
-#: Checked by the first update; the two big tables of passages are checked in full only
-#: after a search met damage in them.
-_CHECKED_TABLES = (
-    *("sqlite_master", "info", "stories", "meta_data", "meta_idx", "meta_content", "meta_docsize"),
-    *("meta_config", "passages_idx", "passages_docsize", "passages_config"),
-)
-
-
-class IndexUnavailable(OSError):
-    """The index file cannot be created, opened or written (a read-only or full cache folder),
-    or a search met damage in it (the next ``update()`` rebuilds it); ``str()`` says why."""
 
 
 @dataclass(frozen=True)
@@ -110,13 +84,8 @@ class SearchIndex:
     def __init__(self, root: Path, db_path: Path | None = None) -> None:
         self.root = Path(root)
         self.db_path = Path(db_path) if db_path is not None else default_db_path(self.root)
-        self._lock = threading.Lock()  # the pool, the generation, (re)creating the file
+        self.db = Database(self.db_path)
         self._update_lock = threading.Lock()
-        self._idle: list[tuple[sqlite3.Connection, int]] = []
-        self._generation = 0  # bumped when the file is replaced: older connections are dropped
-        self._ready = False  # the file's schema was checked (or made) by this object
-        self._checked = False  # ``PRAGMA quick_check`` passed (the first update does it)
-        self._suspect = False  # a search met damage: check the whole file
 
     # Updating ------------------------------------------------------------------------
 
@@ -148,12 +117,12 @@ class SearchIndex:
                     break
                 except sqlite3.DatabaseError as error:
                     if attempt == 2 or not is_damage(error):
-                        raise self._unavailable(error) from error
-                    self._reset()
+                        raise self.db.unavailable(error) from error
+                    self.db.reset()
                 except IndexUnavailable:
                     raise
                 except OSError as error:
-                    raise self._unavailable(error) from error
+                    raise self.db.unavailable(error) from error
         seconds = time.perf_counter() - started
         return UpdateReport(counts["added"], counts["changed"], counts["removed"], counts["failed"], seconds)
 
@@ -161,9 +130,9 @@ class SearchIndex:
         self, progress: Callable[[int, int], None] | None, should_stop: Callable[[], bool] | None
     ) -> Counter[str]:
         counts: Counter[str] = Counter()
-        with self._connection(create=True) as conn:
+        with self.db.connection(create=True) as conn:
             assert conn is not None
-            self._check(conn)
+            self.db.check(conn)
             found = self._signatures()
             known = {row[0]: row[1:] for row in conn.execute("SELECT path, sid, mtime_ns, size FROM stories")}
             gone = [sid for path, (sid, _, _) in known.items() if path not in found]
@@ -172,8 +141,8 @@ class SearchIndex:
             if progress:
                 progress(0, total)
             for sid in gone:
-                with _transaction(conn):
-                    _delete_story(conn, sid)
+                with transaction(conn):
+                    delete_story(conn, sid)
                 counts["removed"] += 1
             for done, path in enumerate(todo, len(gone) + 1):
                 if should_stop is not None and should_stop():
@@ -185,20 +154,9 @@ class SearchIndex:
                     progress(done, total)
             if progress and not todo:
                 progress(total, total)
-            with _transaction(conn):
+            with transaction(conn):
                 conn.execute("INSERT OR REPLACE INTO info VALUES ('complete', ?)", (str(time.time()),))
         return counts
-
-    def _check(self, conn: sqlite3.Connection) -> None:
-        """``PRAGMA quick_check``, once: the whole file after a search met damage, else every
-        table but the two biggest (~0.5 s a GB), whose damage shows when they are read."""
-        if self._checked and not self._suspect:
-            return
-        for table in (None,) if self._suspect else _CHECKED_TABLES:
-            pragma = "PRAGMA quick_check" if table is None else f"PRAGMA quick_check({table})"
-            if conn.execute(pragma).fetchone()[0] != "ok":
-                raise sqlite3.DatabaseError(f"database disk image is malformed ({table or 'quick_check'})")
-        self._checked, self._suspect = True, False
 
     def _signatures(self) -> dict[str, tuple[int, int]]:
         """(newest mtime_ns, total size) of each story's files, by its path under the root
@@ -216,9 +174,9 @@ class SearchIndex:
             error = f"{path.name}: could not be read ({type(exc).__name__}: {exc})"
         titles = json.dumps([chapter.title for chapter in story.chapters] if story else [])
         row = (rel, *sig, story.id if story else rel, story.title if story else path.name, titles, error)
-        with _transaction(conn):
+        with transaction(conn):
             if old is not None:
-                _delete_story(conn, old)
+                delete_story(conn, old)
             sql = "INSERT INTO stories(path, mtime_ns, size, story_id, title, chapters, error) VALUES "
             sid = conn.execute(sql + "(?, ?, ?, ?, ?, ?, ?)", row).lastrowid
             if story is not None and sid is not None:
@@ -227,10 +185,10 @@ class SearchIndex:
                     for v in story.metadata.values()
                 )
                 meta = dict(zip(story.metadata, lists, strict=True), title=story.title, author=story.author)
-                sql = f"INSERT INTO meta(rowid, {', '.join(_META)}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                conn.execute(sql, (sid, *(meta.get(key, "") for key in _META)))
+                sql = f"INSERT INTO meta(rowid, {', '.join(META)}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                conn.execute(sql, (sid, *(meta.get(key, "") for key in META)))
                 sql = "INSERT INTO passages(rowid, chapter, start, body) VALUES (?, ?, ?, ?)"
-                conn.executemany(sql, ((sid * _SPAN + n, *part) for n, part in enumerate(passages(story))))
+                conn.executemany(sql, ((sid * SPAN + n, *part) for n, part in enumerate(passages(story))))
         return story is not None
 
     # Searching -----------------------------------------------------------------------
@@ -250,15 +208,15 @@ class SearchIndex:
         if query.empty or limit <= 0:
             return []
         try:
-            with self._connection(create=False) as conn:
+            with self.db.connection(create=False) as conn:
                 if conn is None:
                     return []
                 conn.execute("BEGIN")  # one snapshot for the whole search, whatever update() does
                 return self._search(conn, query, limit)
         except sqlite3.DatabaseError as error:
             if is_damage(error):
-                self._ready, self._suspect = False, True  # the next update checks and rebuilds
-            raise self._unavailable(error) from error
+                self.db.suspect()  # the next update checks and rebuilds
+            raise self.db.unavailable(error) from error
 
     def _search(self, conn: sqlite3.Connection, query: Query, limit: int) -> list[Hit]:
         sids: list[int] | None = None
@@ -271,13 +229,13 @@ class SearchIndex:
             rowids = _capped(_regex_rowids(conn, query, sids), None, limit)
         elif not query.terms:
             sql = "SELECT rowid FROM passages WHERE rowid >= ? AND rowid < ? LIMIT 1"
-            firsts = (row[0] for sid in sids or () for row in conn.execute(sql, _story_range(sid)))
+            firsts = (row[0] for sid in sids or () for row in conn.execute(sql, story_range(sid)))
             rowids = list(islice(firsts, limit))
         elif sids is not None and len(sids) <= _FEW_STORIES:
             sql = "SELECT rank, rowid FROM passages WHERE passages MATCH ? AND rowid >= ? AND rowid < ? "
             sql += f"ORDER BY rank LIMIT {PER_STORY}"
             ranked = sorted(
-                row for sid in sids for row in conn.execute(sql, (query.match(), *_story_range(sid)))
+                row for sid in sids for row in conn.execute(sql, (query.match(), *story_range(sid)))
             )
             rowids = [rowid for _, rowid in ranked[:limit]]
         else:
@@ -288,7 +246,7 @@ class SearchIndex:
         sql = "SELECT chapter, start, body FROM passages WHERE rowid = ?"
         chapter, start, body = conn.execute(sql, (rowid,)).fetchone()
         sql = "SELECT story_id, title, path, chapters FROM stories WHERE sid = ?"
-        story_id, title, rel, chapters = conn.execute(sql, (rowid // _SPAN,)).fetchone()
+        story_id, title, rel, chapters = conn.execute(sql, (rowid // SPAN,)).fetchone()
         titles = json.loads(chapters)
         spans = query.spans(body)
         first, end = spans[0] if spans else (0, 0)
@@ -300,7 +258,7 @@ class SearchIndex:
     def is_empty(self) -> bool:
         """True until an ``update()`` has run to its end (the UI shows a progress bar then)."""
         try:
-            with self._connection(create=False) as conn:
+            with self.db.connection(create=False) as conn:
                 return (
                     conn is None or not conn.execute("SELECT 1 FROM info WHERE key = 'complete'").fetchone()
                 )
@@ -309,103 +267,7 @@ class SearchIndex:
 
     def close(self) -> None:
         """Close the idle connections; one in use is closed when its call returns."""
-        with self._lock:
-            self._drop_connections()
-
-    def _drop_connections(self) -> None:
-        """Close the idle connections and retire the ones in use (lock held)."""
-        self._generation += 1
-        for conn, _ in self._idle:
-            conn.close()
-        self._idle.clear()
-
-    # The file and its connections ----------------------------------------------------
-
-    @contextmanager
-    def _connection(self, create: bool) -> Iterator[sqlite3.Connection | None]:
-        """A connection for this thread alone until the block ends; None when there is no
-        index file and ``create`` is false."""
-        with self._lock:
-            if not self._ready and not create and not self.db_path.exists():
-                conn = None
-            else:
-                if not self._ready:
-                    self._prepare()
-                conn, generation = self._idle.pop() if self._idle else (self._open(), self._generation)
-        if conn is None:
-            yield None
-            return
-        try:
-            yield conn
-        finally:
-            if conn.in_transaction:
-                conn.rollback()  # a search's read snapshot, or a write that failed
-            with self._lock:
-                if generation == self._generation and len(self._idle) < 4:
-                    self._idle.append((conn, generation))
-                else:
-                    conn.close()
-
-    def _open(self) -> sqlite3.Connection:
-        try:
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.db_path, timeout=10, isolation_level=None, check_same_thread=False)
-        except (OSError, sqlite3.Error) as error:
-            raise self._unavailable(error) from error
-        try:
-            conn.execute("PRAGMA synchronous = NORMAL")  # a damaged file raises here (DatabaseError)
-            conn.execute("PRAGMA mmap_size = 268435456")
-        except sqlite3.Error:
-            conn.close()
-            raise
-        return conn
-
-    def _prepare(self, retry: bool = False) -> None:
-        """Make sure the file is an index of this schema, or make it one (lock held)."""
-        try:
-            with closing(self._open()) as conn:
-                if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] != "wal":
-                    raise sqlite3.OperationalError("the index cannot use WAL mode")
-                version = conn.execute("PRAGMA user_version").fetchone()[0]
-                tables = {
-                    row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-                }
-                if version == 0 and not tables - CACHE_TABLES:  # the library's cache may be there first
-                    conn.executescript(_SCHEMA)
-                    self._checked, self._suspect = True, False
-                elif version != SCHEMA_VERSION or not {"info", "stories", "meta", "passages"} <= tables:
-                    raise sqlite3.DatabaseError("file is not a database of this index version")
-        except sqlite3.DatabaseError as error:
-            if retry or not is_damage(error):
-                raise self._unavailable(error) from error
-            self._delete_files()
-            return self._prepare(retry=True)
-        self._ready = True
-
-    def _reset(self) -> None:
-        """Delete the index file and start a new one; connections to the old one are dropped."""
-        with self._lock:
-            self._delete_files()
-            self._prepare()
-
-    def _delete_files(self) -> None:
-        """Delete the index file, after dropping every connection to it (lock held)."""
-        self._drop_connections()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            try:
-                os.unlink(f"{self.db_path}{suffix}")
-            except FileNotFoundError:
-                pass
-            except OSError as error:
-                raise self._unavailable(error) from error
-
-    def _unavailable(self, error: BaseException) -> IndexUnavailable:
-        reason = getattr(error, "strerror", None) or str(error)
-        return IndexUnavailable(f"The search index {self.db_path} cannot be used: {reason}")
-
-
-def _story_range(sid: int) -> tuple[int, int]:
-    return sid * _SPAN, (sid + 1) * _SPAN
+        self.db.close()
 
 
 def _ranked_rowids(conn: sqlite3.Connection, query: Query) -> Generator[int, None, None]:
@@ -426,7 +288,7 @@ def _regex_rowids(
         cursors: Iterable[sqlite3.Cursor] = [conn.execute("SELECT rowid, body FROM passages")]
     else:
         sql = "SELECT rowid, body FROM passages WHERE rowid >= ? AND rowid < ?"
-        cursors = (conn.execute(sql, _story_range(sid)) for sid in sorted(sids))
+        cursors = (conn.execute(sql, story_range(sid)) for sid in sorted(sids))
     assert query.regex is not None
     search = query.regex.search
     for cursor in cursors:
@@ -450,7 +312,7 @@ def _capped(rowids: Generator[int, None, None], sids: set[int] | None, limit: in
     taken: list[int] = []
     per_story: Counter[int] = Counter()
     for rowid in rowids:
-        sid = rowid // _SPAN
+        sid = rowid // SPAN
         if (sids is None or sid in sids) and per_story[sid] < PER_STORY:
             per_story[sid] += 1
             taken.append(rowid)
@@ -458,20 +320,3 @@ def _capped(rowids: Generator[int, None, None], sids: set[int] | None, limit: in
                 break
     rowids.close()  # and with it the statement, which holds a read snapshot
     return taken
-
-
-@contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.rollback()
-        raise
-    conn.execute("COMMIT")
-
-
-def _delete_story(conn: sqlite3.Connection, sid: int) -> None:
-    conn.execute("DELETE FROM passages WHERE rowid >= ? AND rowid < ?", _story_range(sid))
-    conn.execute("DELETE FROM meta WHERE rowid = ?", (sid,))
-    conn.execute("DELETE FROM stories WHERE sid = ?", (sid,))
