@@ -14,18 +14,18 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.library.listing import StoryEntry, missing_entries
 from reader.library.scanning import scan_batches
-from reader.library.shelf import Facts, Shelf, facts, recent_first
+from reader.library.shelf import Facts, Shelf, facts
 from reader.state import Found
 from reader.state.status import STATUSES
 from reader.state.status import label as status_label
 from reader.ui.bindings import LIBRARY, STORY_TABLE
+from reader.ui.screens import library_actions
 from reader.ui.services import services
 from reader.ui.widgets.story_rows import (
     COLUMNS,
     cells,
     column_widths,
     details,
-    new_chapters,
 )
 from reader.ui.widgets.story_table import StoryTable
 from reader.ui.widgets.text_box import TextBox, type_into
@@ -262,41 +262,13 @@ class LibraryScreen(Screen[None]):
 
     @on(StoryTable.Selected)
     def action_open(self) -> None:
-        entry = self.highlighted()
-        if entry is None:
-            return
-        if entry.error:
-            if entry.missing:
-                self.app.notify(entry.error, title="Story file missing", severity="warning", timeout=6)
-            else:
-                self.app.notify(entry.error, title="Cannot open story", severity="error", timeout=6)
-            return
-        from reader.ui.screens.reading import ReadingScreen
-
-        self.app.push_screen(ReadingScreen(entry.path, self.root))
+        library_actions.open_story(self, self.root, self.highlighted())
 
     def action_continue(self) -> None:
-        state = services(self).state
-        read = [e for e in self.entries if not e.error and state.last_read(e.id)]
-        if not read:
-            self.app.notify("Nothing read yet: pick a story and press Enter.", timeout=4)
-            return
-        latest = min(read, key=lambda e: recent_first(e.title, state.last_read(e.id)))
-        from reader.ui.screens.reading import ReadingScreen
-
-        self.app.push_screen(ReadingScreen(latest.path, self.root))
+        library_actions.continue_latest(self, self.root, self.entries)
 
     def action_new_chapters(self) -> None:
-        entry = self.highlighted()
-        if entry is None or entry.error:
-            return
-        if not new_chapters(entry, services(self).state):
-            self.app.notify("No new chapters in this story since you last read it.", timeout=3)
-            return
-        from reader.ui.screens.reading import ReadingScreen
-
-        seen = services(self).state.chapters_seen(entry.id)
-        self.app.push_screen(ReadingScreen(entry.path, self.root, start_chapter=seen))
+        library_actions.open_new_chapters(self, self.root, self.highlighted())
 
     def action_search(self) -> None:
         from reader.ui.screens.search import SearchScreen
@@ -330,15 +302,8 @@ class LibraryScreen(Screen[None]):
 
     def action_set_status(self) -> None:
         entry = self.highlighted()
-        if entry is None or (entry.error and not entry.missing):
-            return
-        from reader.ui.dialogs.status_picker import StatusPicker
-
-        def chosen(status: str | None) -> None:
-            if status:
-                self.set_status(entry, status)
-
-        self.app.push_screen(StatusPicker(entry.title, services(self).state.status(entry.id)), chosen)
+        if entry is not None:
+            library_actions.pick_status(self, entry, lambda status: self.set_status(entry, status))
 
     def set_status(self, entry: StoryEntry, status: str) -> None:
         """Record the story's reading status, and save it soon."""
