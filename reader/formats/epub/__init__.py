@@ -17,9 +17,10 @@ one-line reason.
 from __future__ import annotations
 
 from reader.formats.epub.archive import MAX_RATIO, RATIO_FLOOR, Archive
-from reader.formats.epub.book import Book, read_page
+from reader.formats.epub.book import Book
 from reader.formats.epub.metadata import opf_metadata
 from reader.formats.epub.package import Package, check_encryption, package_path
+from reader.formats.epub.pages import read_page
 from reader.formats.epub.toc import read_contents
 from reader.formats.errors import StoryError
 from reader.formats.markup.tree import collector_paused

@@ -10,49 +10,33 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 
-from reader.formats.epub.archive import is_internal
-from reader.formats.epub.safe_xml import member_text
+from reader.formats.epub.pages import (
+    DROPPED_MATTER,
+    NOTED_MATTER,
+    Document,
+    body_type,
+    boilerplate,
+    first_text,
+    is_contents,
+    is_note,
+    page_items,
+    with_text,
+)
 from reader.formats.errors import StoryError
 from reader.formats.markup import ao3, fanficfare
 from reader.formats.markup.blocks import bolded, note_blocks, one_line, tidy
 from reader.formats.markup.flow import ContextFlow, Item
-from reader.formats.markup.tree import HEADING_LEVEL, SKIP, Node, Tree, iter_nodes, text_of
+from reader.formats.markup.tree import Node, Tree
 from reader.formats.structure import is_scene_break, mark_notes
 from reader.model import LIST_KEYS, METADATA_KEYS, Block, Chapter, Story
 
 _FFF_SKIP_CLASSES = frozenset({"fff_tocpage", "fff_logpage", "fff_coverpage"})
-_NOTE_TYPES = re.compile(r"\b(?:footnote|endnote|rearnote|note)s?\b")
-_ENDNOTES_ID = re.compile(r"endnotes\d*", re.I)
 _DT = re.compile(r"<dt[\s>]", re.I)
 #: FanFicFare's mark for a chapter an update added (``mark_new_chapters``), after any number.
 _NEW_MARK = re.compile(r"^(\d{1,5}\. )?\(new\) ")
 
 
-@dataclass
-class Document:
-    """One spine document: its element tree, and its markup for a quick look before a walk."""
-
-    tree: Tree
-    markup: str
-
-
-def read_page(raw: bytes, path: str) -> Document:
-    """The document in ``raw`` (a :class:`~reader.formats.epub.safe_xml.Refused` if it declares entities)."""
-    text = member_text(raw, path)
-    return Document(Tree(text), text)
-
-
-#: Front and back matter by EPUB 3 ``epub:type`` (landmarks, sections) or EPUB 2 guide type:
-#: left out (the title and author are metadata already), or kept as notes.
-_DROPPED_MATTER = frozenset(
-    "cover titlepage title-page halftitlepage halftitle-page toc landmarks loi lot".split()
-)
-_NOTED_MATTER = frozenset("copyright-page copyright colophon imprint imprimatur".split())
-#: Project Gutenberg's header and licence in its EPUBs.
-_PG_IDS = frozenset({"pg-header", "pg-footer"})
-_PG_CLASSES = frozenset({"pg-boilerplate", "pgheader", "pgfooter"})
 #: Most words a page before the first chapter may have to be taken for a title page.
 _TITLE_PAGE_WORDS = 60
 
@@ -105,17 +89,17 @@ class Book:
     def add(self, path: str, page: Document, is_nav: bool) -> None:
         tree = page.tree
         given = self.matter.get(path)
-        matter = frozenset(given.split()) if given else _body_type(tree)
-        if matter & _DROPPED_MATTER or self.gutenberg_ended:
+        matter = frozenset(given.split()) if given else body_type(tree)
+        if matter & DROPPED_MATTER or self.gutenberg_ended:
             return
-        if matter & _NOTED_MATTER:
-            notes = note_blocks(_items(tree.root, ()))
+        if matter & NOTED_MATTER:
+            notes = note_blocks(page_items(tree.root, ()))
             (self.end_notes if self.chapters else self.front_notes).extend(notes)
             return
-        preface, afterword = _with_text(tree.ids.get("preface")), _with_text(tree.ids.get("afterword"))
+        preface, afterword = with_text(tree.ids.get("preface")), with_text(tree.ids.get("afterword"))
         apart = tuple(node for node in (preface, afterword) if node is not None)
-        apart += _boilerplate(page)
-        items = self._gutenberg_text(_items(tree.root, apart))
+        apart += boilerplate(page)
+        items = self._gutenberg_text(page_items(tree.root, apart))
         if not apart and not any(item.text for item in items):
             return  # a cover image or an empty page
         classes = frozenset(c.lower() for c in tree.body.classes) if tree.body is not None else frozenset()
@@ -138,18 +122,31 @@ class Book:
                 chapters = tree.ids.get("chapters")
                 outside = apart if chapters is None else (*apart, chapters)
                 self._preface(ao3.read_preface(tree.root, outside))
-                items = _items(chapters, apart) if chapters is not None else []
+                items = page_items(chapters, apart) if chapters is not None else []
             title = ""  # the contents name this file after the preface
         if afterword is not None:
             self.end_notes.extend(ao3.afterword_notes(afterword))
-        elif self.ao3 and self.chapters and _first_text(items).casefold() == "afterword":
+        elif self.ao3 and self.chapters and first_text(items).casefold() == "afterword":
             self.end_notes.extend(ao3.afterword_notes(tree.root, apart))
             return
-        if not any(item.text for item in items):
+        if any(item.text for item in items):
+            self._place(path, page, items, apart, title, classes)
+
+    def _place(
+        self,
+        path: str,
+        page: Document,
+        items: list[Item],
+        apart: tuple[Node, ...],
+        title: str,
+        classes: frozenset[str],
+    ) -> None:
+        """A page with text: a title page, contents, or chapters (cut where the contents say)."""
+        tree = page.tree
+        force = posixpath.basename(path).lower() == "title_page.xhtml"
+        if not self.chapters and self._title_page(items, tree, force=force):
             return
-        if not self.chapters and self._title_page(items, tree, force=name == "title_page.xhtml"):
-            return
-        if _is_contents(items, page, apart):
+        if is_contents(items, page, apart):
             return
         if not self.chapters and self._only_a_title(items):
             return
@@ -179,7 +176,7 @@ class Book:
         found = {fragment: label for fragment, label in marks if fragment and _anchored(tree, fragment)}
         opening = next((label for fragment, label in marks if not fragment or fragment not in found), "")
         skip = (lambda n: n in apart) if apart else None
-        items = self._gutenberg_text(AnchorFlow(found, _is_note, skip).feed(tree.root).finish())
+        items = self._gutenberg_text(AnchorFlow(found, is_note, skip).feed(tree.root).finish())
         segments: list[tuple[str, list[Item]]] = [(opening, [])]
         for item in items:
             if item.kind == "chapter":
@@ -296,38 +293,6 @@ def _headings_joined(chapters: list[Chapter]) -> list[Chapter]:
     return result
 
 
-def _body_type(tree: Tree) -> frozenset[str]:
-    """The ``epub:type`` words of the page's body (or of the one section it holds)."""
-    body = tree.body
-    if body is None:
-        return frozenset()
-    kinds = body.get("epub:type")
-    if not kinds:
-        sections = [c for c in body.children if isinstance(c, Node) and c.tag in ("section", "div")]
-        if len(sections) == 1:
-            kinds = sections[0].get("epub:type")
-    return frozenset(kinds.lower().split())
-
-
-def _boilerplate(page: Document) -> tuple[Node, ...]:
-    """Gutenberg's header and licence sections, and front or back matter sections, to leave out."""
-    markup = page.markup
-    if "pg" not in markup and "epub:type" not in markup:
-        return ()
-    found: list[Node] = []
-    for node in iter_nodes(page.tree.root):
-        if not node.raw or node.tag == "body":
-            continue
-        kinds = frozenset(node.get("epub:type").lower().split())
-        if (
-            node.get("id") in _PG_IDS
-            or _PG_CLASSES & set(node.get("class").lower().split())
-            or (node.tag in ("section", "div", "aside") and kinds & (_DROPPED_MATTER | _NOTED_MATTER))
-        ):
-            found.append(node)
-    return tuple(found)
-
-
 def _headed(items: list[Item]) -> bool:
     """The page opens with a heading."""
     return next((item.kind == "heading" for item in items if item.text), False)
@@ -346,29 +311,6 @@ def _unmarked(chapter: Chapter) -> Chapter:
     return Chapter(title, blocks)
 
 
-def _with_text(node: Node | None) -> Node | None:
-    return node if node is not None and text_of(node) else None
-
-
-def _items(node: Node, apart: tuple[Node, ...]) -> list[Item]:
-    """The paragraphs in ``node``, less those in ``apart``; quotes and notes marked."""
-    skip = (lambda n: n in apart) if apart else None
-    return ContextFlow(_is_note, skip).feed(node).finish()
-
-
-def _is_note(node: Node) -> bool:
-    """An EPUB footnote or endnote (``epub:type``, ``role``), or AO3's chapter notes."""
-    raw = node.raw.lower()
-    if "meta" in raw and "meta" in node.get("class").lower().split():
-        return True
-    if "endnotes" in raw and _ENDNOTES_ID.fullmatch(node.get("id")):
-        return True
-    if "note" in raw:
-        kind = node.get("epub:type") or node.get("role")
-        return bool(kind) and bool(_NOTE_TYPES.search(kind.lower()))
-    return False
-
-
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
@@ -383,28 +325,6 @@ def _tags_not_elsewhere(metadata: dict[str, object]) -> list[str]:
         elsewhere.update(str(v).casefold() for v in values)
     tags = metadata.get("tags")
     return [t for t in (tags if isinstance(tags, list) else []) if str(t).casefold() not in elsewhere]
-
-
-def _first_text(items: list[Item]) -> str:
-    return next((item.text for item in items if item.text), "")
-
-
-def _is_contents(items: list[Item], page: Document, apart: tuple[Node, ...]) -> bool:
-    """A page that is nearly all links to other files of the book: a table of contents."""
-    chars = sum(len(item.text) for item in items if item.text and item.kind != "heading")
-    if not 0 < chars < 50_000 or page.markup.count("href") < 2:
-        return False
-    internal = linked = 0
-    stack = [page.tree.root]
-    while stack:  # the links outside headings, as the paragraphs counted above
-        node = stack.pop()
-        if node.tag in SKIP or node.tag in HEADING_LEVEL or node in apart:
-            continue
-        if node.tag == "a" and is_internal(node.get("href")):
-            internal += 1
-            linked += len(text_of(node))
-        stack.extend(child for child in node.children if isinstance(child, Node))
-    return internal >= 2 and linked >= 0.8 * chars
 
 
 def _norm(text: str) -> str:

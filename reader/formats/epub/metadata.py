@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 from reader.formats.epub.safe_xml import attr, local, xml_text
@@ -14,58 +15,88 @@ _URL = re.compile(r"https?://[^\s<>\"']+")
 _FFF_AO3_UID = re.compile(r"fanficfare-uid:(?:www\.)?archiveofourown\.org-u[^-]*-s(\d+)", re.I)
 
 
+@dataclass
+class _Opf:
+    """The ``<metadata>`` elements by name, EPUB 3 refinements by id, named ``<meta>``s."""
+
+    fields: dict[str, list[ElementTree.Element]] = field(default_factory=dict)
+    refines: dict[str, dict[str, str]] = field(default_factory=dict)
+    named: dict[str, str] = field(default_factory=dict)
+    collections: list[ElementTree.Element] = field(default_factory=list)
+
+    def texts(self, key: str) -> list[str]:
+        return [t for t in (xml_text(e) for e in self.fields.get(key, [])) if t]
+
+    def refined(self, element: ElementTree.Element, prop: str, default: str = "") -> str:
+        return self.refines.get(element.get("id") or "", {}).get(prop, default)
+
+
+def _gather(root: ElementTree.Element) -> _Opf:
+    opf = _Opf()
+    for element in root.iter():
+        name = local(element.tag)
+        if name == "meta":
+            if element.get("name"):
+                opf.named.setdefault(element.get("name", "").lower(), (element.get("content") or "").strip())
+            prop = (element.get("property") or "").lower()
+            target = (element.get("refines") or "").lstrip("#")
+            if prop and target:
+                opf.refines.setdefault(target, {}).setdefault(prop, xml_text(element))
+            elif prop == "belongs-to-collection":
+                opf.collections.append(element)
+        elif element is not root:
+            opf.fields.setdefault(name, []).append(element)
+    return opf
+
+
 def opf_metadata(root: ElementTree.Element | None) -> tuple[dict[str, object], str, str]:
     """(metadata, title, author) from the OPF's ``<metadata>``."""
     metadata: dict[str, object] = {}
     if root is None:
         return metadata, "", ""
-    fields: dict[str, list[ElementTree.Element]] = {}
-    refines: dict[str, dict[str, str]] = {}
-    named: dict[str, str] = {}
-    collections: list[ElementTree.Element] = []
-    for element in root.iter():
-        name = local(element.tag)
-        if name == "meta":
-            if element.get("name"):
-                named.setdefault(element.get("name", "").lower(), (element.get("content") or "").strip())
-            prop = (element.get("property") or "").lower()
-            target = (element.get("refines") or "").lstrip("#")
-            if prop and target:
-                refines.setdefault(target, {}).setdefault(prop, xml_text(element))
-            elif prop == "belongs-to-collection":
-                collections.append(element)
-        elif element is not root:
-            fields.setdefault(name, []).append(element)
-
-    def texts(key: str) -> list[str]:
-        return [t for t in (xml_text(e) for e in fields.get(key, [])) if t]
-
-    titles = [(element.get("id") or "", xml_text(element)) for element in fields.get("title", [])]
-    titles = [(ident, text) for ident, text in titles if text]
-    main = [text for ident, text in titles if refines.get(ident, {}).get("title-type", "main") == "main"]
-    title = (main or [text for _ident, text in titles] or [""])[0]
-    creators: list[str] = []
-    others: list[str] = []
-    for element in fields.get("creator", []):
-        name = xml_text(element)
-        if not name:
-            continue
-        role = attr(element, "role") or refines.get(element.get("id") or "", {}).get("role", "")
-        (creators if role.strip().lower() in ("", "aut") else others).append(name)
-    author = ", ".join(dict.fromkeys(creators or others))
-
-    subjects = list(dict.fromkeys(texts("subject")))
+    opf = _gather(root)
+    subjects = list(dict.fromkeys(opf.texts("subject")))
     if subjects:
         metadata["tags"] = subjects
-    for description in fields.get("description", []):
+    for description in opf.fields.get("description", []):
         summary = _html_text("".join(description.itertext()))
         if summary:
             metadata["summary"] = summary
             break
-    languages = texts("language")
+    languages = opf.texts("language")
     if languages:
         metadata["language"] = languages[0]
-    for element in fields.get("date", []):
+    _dates(opf, metadata)
+    source = _source(opf)
+    if source:
+        metadata["source_url"] = source.rstrip(".,;)")
+    series = _series(opf)
+    if series:
+        metadata["series"] = series
+    return metadata, _title(opf), _author(opf)
+
+
+def _title(opf: _Opf) -> str:
+    titles = [(element, xml_text(element)) for element in opf.fields.get("title", [])]
+    titles = [(element, text) for element, text in titles if text]
+    main = [text for element, text in titles if opf.refined(element, "title-type", "main") == "main"]
+    return (main or [text for _element, text in titles] or [""])[0]
+
+
+def _author(opf: _Opf) -> str:
+    creators: list[str] = []
+    others: list[str] = []
+    for element in opf.fields.get("creator", []):
+        name = xml_text(element)
+        if not name:
+            continue
+        role = attr(element, "role") or opf.refined(element, "role")
+        (creators if role.strip().lower() in ("", "aut") else others).append(name)
+    return ", ".join(dict.fromkeys(creators or others))
+
+
+def _dates(opf: _Opf, metadata: dict[str, object]) -> None:
+    for element in opf.fields.get("date", []):
         event = attr(element, "event").lower()
         date = _date(xml_text(element))
         if not date:
@@ -74,27 +105,29 @@ def opf_metadata(root: ElementTree.Element | None) -> tuple[dict[str, object], s
             metadata.setdefault("published", date)
         elif event == "modification":
             metadata.setdefault("updated", date)
-    source = next((m.group(0) for t in texts("source") if (m := _URL.match(t.strip()))), "")
-    if not source:
-        for text in texts("identifier"):
-            found = _URL.search(text)
-            if found:
-                source = found.group(0)
-                break
-            uid = _FFF_AO3_UID.search(text)
-            if uid:
-                source = f"https://archiveofourown.org/works/{uid.group(1)}"
-                break
+
+
+def _source(opf: _Opf) -> str:
+    source = next((m.group(0) for t in opf.texts("source") if (m := _URL.match(t.strip()))), "")
     if source:
-        metadata["source_url"] = source.rstrip(".,;)")
-    series = named.get("calibre:series", "")
-    index = named.get("calibre:series_index", "")
-    if not series and collections:
-        series = xml_text(collections[0])
-        index = refines.get(collections[0].get("id") or "", {}).get("group-position", "")
-    if series:
-        metadata["series"] = f"{series} [{_number(index)}]" if _number(index) not in ("", "0") else series
-    return metadata, title, author
+        return source
+    for text in opf.texts("identifier"):
+        found = _URL.search(text)
+        if found:
+            return found.group(0)
+        uid = _FFF_AO3_UID.search(text)
+        if uid:
+            return f"https://archiveofourown.org/works/{uid.group(1)}"
+    return ""
+
+
+def _series(opf: _Opf) -> str:
+    series = opf.named.get("calibre:series", "")
+    index = opf.named.get("calibre:series_index", "")
+    if not series and opf.collections:
+        series = xml_text(opf.collections[0])
+        index = opf.refined(opf.collections[0], "group-position")
+    return f"{series} [{_number(index)}]" if series and _number(index) not in ("", "0") else series
 
 
 def _date(text: str) -> str:
