@@ -57,7 +57,7 @@ class ReadingSession:
         self.history: list[Position] = []
         self.matches: Matches | None = None
         self.match_index: int | None = None
-        self.speed: Speed = speed(state.stories)
+        self.speed: Speed = speed(state.full_stories())
         #: Marking the story finished was offered at its end, this session.
         self.end_offered = False
         counts = [chapter.estimate_words(0) for chapter in story.chapters]
@@ -216,7 +216,7 @@ class ReadingSession:
         state.log_reading(story.id, seconds, words_read(words, seconds))
         self._turns += 1
         if self._turns % SPEED_EVERY == 0:
-            self.speed = speed(state.stories)
+            self.speed = speed(state.full_stories())
         state.save_position(
             story.id,
             self.place,

@@ -43,6 +43,10 @@ class Found:
         return "" if relative.startswith("..") else relative.replace(os.sep, "/")
 
 
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
+
+
 def _abs(path: object) -> str:
     return os.path.abspath(path) if isinstance(path, str) and path else ""
 
@@ -86,17 +90,20 @@ class Identity:
         Returns the (natural id, record id) pairs newly joined.
         """
         found = list(found)
+        unknown = [item for item in found if not self.known(item.id)]
+        if not unknown:
+            return []  # the usual warm start: every story found is known already
         present = {item.id for item in found}
-        claimed = {self.key(item.id) for item in found if self.known(item.id)}
+        claimed = {self.key(item.id) for item in found}
         orphans = {
-            k: r for k, r in self.stories.items() if k not in claimed and not self._ids_of(k) & present
+            k: r
+            for k, r in self.stories.items()
+            if k not in claimed and not any(other in present for other in _list(r.get("also")))
         }
         by_path = {_abs(r.get("path")): k for k, r in orphans.items() if r.get("path")}
         by_title = self._title_index(orphans)
         joined = []
-        for item in found:
-            if self.known(item.id):
-                continue
+        for item in unknown:
             target = by_path.get(_abs(item.path))
             if target is None and (rel := item.rel) in orphans and not orphans[rel].get("path"):
                 target = rel  # a first-release record, named by its path, with no path kept

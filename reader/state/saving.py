@@ -7,8 +7,8 @@ save runs off the UI thread. Each write
 1. takes the story's lock (outside the state folder); when another reader keeps it past the
    timeout, :class:`~reader.state.disk.LockBusy` is raised and the save is tried again later
    — never written unmerged;
-2. re-reads the story's file if it changed since this reader last saw it, and merges it in
-   (:func:`reader.state.merge.merge_story`);
+2. re-reads the story's file (always: it is small, and the merge then never depends on
+   memory holding all of a record) and merges it in (:func:`reader.state.merge.merge_story`);
 3. replaces the file atomically, only if it did not change meanwhile (where locks do not
    reach — NFS, sshfs, another machine on a synced folder — this is what keeps a write
    from erasing another), else reads and merges again;
@@ -101,8 +101,10 @@ def _merged_with_disk(
 ) -> tuple[dict[str, Any], FileSignature | None, list[str]]:
     """(my record merged with the file, the file's signature as read, notices)."""
     current = file_signature(path)
-    if current is None or current == known:
+    if current is None:
         return job.record, current, []
+    # Read again even when it looks unchanged since this reader last saw it: a small file,
+    # and the merge then never depends on memory holding every part of the record.
     found = read_story(path)
     if found.newer is not None:
         raise OSError(

@@ -17,13 +17,14 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 from reader import paths
 from reader.model import Bookmark, Position
-from reader.state import saving, story
-from reader.state.cache import Cached, load_cache, save_cache
+from reader.state import loading, saving, story
+from reader.state.cache import Cached, Heavy, save_cache
 from reader.state.disk import (
     DAMAGED,
     MERGED_CONFLICTS,
@@ -32,9 +33,8 @@ from reader.state.disk import (
     file_name,
     id_hash,
     name_hash,
-    read_story,
 )
-from reader.state.folder import Changes, StateFolderError, changes, list_folder, locate
+from reader.state.folder import Changes, StateFolderError, changes, locate
 from reader.state.identity import Identity
 from reader.state.merge import merge_story
 from reader.state.migrate import move_in
@@ -60,6 +60,8 @@ class State(Identity):
         self.after_write: dict[str, set[str]] = {}  # story id → copies to move once it is written
         self._private: set[str] = set()  # stories whose record shares nothing with ``disk``
         self._seen_other: dict[str, FileSignature | None] = {}  # conflict copies, files left alone
+        self.light_names: set[str] = set()  # files whose records still lack their heavy parts
+        self.heavy_parts: Future[Heavy] | None = None  # read on a thread (loading.ensure_full)
         self.warning: str | None = None
         self.notices: list[str] = []
         self.read_only = False
@@ -94,21 +96,17 @@ class State(Identity):
         self.notices += moved.notices
 
     def _load_folder(self) -> None:
-        listing = list_folder(self.folder)
-        folder_key = os.path.realpath(self.folder)
-        cached = load_cache(self.cache_path, folder_key)
-        parsed = False
-        for name, sign in listing.stories.items():
-            hit = cached.get(name)
-            if hit is not None and hit[0] == sign:
-                self._take(name, sign, hit[1])
-            else:
-                self.take_file(read_story(self.folder / name))
-                parsed = True
-        for name in listing.conflicts:
-            self.take_conflict(read_story(self.folder / name))
-        if parsed or len(cached) != len(self.disk):
-            self.save_cache()
+        loading.load_folder(self)
+
+    def ensure_full(self) -> None:
+        """Merge in the heavy parts of the records the cache gave light (bookmarks, deletion
+        records, day logs): see :func:`reader.state.loading.ensure_full`."""
+        loading.ensure_full(self)
+
+    def full_stories(self) -> dict[str, dict[str, Any]]:
+        """Every record whole (the statistics and the reading speed read the day logs)."""
+        self.ensure_full()
+        return self.stories
 
     def _take(self, name: str, sign: FileSignature | None, record: dict[str, Any]) -> None:
         """A good record read from the file ``name``: into memory, merged with what is there."""
@@ -136,6 +134,7 @@ class State(Identity):
     def take_file(self, found: StoryFile) -> None:
         """A story file read from disk (at start, or changed while running), checked first
         (:func:`reader.state.recovery.check`)."""
+        self.ensure_full()
         name = found.path.name
         self.notices += found.notices
         verdict = check(found, self.previous / name, self.folder / DAMAGED)
@@ -183,6 +182,7 @@ class State(Identity):
 
     def take_conflict(self, found: StoryFile) -> None:
         """A sync tool's conflict copy: merged into its story, moved aside once written."""
+        self.ensure_full()
         self._seen_other[found.path.name] = found.signature  # not read (or told) again unchanged
         self.notices += found.notices
         if found.record is None:
@@ -234,6 +234,7 @@ class State(Identity):
 
     def jobs(self) -> list[saving.Job]:
         """What must be written now, as copies a thread may use; the stories are clean after."""
+        self.ensure_full()
         found = []
         for story_id in sorted(self.dirty):
             record = self.stories.get(story_id)
@@ -303,6 +304,7 @@ class State(Identity):
     def save_cache(self) -> None:
         """Cache the records of the files, but not of a story still to be written: its file
         (cut short, or holding less than memory) is read and checked again at the next start."""
+        self.ensure_full()
         kept = {name: item for name, item in self.disk.items() if item[1].get("id") not in self.dirty}
         save_cache(self.cache_path, os.path.realpath(self.folder), kept)
 
@@ -319,6 +321,7 @@ class State(Identity):
 
     def entry(self, story_id: str) -> dict[str, Any]:
         """The story's record, to change (it will be saved); created when new."""
+        self.ensure_full()
         key = self.key(story_id)
         self.dirty.add(key)
         if key not in self._private:  # it may share parts with the copy of its file: copy first
@@ -391,6 +394,7 @@ class State(Identity):
     # Bookmarks -----------------------------------------------------------------------------
 
     def bookmarks(self, story_id: str) -> list[Bookmark]:
+        self.ensure_full()
         return story.bookmarks(self.record(story_id))
 
     def add_bookmark(self, story_id: str, name: str, position: Position) -> Bookmark:

@@ -110,7 +110,7 @@ class StatsScreen(Screen[None]):
     def draw(self) -> None:
         width = self.size.width or self.app.size.width
         height = self.size.height or self.app.size.height
-        stories = services(self).state.stories
+        stories = services(self).state.full_stories()
         totals = daily_totals(stories)
         now = datetime.now()
         today = now.date()
