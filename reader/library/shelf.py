@@ -10,7 +10,7 @@ from typing import Any
 from reader.library.listing import StoryEntry
 from reader.state import State
 from reader.state.stamps import stamp_order
-from reader.state.status import STATUSES, label
+from reader.state.status import STATUSES, label, status_of_entry
 
 
 def status_of(metadata: dict[str, Any]) -> str:
@@ -134,10 +134,10 @@ class Shelf:
         if self._reading is None:
             state = self.state
             stamps, statuses = {}, {}
-            for story_id in state.stories:
-                if stamp := state.last_read(story_id):
+            for story_id, record in state.stories.items():  # each record once, no id look-ups
+                if stamp := record.get("last_read"):
                     stamps[story_id] = stamp_order(stamp)
-                if status := state.status(story_id):
+                if status := status_of_entry(record):
                     statuses[story_id] = status
             for other, story_id in state.aliases.items():  # a story the library knows by another id
                 if story_id in stamps:

@@ -41,6 +41,8 @@ def normalise(value: Any) -> str:
     """The status ``value`` names ("On hold" → "on-hold"), or "" when it names none."""
     if not isinstance(value, str):
         return ""
+    if value in STATUSES:  # as the reader writes it: the common case, at once
+        return value
     return _SPELLINGS.get(" ".join(value.replace("_", " ").split()).casefold(), "")
 
 
