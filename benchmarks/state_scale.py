@@ -179,7 +179,8 @@ def child_v1load(release: str, path: str) -> dict[str, Any]:
 
 def child_scan(root: str) -> dict[str, Any]:
     """Fill the library's metadata cache (a cold scan, in worker processes)."""
-    from reader.library import default_cache_path, scan_batches
+    from reader.library.cache import default_cache_path
+    from reader.library.scanning import scan_batches
 
     start = time.perf_counter()
     entries = sum(len(batch.entries) for batch in scan_batches(Path(root), default_cache_path(Path(root))))
@@ -188,7 +189,7 @@ def child_scan(root: str) -> dict[str, Any]:
 
 def child_stats(library: str, folder: str) -> dict[str, Any]:
     """``#`` in the library through the pilot: key press → statistics screen drawn and rendered."""
-    from reader.ui.stats_screen import StatsScreen
+    from reader.ui.screens.stats import StatsScreen
 
     from reader.config import Config
     from reader.ui.app import ReaderApp
@@ -248,7 +249,7 @@ def child_stats(library: str, folder: str) -> dict[str, Any]:
 def child_turns(book: str, folder: str, turns: str) -> dict[str, Any]:
     """Space on ``reader BOOK`` through the pilot: key press → the next page's frame (the
     app's own work, without a terminal's noise), every turn; and the saves that followed."""
-    from reader.ui.reading import ReadingScreen
+    from reader.ui.screens.reading import ReadingScreen
 
     from reader.config import Config
     from reader.ui.app import ReaderApp

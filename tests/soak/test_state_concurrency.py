@@ -96,7 +96,7 @@ def test_three_processes_saving_at_once_lose_nothing(state_path: Path, tmp_path:
     assert len(list(state_path.glob("*.yaml"))) == 4
 
 
-def large_state(folder: Path, stories: int = 2000) -> None:
+def large_state(folder: Path, stories: int = 5000) -> None:
     """``stories`` story files as a heavy reader has them: a bookmark and twenty days each."""
     folder.mkdir(parents=True)
     days = "".join(f"  '2025-{m:02d}-{d:02d}': [{60 * d}, {200 * d}]\n" for m in (1, 2) for d in range(1, 11))
@@ -115,14 +115,14 @@ def test_three_processes_with_a_large_state_present_lose_nothing_and_stay_quick(
     state_path: Path, tmp_path: Path
 ) -> None:
     large_state(state_path)
-    assert len(State.load(state_path).stories) == 2000  # the first start reads them all
+    assert len(State.load(state_path).stories) == 5000  # the first start reads them all
     before = {p.name: os.stat(p).st_mtime_ns for p in state_path.glob("*.yaml")}
     took = run_three_writers(state_path, tmp_path / "go")
     assert took < 10, f"three readers took {took:.1f} s"
     check_nothing_lost(state_path)
     after = {p.name: os.stat(p).st_mtime_ns for p in state_path.glob("*.yaml")}
     assert {name for name in before if after[name] != before[name]} == set()  # the others untouched
-    assert len(after) == 2004
+    assert len(after) == 5004
 
 
 # Through the real app ------------------------------------------------------------------
