@@ -243,7 +243,8 @@ def main() -> int:
     story = load_story(book, work)
     middle = story.chapters[0].text.index(MIDDLE_WORD)
     half_state.write_text(
-        f"version: 1\nstories:\n  book.txt:\n    position: {{chapter: 0, offset: {middle}, snippet: ''}}\n",
+        f"version: 1\nstories:\n  book.txt:\n    path: {book}\n"  # a first-release state, migrated once
+        f"    position: {{chapter: 0, offset: {middle}, snippet: ''}}\n",
         encoding="utf-8",
     )
     python = sys.executable

@@ -25,9 +25,6 @@ from typing import Any
 
 import yaml
 
-from reader.state.records import clean_entry
-from reader.state.safe_yaml import load_yaml
-
 try:
     import fcntl
 except ImportError:  # pragma: no cover - no flock on this platform (Windows)
@@ -193,6 +190,9 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> tuple[str | None, File
 
 def parse_story(text: str, where: str) -> tuple[dict[str, Any] | None, str | None, int | None, list[str]]:
     """(record, problem, newer version, notices) from a story file's text."""
+    from reader.state.records import clean_entry  # only when a file is parsed: not on a warm start
+    from reader.state.safe_yaml import load_yaml
+
     try:
         data, duplicates = load_yaml(text, collect_duplicates=True)
     except yaml.YAMLError as error:

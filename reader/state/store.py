@@ -37,7 +37,6 @@ from reader.state.disk import (
 from reader.state.folder import Changes, StateFolderError, changes, locate
 from reader.state.identity import Identity
 from reader.state.merge import merge_story
-from reader.state.migrate import move_in
 from reader.state.recovery import check
 from reader.state.stamps import now_iso, stamp_order
 from reader.state.stats import add_reading, day_key
@@ -91,6 +90,8 @@ class State(Identity):
         return state
 
     def _migrate(self, old: Path) -> None:
+        from reader.state.migrate import move_in  # once in a reader's life: not on every start
+
         moved = move_in(old, self.folder)
         self.warning, self.read_only = moved.warning, moved.read_only
         self.notices += moved.notices
