@@ -189,10 +189,9 @@ def child_scan(root: str) -> dict[str, Any]:
 
 def child_stats(library: str, folder: str) -> dict[str, Any]:
     """``#`` in the library through the pilot: key press → statistics screen drawn and rendered."""
-    from reader.ui.screens.stats import StatsScreen
-
     from reader.config import Config
     from reader.ui.app import ReaderApp
+    from reader.ui.screens.stats import StatsScreen
 
     app = ReaderApp(library=Path(library), state_path=Path(folder), config=Config())
     marks: dict[str, float] = {}
@@ -249,10 +248,9 @@ def child_stats(library: str, folder: str) -> dict[str, Any]:
 def child_turns(book: str, folder: str, turns: str) -> dict[str, Any]:
     """Space on ``reader BOOK`` through the pilot: key press → the next page's frame (the
     app's own work, without a terminal's noise), every turn; and the saves that followed."""
-    from reader.ui.screens.reading import ReadingScreen
-
     from reader.config import Config
     from reader.ui.app import ReaderApp
+    from reader.ui.screens.reading import ReadingScreen
 
     app = ReaderApp(story=Path(book), state_path=Path(folder), config=Config())
     frames: list[float] = []
