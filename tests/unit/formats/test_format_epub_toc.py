@@ -60,9 +60,8 @@ def test_chapters_are_cut_at_the_ncx_anchors_inside_files() -> None:
     ]
 
 
-def test_a_file_the_contents_do_not_name_joins_the_chapter_before() -> None:
-    data = ncx_book()
-    split = page("<p>Later the barge came back, lower in the water.</p>")
+def split_book(split: str) -> bytes:
+    """ncx_book's two files of anchored chapters, with a file between them the NCX does not name."""
     items = [
         ("ncx", "toc.ncx", NCX_TYPE),
         ("p1", "text/part1.xhtml", XHTML_TYPE),
@@ -71,7 +70,7 @@ def test_a_file_the_contents_do_not_name_joins_the_chapter_before() -> None:
     ]
     points = [(f"Chapter {n}", f"text/part1.xhtml#ch{n}") for n in range(1, 4)]
     points += [(f"Chapter {n}", f"text/part2.xhtml#ch{n}") for n in range(4, 7)]
-    data = make_epub(
+    return make_epub(
         {
             "content.opf": make_opf(META, items, ["p1", "s1", "p2"], toc="ncx", version="2.0"),
             "toc.ncx": make_ncx(points),
@@ -81,7 +80,10 @@ def test_a_file_the_contents_do_not_name_joins_the_chapter_before() -> None:
         },
         opf_path="content.opf",
     )
-    story = parse(data, "Fallback")
+
+
+def test_a_file_the_contents_do_not_name_joins_the_chapter_before() -> None:
+    story = parse(split_book(page("<p>Later the barge came back, lower in the water.</p>")), "Fallback")
     assert len(story.chapters) == 6
     assert story.chapters[2].blocks[-1].text == "Later the barge came back, lower in the water."
 
@@ -90,25 +92,7 @@ def test_a_file_the_anchored_contents_leave_out_joins_even_with_a_heading() -> N
     """Contents that point inside files name every chapter: a file left out, heading or not,
     is the chapter before going on (a publisher's split), never a chapter of its own."""
     headed = page("<h3>Later</h3><p>The barge came back, lower in the water.</p>")
-    items = [
-        ("ncx", "toc.ncx", NCX_TYPE),
-        ("p1", "text/part1.xhtml", XHTML_TYPE),
-        ("s1", "text/part1_split.xhtml", XHTML_TYPE),
-        ("p2", "text/part2.xhtml", XHTML_TYPE),
-    ]
-    points = [(f"Chapter {n}", f"text/part1.xhtml#ch{n}") for n in range(1, 4)]
-    points += [(f"Chapter {n}", f"text/part2.xhtml#ch{n}") for n in range(4, 7)]
-    data = make_epub(
-        {
-            "content.opf": make_opf(META, items, ["p1", "s1", "p2"], toc="ncx", version="2.0"),
-            "toc.ncx": make_ncx(points),
-            "text/part1.xhtml": chapter_page(range(1, 4)),
-            "text/part1_split.xhtml": headed,
-            "text/part2.xhtml": chapter_page(range(4, 7)),
-        },
-        opf_path="content.opf",
-    )
-    story = parse(data, "Fallback")
+    story = parse(split_book(headed), "Fallback")
     assert [c.title for c in story.chapters] == [f"Chapter {n}" for n in range(1, 7)]
     assert [b.text for b in story.chapters[2].blocks[-2:]] == [
         "Later",
