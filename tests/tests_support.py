@@ -62,7 +62,8 @@ async def wait_for_page(pilot, app: ReaderApp) -> None:
 async def wait_for_library(pilot, app: ReaderApp) -> LibraryScreen:
     for _ in range(100):
         await pilot.pause(0.02)
-        if isinstance(app.screen, LibraryScreen) and app.screen.loaded:  # the whole scan is in
+        screen = app.screen
+        if isinstance(screen, LibraryScreen) and screen.loaded and screen.joined:  # the whole scan is in
             return app.screen
     raise AssertionError("the library never loaded")
 

@@ -71,6 +71,7 @@ class LibraryScreen(Screen[None]):
         self.status_filter = ""
         self.show_details = True
         self.loaded = False  # the first scan is complete
+        self.joined = False  # and the state's records are joined to its stories
         self.scanning = False
         self.progress: tuple[int, int] | None = None  # (done, total) of the first scan
         self._index: Shelf | None = None
@@ -141,7 +142,7 @@ class LibraryScreen(Screen[None]):
         if event.worker.group == "library-scan" and event.state == WorkerState.ERROR:
             self.scanning = False
             self.progress = None
-            self.loaded = True
+            self.loaded = self.joined = True
             error = event.worker.error
             self.app.notify(f"Could not read the library folder: {error}", severity="error", timeout=8)
             self.show_rows()
@@ -165,21 +166,35 @@ class LibraryScreen(Screen[None]):
             self.loaded, self._scan_changed = True, False
             if not (news or first):
                 return  # nothing new: leave the screen as it is
-            found = [e for e in index.entries.values() if not e.missing]
-            state = services(self).state
-            moved = state.reconcile(
-                Found(e.id, str(e.path), e.title, e.author, str(self.root)) for e in found if not e.error
-            )
-            index.drop([e.path for e in index.entries.values() if e.missing])
-            changed += index.merge(missing_entries(self.root, found, state.stories, state.key))
-            if moved:
-                index.forget_state()
-                self.table.invalidate()
-                services(self).save_now()
-                stories = f"{len(moved)} stor{'ies' if len(moved) > 1 else 'y'}"
-                self.app.notify(f"{stories} renamed or moved: the place is kept.", timeout=5)
+            if first:  # the list on screen first; stories known by other ids just after
+                self.call_after_refresh(self._join_state)
+            else:
+                changed += self._join_state(show=False)
         self.table.invalidate([e.path for e in changed + gone])
         self.show_rows(loading=first)
+
+    def _join_state(self, show: bool = True) -> list[StoryEntry]:
+        """Join the stories found to the records the state knows them by (moved, renamed,
+        re-downloaded: :meth:`State.reconcile`), and list those whose files are gone."""
+        index = self.index
+        found = [e for e in index.entries.values() if not e.missing]
+        state = services(self).state
+        moved = state.reconcile(
+            Found(e.id, str(e.path), e.title, e.author, str(self.root)) for e in found if not e.error
+        )
+        index.drop([e.path for e in index.entries.values() if e.missing])
+        changed = index.merge(missing_entries(self.root, found, state.stories, state.key))
+        if moved:
+            index.forget_state()
+            self.table.invalidate()
+            services(self).save_now()
+            stories = f"{len(moved)} stor{'ies' if len(moved) > 1 else 'y'}"
+            self.app.notify(f"{stories} renamed or moved: the place is kept.", timeout=5)
+        self.joined = True
+        if show and (moved or changed):
+            self.table.invalidate([e.path for e in changed])
+            self.show_rows()
+        return changed
 
     def on_screen_resume(self) -> None:
         if self.loaded:
