@@ -53,12 +53,11 @@ ATTEMPTS = 8
 
 @dataclass(frozen=True)
 class Job:
-    """One story to write: a copy of its record and what this reader last saw of its file."""
+    """One story to write: a copy of its record, and the sync-tool copies merged into it."""
 
     story_id: str
     name: str
     record: dict[str, Any]
-    known: FileSignature | None = None
     extras: list[str] = field(default_factory=list)  # merged sync-tool copies to move aside
 
 
@@ -78,16 +77,14 @@ def write(job: Job, folder: Path, locks: Path, previous: Path, timeout: float = 
     with story_lock(locks / f"{id_hash(job.story_id)}.lock", timeout) as held:
         if held is False:
             raise LockBusy(f"another reader is writing {job.name}")
-        known = job.known
         notices: list[str] = []
         for _ in range(ATTEMPTS):
-            record, seen, notes = _merged_with_disk(job, path, known)
+            record, seen, notes = _merged_with_disk(job, path)
             record = encodable(record)  # as written (and cached), no surrogates of odd file names
             notices += notes
             text = dump_story(record)
             if file_signature(path) != seen:
-                known = None  # it changed while we merged: read it again
-                continue
+                continue  # it changed while we merged: read it again
             write_atomic(path, text)
             signature = file_signature(path)
             keep_previous(previous / job.name, text)
@@ -96,9 +93,7 @@ def write(job: Job, folder: Path, locks: Path, previous: Path, timeout: float = 
     raise LockBusy(f"{job.name} kept changing while it was written")
 
 
-def _merged_with_disk(
-    job: Job, path: Path, known: FileSignature | None
-) -> tuple[dict[str, Any], FileSignature | None, list[str]]:
+def _merged_with_disk(job: Job, path: Path) -> tuple[dict[str, Any], FileSignature | None, list[str]]:
     """(my record merged with the file, the file's signature as read, notices)."""
     current = file_signature(path)
     if current is None:

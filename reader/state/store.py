@@ -245,14 +245,11 @@ class State(Identity):
             if name is None:
                 name = file_name(str(record.get("title") or story_id), story_id)
             self.names[story_id] = name
-            known = self.disk.get(name)
             found.append(
                 saving.Job(
                     story_id=story_id,
                     name=name,
                     record=copy.deepcopy(record),
-                    # a file last seen holding another story is read again (and kept aside)
-                    known=known[0] if known and known[1].get("id") == story_id else None,
                     extras=sorted(self.after_write.get(story_id, ())),
                 )
             )

@@ -534,8 +534,8 @@ def test_where_locks_are_unsupported_a_save_merges_and_replaces_only_an_unchange
     real = saving._merged_with_disk
     calls: list[int] = []
 
-    def another_writer_meanwhile(job, path, known):  # type: ignore[no-untyped-def]
-        found = real(job, path, known)
+    def another_writer_meanwhile(job, path):  # type: ignore[no-untyped-def]
+        found = real(job, path)
         if not calls:  # between this reader's read and its replace, another writes the file
             other = State.load(state_path)
             other.add_bookmark("s", "in between", Position(0, 3))
