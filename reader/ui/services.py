@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
+    from textual.notifications import SeverityLevel
 
     from reader.config import Config
     from reader.search.index import SearchIndex
@@ -42,6 +43,19 @@ class Services(Protocol):
 
     def save_and_say(self, message: str, title: str = "") -> None:
         """Save now, and say ``message`` once it is on disk."""
+        ...
+
+    def say(
+        self,
+        message: str,
+        *,
+        kind: str,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A notice that replaces the last one of its ``kind`` on screen."""
         ...
 
     def save_config(self) -> None:

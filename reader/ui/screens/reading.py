@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
@@ -26,6 +27,7 @@ from reader.model import Position, Story
 from reader.session import OFFER_FINISHED, Moved, ReadingSession
 from reader.state import Found
 from reader.ui.bindings import READING
+from reader.ui.keymap import key_of
 from reader.ui.screens import reading_dialogs, text_style
 from reader.ui.services import services
 from reader.ui.widgets.find_bar import FindBar
@@ -95,6 +97,8 @@ class ReadingScreen(Screen[None]):
         #: The story being read, once loaded.
         self.session: ReadingSession | None = None
         self._counting: tuple[StoryLayout, int] | None = None
+        #: Ends the mark on the line the reader was at, after the text changed.
+        self.flash_timer: Timer | None = None
 
     @property
     def story(self) -> Story | None:
@@ -164,8 +168,7 @@ class ReadingScreen(Screen[None]):
         if news:
             self.app.notify(news, title=story.title, timeout=6)
         self.relayout()
-        if self.start_chapter is not None or self.start is not None:
-            session.remember()
+        session.opened()  # opening a story counts: it is read now, and c continues it
 
     # The page ------------------------------------------------------------------------
 
@@ -194,12 +197,15 @@ class ReadingScreen(Screen[None]):
     def _resized(self) -> None:
         self.relayout()
 
-    def show_page(self) -> None:
+    def show_page(self, flash: tuple[int, int] | None = None) -> None:
+        """Draw the page; ``flash``: a line to mark (where the reader was, after a new layout)."""
         session = self.session
         if session is None or session.book is None:
             return
         book, ref = session.book, session.ref
         marks, current = session.marks()
+        if flash is not None:
+            marks, current = [*marks, flash], current or flash
         self.query_one(StoryPage).show(
             session.story.chapters[ref.chapter],
             book.page(ref),
@@ -231,7 +237,8 @@ class ReadingScreen(Screen[None]):
         if self.session is None or self.session.book is None:
             return
         status = self.query_one("#status-bar", Static)
-        text = self.session.footer(status.size.width or self.app.size.width)
+        help_key = key_of("reading.help", self.app._keymap)
+        text = self.session.footer(status.size.width or self.app.size.width, help_key)
         status.update(Text(text, no_wrap=True, overflow="crop"))
 
     # Moving ----------------------------------------------------------------------------
@@ -307,29 +314,24 @@ class ReadingScreen(Screen[None]):
 
     # How the text looks ----------------------------------------------------------------
 
-    def restyle(self, said: str, *, layout: bool = True) -> None:
-        """Show the page in the new style (laid out again if ``layout``), say so, save."""
-        if layout:
-            self.relayout()
-        else:
-            self.show_page()
-        self.app.notify(said, timeout=2)
-        services(self).save_config()
-
     def action_toggle_notes(self) -> None:
-        self.restyle(text_style.toggle_notes(services(self).config))
+        text_style.restyle(self, text_style.toggle_notes)
 
     def action_toggle_justify(self) -> None:
-        self.restyle(text_style.toggle_justify(services(self).config), layout=False)
+        text_style.restyle(self, text_style.toggle_justify, layout=False)
 
     def action_toggle_paragraphs(self) -> None:
-        self.restyle(text_style.toggle_paragraphs(services(self).config))
+        text_style.restyle(self, text_style.toggle_paragraphs)
 
     def action_wider(self) -> None:
-        self.restyle(text_style.widen(services(self).config, 5))
+        text_style.restyle(self, partial(text_style.widen, cells=5, widest=self.widest()))
 
     def action_narrower(self) -> None:
-        self.restyle(text_style.widen(services(self).config, -5))
+        text_style.restyle(self, partial(text_style.widen, cells=-5, widest=self.widest()))
+
+    def widest(self) -> int:
+        """The widest text column the page can show."""
+        return max(text_style.MIN_WIDTH, (self.query_one(StoryPage).size.width or self.app.size.width) - 2)
 
     # Finding ---------------------------------------------------------------------------
 
@@ -386,6 +388,8 @@ class ReadingScreen(Screen[None]):
             self.action_close()
 
     def action_close(self) -> None:
+        if self.session is not None and self.session.book is not None:
+            self.session.remember()  # the page left, as shown: the library's per cent is the footer's
         services(self).save_now()
         if self.direct:
             self.app.exit()
