@@ -60,6 +60,8 @@ class ReadingSession:
         self.speed: Speed = speed(state.full_stories())
         #: Marking the story finished was offered at its end, this session.
         self.end_offered = False
+        #: The key that finds, as the messages name it (the screen sets the one in effect).
+        self.find_key = "/"
         counts = [chapter.estimate_words(0) for chapter in story.chapters]
         after, self._words_after = 0, [0] * len(counts)
         for index in range(len(counts) - 1, -1, -1):  # words after each chapter (estimated)
@@ -279,7 +281,7 @@ class ReadingSession:
     def step_match(self, step: int) -> Moved:
         """To the next match (``step`` 1) or the previous (-1), across pages and chapters."""
         if self.matches is None or not len(self.matches):
-            return "Nothing to find yet: press / and type."
+            return f"Nothing to find yet: press {self.find_key} and type."
         if self.match_index is None:
             first = self.matches.first_from(self.place)
             index = first if step > 0 or first is None else self.matches.next(first, -1)

@@ -7,7 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import ROOT, SAMPLE
-from tests_support import make_app, open_story, press_at_once, saved_stories, wait_for_library, wait_for_page
+from tests_support import (
+    make_app,
+    open_story,
+    press_at_once,
+    saved_stories,
+    wait_for_library,
+    wait_for_page,
+    wait_until,
+)
 
 from reader.config import Config
 from reader.ui.screens.library import LibraryScreen
@@ -139,3 +147,20 @@ async def test_opening_a_story_counts_as_reading_it(state_path: Path) -> None:
 
 def test_sample_library_is_what_these_tests_expect() -> None:
     assert (SAMPLE / "what-biscuit-found.txt").exists() and (SAMPLE / "what-the-static-keeps.txt").exists()
+
+
+async def test_library_search_counts_hits_as_people_say_it(state_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from reader.ui.screens import search
+
+    app = make_app(state_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for_library(pilot, app)
+        await pilot.press("S", *"lightwright")
+        await wait_until(pilot, lambda: "in 1 story" in status_bar(app))
+        assert " 1 hit in 1 story" in status_bar(app) and "Esc: back" in status_bar(app)
+        monkeypatch.setattr(search, "LIMIT", 2)
+        await pilot.press("ctrl+u", *"soldering")
+        await wait_until(pilot, lambda: "soldering" not in status_bar(app) and "2 hits" in status_bar(app))
+        assert " 2 hits in 1 story" in status_bar(app)
+        await pilot.press("ctrl+u", *"barograph")
+        await wait_until(pilot, lambda: "first 2 hits in 1 story" in status_bar(app))

@@ -150,7 +150,8 @@ class ReadingScreen(Screen[None]):
     @on(Failed)
     def _failed(self, message: Failed) -> None:
         self.query_one(StoryPage).show(None, None, 0, message.reason)
-        self.query_one("#status-bar", Static).update("This story could not be opened · q: back")
+        back = key_of("reading.close", self.app._keymap)
+        self.query_one("#status-bar", Static).update(f"This story could not be opened · {back}: back")
         self.app.notify(message.reason, title="Cannot open story", severity="error", timeout=8)
 
     @on(Loaded)
@@ -160,6 +161,7 @@ class ReadingScreen(Screen[None]):
         found = Found(story.id, story.path, story.title, story.author)
         story.id = app.state.identify(found, lambda: neighbour_ids(Path(story.path)))
         session = self.session = ReadingSession(story, app.state, clock=clock, recorded=app.request_save)
+        session.find_key = key_of("reading.find", self.app._keymap)
         byline = f" — {story.author}" if story.author else ""
         self.query_one("#title-bar", Static).update(
             Text(f"{story.title}{byline}", overflow="ellipsis", no_wrap=True)

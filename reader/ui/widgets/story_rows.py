@@ -120,7 +120,7 @@ def cells(entry: StoryEntry, state: State) -> dict[str, Text | str]:
         "Complete": {"complete": "yes", "in progress": "WIP"}.get(status_of(entry.metadata), ""),
         "Updated": str(entry.metadata.get("updated") or entry.metadata.get("published") or "")[:10],
         "Progress": progress_bar(state.progress(entry.id)) if read else Text("new", justify="right"),
-        "Read": Text(f"{percent(state.progress(entry.id))}%", justify="right") if read else Text("new"),
+        "Read": Text(f"{percent(state.progress(entry.id))}%" if read else "new", justify="right"),
         "Last read": when(state.last_read(entry.id)),
     }
 
