@@ -129,7 +129,9 @@ async def test_opening_a_story_counts_as_reading_it(state_path: Path) -> None:
         await open_story(pilot, app, "static")
         await pilot.press("space", "q")  # read a page of one story
         library = await wait_for_library(pilot, app)
-        await pilot.press("escape", "slash", *"biscuit", "enter")  # another, left on page 1
+        await pilot.press("escape", "slash", *"biscuit", "down", "x", "p")  # planned to read
+        assert app.state.status(library.highlighted().id) == "plan-to-read"
+        await pilot.press("escape", "slash", *"biscuit", "enter")  # opened, left on page 1
         await wait_for_page(pilot, app)
         await pilot.pause(0.3)
         await pilot.press("q")
