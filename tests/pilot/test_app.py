@@ -10,6 +10,7 @@ from tests_support import (
     make_app,
     open_story,
     saved_stories,
+    saved_to_disk,
     screen_lines,
     wait_for_library,
     wait_for_page,
@@ -114,6 +115,7 @@ async def test_bookmark_is_saved_and_jumps_back(state_path: Path) -> None:
         await pilot.press("space", "space")
         marked = first_line(app)
         await pilot.press("m")
+        await saved_to_disk(pilot, app)  # the writer thread may still be writing the open
         saved = saved_stories(state_path)
         (bookmark,) = saved[STORY]["bookmarks"]
         assert bookmark["name"] == "Chapter 1: Dead Air · 3%"

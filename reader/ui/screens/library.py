@@ -63,6 +63,7 @@ class LibraryScreen(Screen[None]):
         self.sort = "recent"  # as the settings say, once mounted
         self.reverse = False
         self.title_needs = 0  # cells of the longest title
+        self._measure = True  # stories came or went: measure the titles again
         self.status_filter = ""
         self.show_details = True
         self.loaded = False  # the first scan is complete
@@ -151,6 +152,7 @@ class LibraryScreen(Screen[None]):
         index = self.index
         changed = index.merge(message.entries, message.known)
         gone = index.drop(message.gone)
+        self._measure = self._measure or bool(changed or gone)
         self._scan_changed = self._scan_changed or bool(changed or gone)
         first = not self.loaded
         if not message.final:
@@ -183,6 +185,7 @@ class LibraryScreen(Screen[None]):
         )
         index.drop([e.path for e in index.entries.values() if e.missing])
         changed = index.merge(missing_entries(self.root, found, state.stories, state.key))
+        self._measure = True
         if moved:
             index.forget_state()
             self.table.invalidate()
@@ -218,8 +221,10 @@ class LibraryScreen(Screen[None]):
         if loading and self.table.cursor == 0:
             keep = None
         self.entries = list(self.index.entries.values())
-        self.title_needs = title_width(self.entries)
-        self.table.set_columns(column_widths(self.app.size.width, self.title_needs))
+        if self._measure:  # not on every key typed in the filter
+            self._measure = False
+            self.title_needs = title_width(self.entries)
+            self.table.set_columns(column_widths(self.app.size.width, self.title_needs))
         query = self.query_one("#filter", TextBox).value
         self.shown = self.index.view(query, self.sort, self.reverse, self.status_filter)
         empty = library_status.empty_view(self, query) if not self.shown else ""

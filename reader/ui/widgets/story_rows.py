@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -78,9 +79,20 @@ def _shared(width: int, shown: list[tuple[str, int | None]], needs: int) -> list
     return [(label, fixed or (title if label == "Title" else side)) for label, fixed in shown]
 
 
+#: Text of characters one cell wide each (Latin, Greek, Cyrillic…, general punctuation): its
+#: width is its length, without asking rich.cells character by character (10,000 titles
+#: with a curly apostrophe took 110 ms that way).
+_NARROW = re.compile(r"[\x00-\u10ff\u2000-\u206f]*")
+
+
 def title_width(entries: Iterable[StoryEntry]) -> int:
-    """The cells the longest title takes (up to :data:`TITLE_MAX`)."""
-    return max((cell_len(entry.title) + 2 * entry.missing for entry in entries), default=0)  # "✗ "
+    """The cells the longest title takes (up to :data:`TITLE_MAX`), "✗ " of a missing one too."""
+    widest = 0
+    for entry in entries:
+        title = entry.title
+        cells = len(title) if _NARROW.fullmatch(title) else cell_len(title)
+        widest = max(widest, cells + 2 * entry.missing)
+    return min(widest, TITLE_MAX)
 
 
 def new_chapters(entry: StoryEntry, state: State) -> int:
