@@ -130,7 +130,7 @@ class ReaderApp(App[None]):
             return  # typed ahead: it goes once the key before it is handled
         target = self.focused or self.screen
         await super().on_event(event)
-        self.typeahead.sent(target if event.is_forwarded else None)
+        self.typeahead.sent(event, target if event.is_forwarded else None)
 
     def notify(
         self,

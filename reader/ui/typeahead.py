@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.message_pump import MessagePump
+from textual.widgets import Input
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -49,9 +50,15 @@ class TypeAhead:
             return True
         return False
 
-    def sent(self, target: MessagePump | None) -> None:
+    def sent(self, event: events.Key, target: MessagePump | None) -> None:
         """The key just let through went to ``target`` (None: the app's own bindings took it):
-        the next key may go once it has been handled there and in every node above."""
+        the next key may go once it has been handled there and in every node above. A letter
+        typed into a text box needs no wait: it is text, it moves no focus, and the keys
+        after it reach the box in order."""
+        if isinstance(target, Input) and event.is_printable:
+            self._in_flight = 0
+            self._next()  # the next queued key may follow it at once
+            return
         self._count += 1
         number = self._in_flight = self._count
         self.app.set_timer(STUCK, lambda: self._done(number))
