@@ -141,8 +141,10 @@ class ReaderApp(App[None]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """A notice; the same notice again replaces it instead of piling up over the text."""
-        kind = f"{title}\n{message}"
+        """A notice. Its kind is its title and the words before its first colon
+        ("Bookmark added: …", "Text column: …"): a notice of the same kind replaces it
+        instead of piling up over the text."""
+        kind = f"{title}\n{message.partition(':')[0]}"
         self.say(message, kind=kind, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def say(

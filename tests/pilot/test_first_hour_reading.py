@@ -193,3 +193,15 @@ async def test_the_find_bar_says_find(state_path: Path) -> None:
         label = bar.query_one("#find-label", Static)
         assert str(label.render()) == "Find" and label.region.x < bar.query_one("#find-text").region.x
         assert line is not None
+
+
+async def test_bookmark_notices_do_not_pile_up(state_path: Path) -> None:
+    app = make_app(state_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_story(pilot, app, "static")
+        for _ in range(4):
+            await pilot.press("m", "space")
+        await wait_until(pilot, lambda: len(app.state.bookmarks(app.screen.story.id)) == 4)
+        await pilot.pause(0.3)
+        added = [n for n in notices(app) if n.startswith("Bookmark added")]
+        assert len(added) == 1, added  # the last one, not four
