@@ -123,7 +123,7 @@ class ReaderApp(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         """Keys from the terminal go one at a time (see :mod:`reader.ui.typeahead`)."""
-        if not isinstance(event, events.Key) or event.is_forwarded:
+        if not isinstance(event, (events.Key, events.Paste)) or event.is_forwarded:
             await super().on_event(event)
             return
         if self.typeahead.arriving(event):

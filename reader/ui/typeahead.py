@@ -22,6 +22,8 @@ from textual.widgets import Input
 if TYPE_CHECKING:
     from textual.app import App
 
+#: What the terminal types: keys, and pastes (which go the same way, in the same order).
+Typed = events.Key | events.Paste
 #: How many times the next key waits for a message to pass from the widget to the app.
 ROUNDS = 2
 #: How long a key waits, at most, for the key before it (seconds): a safety net only.
@@ -33,13 +35,13 @@ WAIT, STEP = 0.5, 0.01
 class TypeAhead:
     def __init__(self, app: App[Any]) -> None:
         self.app = app
-        self._queue: deque[events.Key] = deque()
+        self._queue: deque[Typed] = deque()
         self._in_flight = 0  # the number of the key on its way (0: none)
         self._count = 0
-        self._letting: events.Key | None = None  # the queued key being let through now
+        self._letting: Typed | None = None  # the queued key being let through now
         self._waited = 0.0
 
-    def arriving(self, event: events.Key) -> bool:
+    def arriving(self, event: Typed) -> bool:
         """A key from the terminal: True when it must wait for the key before it (it is then
         queued); else it goes on now, and :meth:`sent` follows it."""
         if event is self._letting:
@@ -50,12 +52,12 @@ class TypeAhead:
             return True
         return False
 
-    def sent(self, event: events.Key, target: MessagePump | None) -> None:
+    def sent(self, event: Typed, target: MessagePump | None) -> None:
         """The key just let through went to ``target`` (None: the app's own bindings took it):
         the next key may go once it has been handled there and in every node above. A letter
         typed into a text box needs no wait: it is text, it moves no focus, and the keys
         after it reach the box in order."""
-        if isinstance(target, Input) and event.is_printable:
+        if isinstance(target, Input) and (isinstance(event, events.Paste) or event.is_printable):
             self._in_flight = 0
             self._next()  # the next queued key may follow it at once
             return

@@ -166,3 +166,17 @@ async def test_library_search_counts_hits_as_people_say_it(state_path: Path, mon
         assert " 2 hits in 1 story" in status_bar(app)
         await pilot.press("ctrl+u", *"barograph")
         await wait_until(pilot, lambda: "first 2 hits in 1 story" in status_bar(app))
+
+
+async def test_a_paste_right_after_the_filter_key_goes_into_the_filter(state_path: Path) -> None:
+    from textual import events
+
+    app = make_app(state_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        library = await wait_for_library(pilot, app)
+        slash, paste = events.Key("slash", "/"), events.Paste("static")
+        for event in (slash, paste):
+            event.set_sender(app)
+            app._driver.send_message(event)
+        await wait_until(pilot, lambda: library.query_one("#filter", TextBox).value == "static")
+        assert [e.title for e in library.shown] == ["What the Static Keeps"]
