@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import ROOT, SAMPLE
+from conftest import ROOT
 from tests_support import (
     make_app,
     open_story,
@@ -145,10 +145,6 @@ async def test_opening_a_story_counts_as_reading_it(state_path: Path) -> None:
         assert isinstance(app.screen, ReadingScreen) and app.screen.story.title == "What Biscuit Found"
     record = saved_stories(state_path)[biscuit.id]
     assert record["last_read"] and record["position"]["chapter"] == 0
-
-
-def test_sample_library_is_what_these_tests_expect() -> None:
-    assert (SAMPLE / "what-biscuit-found.txt").exists() and (SAMPLE / "what-the-static-keeps.txt").exists()
 
 
 async def test_library_search_counts_hits_as_people_say_it(state_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
