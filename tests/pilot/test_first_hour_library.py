@@ -176,3 +176,15 @@ async def test_a_paste_right_after_the_filter_key_goes_into_the_filter(state_pat
             app._driver.send_message(event)
         await wait_until(pilot, lambda: library.query_one("#filter", TextBox).value == "static")
         assert [e.title for e in library.shown] == ["What the Static Keeps"]
+
+
+async def test_an_empty_library_folder_says_what_the_reader_reads(state_path: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "nothing here"
+    folder.mkdir()
+    app = make_app(state_path, folder)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_library(pilot, app)
+        await pilot.pause()
+        said = " ".join(line.strip() for line in table_lines(app))
+        assert f"No stories in {folder}: the reader reads .txt, .md" in said and ".epub" in said
+        assert status_bar(app).strip() == "0 stories · ? help"

@@ -74,8 +74,10 @@ def status_line(screen: LibraryScreen, entry: StoryEntry | None) -> Text:
         return Text(f" Reading the library… {done:,} of {total:,}", style="bold")
     if entry is not None and entry.error:
         return Text(f" {entry.error}", style="red")
-    if not screen.entries:
-        return Text(" " + empty_view(screen, ""))
+    if not screen.entries:  # the list says why
+        return Text(
+            " Reading the library…" if not screen.loaded else f" 0 stories · {_key(screen, 'help')} help"
+        )
     shown, every = len(screen.shown), len(screen.entries)
     count = f"{shown:,} of {every:,} stories" if shown != every else f"{every:,} stories"
     only = _only(screen)
