@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,8 +98,9 @@ class Listing:
     conflicts: list[str] = field(default_factory=list)
 
 
-def list_folder(folder: Path) -> Listing:
-    """The story files (with their signatures) and sync-tool conflict copies in ``folder``."""
+def list_folder(folder: Path, known: Container[str] = ()) -> Listing:
+    """The story files (with their signatures) and sync-tool conflict copies in ``folder``.
+    ``known``: names already known to be story files' (the cache's), not matched again."""
     found = Listing()
     try:
         with os.scandir(folder) as entries:
@@ -107,7 +109,7 @@ def list_folder(folder: Path) -> Listing:
         return found
     for item in items:
         name = item.name
-        if name_hash(name) is not None:  # a story's file: the common case, tested first
+        if name in known or name_hash(name) is not None:  # a story's file: the common case
             try:
                 info = item.stat()
             except OSError:

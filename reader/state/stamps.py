@@ -36,31 +36,37 @@ MIN_YEAR, MAX_YEAR = 2000, 2200
 _MAX_STAMP_CHARS = 64
 
 
-def parse_stamp(text: object) -> datetime | None:
-    """The moment an ISO 8601 stamp with a zone names, or None for anything else (never raises)."""
+def _read(text: object) -> tuple[datetime, float] | None:
+    """The moment an ISO 8601 stamp with a zone names, and its seconds since the epoch."""
     if not isinstance(text, str) or not text or len(text) > _MAX_STAMP_CHARS:
         return None
     try:
         moment = datetime.fromisoformat(text)
-        if moment.utcoffset() is None:
+        if moment.tzinfo is None or moment.utcoffset() is None:
             return None  # naive: the zone it was written in is unknown
         if not MIN_YEAR <= moment.year <= MAX_YEAR:
             return None
-        moment.timestamp()  # raises for a moment that cannot be converted
+        seconds = moment.timestamp()  # raises for a moment that cannot be converted
     except (OverflowError, ValueError, OSError, TypeError):
         return None
-    return moment
+    return moment, seconds
+
+
+def parse_stamp(text: object) -> datetime | None:
+    """The moment an ISO 8601 stamp with a zone names, or None for anything else (never raises)."""
+    found = _read(text)
+    return found[0] if found is not None else None
 
 
 def valid_stamp(value: object) -> bool:
     """Whether ``value`` is a stamp :func:`parse_stamp` reads (a string naming a real moment)."""
-    return parse_stamp(value) is not None
+    return _read(value) is not None
 
 
 def stamp_order(text: object) -> float:
     """A number to sort stamps by: seconds since the epoch, ``-inf`` for an invalid stamp."""
-    moment = parse_stamp(text)
-    return moment.timestamp() if moment is not None else -math.inf
+    found = _read(text)
+    return found[1] if found is not None else -math.inf
 
 
 def later(theirs: object, mine: object) -> bool:

@@ -60,7 +60,8 @@ class State(Identity):
         self._private: set[str] = set()  # stories whose record shares nothing with ``disk``
         self._seen_other: dict[str, FileSignature | None] = {}  # conflict copies, files left alone
         self.light_names: set[str] = set()  # files whose records still lack their heavy parts
-        self.heavy_parts: Future[Heavy] | None = None  # read on a thread (loading.ensure_full)
+        self.heavy_waiting = False  # light records wait for their heavy parts from the cache
+        self.heavy_parts: Future[Heavy] | None = None  # read on a thread (loading.prefetch)
         self.warning: str | None = None
         self.notices: list[str] = []
         self.read_only = False
@@ -98,6 +99,10 @@ class State(Identity):
 
     def _load_folder(self) -> None:
         loading.load_folder(self)
+
+    def prefetch(self) -> None:
+        """Start reading what the cache keeps apart (:func:`reader.state.loading.prefetch`)."""
+        loading.prefetch(self)
 
     def ensure_full(self) -> None:
         """Merge in the heavy parts of the records the cache gave light (bookmarks, deletion
@@ -304,7 +309,8 @@ class State(Identity):
         (cut short, or holding less than memory) is read and checked again at the next start."""
         self.ensure_full()
         kept = {name: item for name, item in self.disk.items() if item[1].get("id") not in self.dirty}
-        save_cache(self.cache_path, os.path.realpath(self.folder), kept)
+        odd = {name for name, (_, record) in kept.items() if self.names.get(record["id"]) != name}
+        save_cache(self.cache_path, os.path.realpath(self.folder), kept, odd)
 
     def emergency_copies(self) -> list[Path]:
         """Write what could not be saved where nothing else writes (the last resort at exit)."""

@@ -126,8 +126,10 @@ class ReaderApp(App[None]):
             self.save_config()
 
     def _started(self) -> None:
-        """The first frame is on screen: start-up objects are kept for good, so freeze them."""
+        """The first frame is on screen: start-up objects are kept for good, so freeze them;
+        the parts of the state a start does not need are read now, on a thread."""
         gc.freeze()
+        self.state.prefetch()
         gc.enable()
 
     def _handle_signals(self) -> None:
