@@ -117,7 +117,7 @@ def _load_state_in_background(path: Path) -> Any:
 
     def load() -> None:
         try:
-            future.set_result(State.load(path))
+            future.set_result(State.load(path, look_soon=True))  # the app looks once it is shown
         except BaseException as error:  # raised again by result(), in the caller
             future.set_exception(error)
 

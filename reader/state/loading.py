@@ -17,10 +17,12 @@ from reader.state.folder import list_folder
 State = Any
 
 
-def load_folder(state: State) -> None:
+def load_folder(state: State, trust: bool = False) -> None:
+    """Read the state folder into ``state``: from the cache where files did not change.
+    ``trust``: see :func:`reader.state.folder.list_folder`."""
     folder_key = os.path.realpath(state.folder)
     cache = load_cache(state.cache_path, folder_key)
-    listing = list_folder(state.folder, cache.signs)
+    listing = list_folder(state.folder, cache.signs, trust)
     signs = cache.signs
     if listing.stories == signs:  # the usual warm start: not one file changed
         hits, misses = list(signs), []

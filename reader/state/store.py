@@ -78,8 +78,10 @@ class State(Identity):
     # Loading -------------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, path: Path) -> State:
+    def load(cls, path: Path, look_soon: bool = False) -> State:
         """The state at ``path`` (a folder; see :func:`locate`), migrating an old file once.
+        ``look_soon``: files the cache knows are taken as cached without a ``stat`` each; the
+        caller looks (:meth:`changes`) just after (the app, once its first screen is shown).
 
         Raises :class:`StateFolderError` for a place that cannot be used.
         """
@@ -87,7 +89,7 @@ class State(Identity):
         state = cls(folder)
         if old is not None:
             state._migrate(old)
-        state._load_folder()
+        loading.load_folder(state, trust=look_soon and old is None)
         return state
 
     def _migrate(self, old: Path) -> None:
@@ -96,9 +98,6 @@ class State(Identity):
         moved = move_in(old, self.folder)
         self.warning, self.read_only = moved.warning, moved.read_only
         self.notices += moved.notices
-
-    def _load_folder(self) -> None:
-        loading.load_folder(self)
 
     def prefetch(self) -> None:
         """Start reading what the cache keeps apart (:func:`reader.state.loading.prefetch`)."""
@@ -153,6 +152,8 @@ class State(Identity):
             return
         story_id = found.record["id"]
         held = self.stories.get(story_id)
+        if held is not None and held is self.disk.get(name, (0, None))[1] and story_id not in self.dirty:
+            held = self.stories.pop(story_id)  # unchanged since read from this file: the file wins
         self._take(name, found.signature, found.record)
         if verdict.restore is not None:  # it held less than its last good copy: the two merged
             self.stories[story_id] = merge_story(self.stories[story_id], verdict.restore)

@@ -66,11 +66,11 @@ class ReaderApp(App[None]):
         self.preload = preload
         if state is None:
             assert state_path is not None, "the app needs a state, or the folder to load it from"
-            state = State.load(state_path)
+            state = State.load(state_path, look_soon=True)  # the app looks once it is shown
         self.state = state
         self.config = config or Config()
         self.autosave = Autosave(self.state, self._report, self._state_changed)
-        self._checking = False
+        self._checking = self._settled = False
         self._index: SearchIndex | None = None
         if "TEXTUAL_ANIMATIONS" not in os.environ:
             self.animation_level = "none"  # nothing slides: a page is one redraw, even over ssh
@@ -126,11 +126,18 @@ class ReaderApp(App[None]):
             self.save_config()
 
     def _started(self) -> None:
-        """The first frame is on screen: start-up objects are kept for good, so freeze them;
-        the parts of the state a start does not need are read now, on a thread."""
+        """The first frame is on screen: start-up objects are kept for good, so freeze them.
+        A story opened directly settles now; the library once its list is shown."""
         gc.freeze()
-        self.state.prefetch()
+        if self.library is None or self.story_path is not None:
+            self.settle()
         gc.enable()
+
+    def settle(self) -> None:
+        if not self._settled:
+            self._settled = True
+            self.state.prefetch()
+            self.call_later(self._check_disk)
 
     def _handle_signals(self) -> None:
         """A closed terminal (SIGHUP) or a kill (SIGTERM) saves the state before exiting."""

@@ -191,6 +191,7 @@ class LibraryScreen(Screen[None]):
             stories = f"{len(moved)} stor{'ies' if len(moved) > 1 else 'y'}"
             self.app.notify(f"{stories} renamed or moved: the place is kept.", timeout=5)
         self.joined = True
+        services(self).settle()
         if show and (moved or changed):
             self.table.invalidate([e.path for e in changed])
             self.show_rows()

@@ -130,3 +130,18 @@ def test_a_damaged_cache_is_never_trusted(
     again = State.load(folder)
     assert len(set(seen)) == 13  # every file read again
     assert picture(again) == cold(folder)
+
+
+def test_a_hand_edit_wins_over_a_record_this_reader_has_not_changed_since_reading_it(folder: Path) -> None:
+    state = State.load(folder, look_soon=True)  # records as cached, looked at after
+    path = folder / state.names["s4"]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  offset: 3\n", "  offset: 9\n"), encoding="utf-8")  # no later last_read
+    state.save_position("s6", Position(6, 5), progress=0.5, title="Story 6", path="/lib/s6.txt")
+    six = folder / state.names["s6"]
+    six.write_text(
+        six.read_text(encoding="utf-8").replace("  offset: 3\n", "  offset: 8\n"), encoding="utf-8"
+    )
+    assert state.absorb(state.changes(state.look()))
+    assert state.position("s4") == Position(4, 9)  # unchanged here: the file as it is now
+    assert state.position("s6") == Position(6, 5)  # changed here since: a merge, this reader's later stamp

@@ -1,0 +1,57 @@
+"""The app's start takes the state's records from the cache without a ``stat`` a file
+(thousands of system calls at a big library), then looks at the folder as soon as its
+first screen is usable: a story file edited or damaged in place since the last run is
+read then, as if changed while running — nothing is missed, nothing lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests_support import make_app, wait_for_library, wait_until
+
+from reader.model import Position
+from reader.state import State
+
+
+def prepared(state_path: Path) -> Path:
+    """A state of two stories, as the last run left it (cache written); ``s``'s file."""
+    state = State.load(state_path)
+    state.save_position("s", Position(2, 40, "kept"), progress=0.5, title="Edited", path="a")
+    state.add_bookmark("s", "survivor", Position(2, 41))
+    state.save_position("other", Position(1, 1, "o"), progress=0.1, title="Other", path="b")
+    state.save()
+    State.load(state_path)  # a start: the cache as the next start finds it
+    return state_path / state.names["s"]
+
+
+async def test_a_file_edited_in_place_since_the_last_run_is_read_just_after_the_start(
+    state_path: Path,
+) -> None:
+    path = prepared(state_path)
+    text = path.read_text(encoding="utf-8")
+    assert "offset: 40\n" in text
+    path.write_text(text.replace("offset: 40\n", "offset: 77\n"), encoding="utf-8")  # same size
+    app = make_app(state_path)
+    assert app.state.position("s") == Position(2, 40, "kept")  # the cache, taken on trust…
+    async with app.run_test() as pilot:
+        await wait_for_library(pilot, app)
+        await wait_until(pilot, lambda: app.state.position("s") == Position(2, 77, "kept"))  # …then looked at
+        assert [b.name for b in app.state.bookmarks("s")] == ["survivor"]
+
+
+async def test_a_file_damaged_in_place_since_the_last_run_is_restored_just_after_the_start(
+    state_path: Path,
+) -> None:
+    path = prepared(state_path)
+    path.write_text("version: 2\nid: s\nposition: {chapter: 2, offset: 4", encoding="utf-8")  # cut short
+    app = make_app(state_path)
+    async with app.run_test(notifications=True) as pilot:
+        await wait_for_library(pilot, app)
+        await wait_until(pilot, lambda: any(path.name in n.message for n in app._notifications))
+        notice = next(n.message for n in app._notifications if path.name in n.message)
+        assert "restored from its last good copy" in notice
+        assert app.state.position("s") == Position(2, 40, "kept")
+        assert [b.name for b in app.state.bookmarks("s")] == ["survivor"]
+    saved = State.load(state_path)
+    assert saved.position("s") == Position(2, 40, "kept")
+    assert [b.name for b in saved.bookmarks("s")] == ["survivor"]
