@@ -26,9 +26,11 @@ from typing import Any
 
 from reader.atomic_write import write_bytes_atomic
 from reader.state.disk import FileSignature
+from reader.state.stamps import remember_orders, stamp_order
 
-#: Bump when what is cached changes meaning (4: signatures and records in dicts of their own).
-CACHE_VERSION = 4
+#: Bump when what is cached changes meaning (4: signatures and records in dicts of their own;
+#: 5: the last-read stamps as seconds).
+CACHE_VERSION = 5
 
 #: The keys of a record that the library's list never shows: cached apart, read after.
 HEAVY = ("bookmarks", "deleted_bookmarks", "days")
@@ -76,12 +78,14 @@ def _read(path: Path, folder: str, keys: tuple[str, ...]) -> tuple[Any, ...] | N
 def load_cache(path: Path, folder: str) -> Light:
     """The light records of the state folder ``folder`` (empty when unusable). Checked in
     bulk, not record by record: the file is only ever written by :func:`save_cache`."""
-    found = _read(path, folder, ("signs", "records", "heavy", "odd"))
+    found = _read(path, folder, ("signs", "records", "heavy", "odd", "orders"))
     if found is None:
         return Light()
-    signs, records, heavy, odd = found
+    signs, records, heavy, odd, orders = found
     if not (isinstance(signs, dict) and isinstance(records, dict) and signs.keys() == records.keys()):
         return Light()
+    if isinstance(orders, dict):
+        remember_orders(orders)
     return Light(signs, records, set(heavy), set(odd))
 
 
@@ -104,11 +108,15 @@ def save_cache(path: Path, folder: str, records: Cached, odd: set[str]) -> None:
         if parts:
             light.heavy.add(name)
             heavy.signs[name], heavy.parts[name] = sign, parts
+    orders = {
+        stamp: stamp_order(stamp) for r in light.records.values() if type(stamp := r.get("last_read")) is str
+    }
     light_data = {
         "signs": light.signs,
         "records": light.records,
         "heavy": sorted(light.heavy),
         "odd": sorted(light.odd),
+        "orders": orders,  # each last_read read as seconds: the library sorts by it at once
     }
     try:
         for target, files in (
