@@ -27,9 +27,10 @@ from typing import Any
 from reader.atomic_write import write_bytes_atomic
 from reader.state.disk import FileSignature
 from reader.state.stamps import remember_orders, stamp_order
+from reader.state.status import status_of_entry
 
 #: Bump when what is cached changes meaning (4: signatures and records in dicts of their own;
-#: 5: the last-read stamps as seconds).
+#: 5: the last-read stamps as seconds, and what the library sorts by).
 CACHE_VERSION = 5
 
 #: The keys of a record that the library's list never shows: cached apart, read after.
@@ -48,6 +49,14 @@ class Light:
     #: Files that are not simply their story's own file (named for another id, or a second
     #: file of one story): taken one by one, with the checks of a file read afresh.
     odd: set[str] = field(default_factory=set)
+    #: Last read (seconds) and reading status by story id, of all the records.
+    reading: tuple[dict[str, float], dict[str, str]] | None = None
+
+
+#: What the library sorts and filters by, as the records were when cached: last read (seconds)
+#: and reading status, by story id. Given with the records themselves as loaded
+#: (:attr:`State.start_reading`): good for as long as each is still the very record loaded.
+StartReading = tuple[dict[str, dict[str, Any]], dict[str, float], dict[str, str]]
 
 
 @dataclass
@@ -78,15 +87,16 @@ def _read(path: Path, folder: str, keys: tuple[str, ...]) -> tuple[Any, ...] | N
 def load_cache(path: Path, folder: str) -> Light:
     """The light records of the state folder ``folder`` (empty when unusable). Checked in
     bulk, not record by record: the file is only ever written by :func:`save_cache`."""
-    found = _read(path, folder, ("signs", "records", "heavy", "odd", "orders"))
+    found = _read(path, folder, ("signs", "records", "heavy", "odd", "orders", "stamps", "statuses"))
     if found is None:
         return Light()
-    signs, records, heavy, odd, orders = found
+    signs, records, heavy, odd, orders, stamps, statuses = found
     if not (isinstance(signs, dict) and isinstance(records, dict) and signs.keys() == records.keys()):
         return Light()
     if isinstance(orders, dict):
         remember_orders(orders)
-    return Light(signs, records, set(heavy), set(odd))
+    reading = (stamps, statuses) if isinstance(stamps, dict) and isinstance(statuses, dict) else None
+    return Light(signs, records, set(heavy), set(odd), reading)
 
 
 def load_heavy(path: Path, folder: str) -> Heavy:
@@ -111,12 +121,16 @@ def save_cache(path: Path, folder: str, records: Cached, odd: set[str]) -> None:
     orders = {
         stamp: stamp_order(stamp) for r in light.records.values() if type(stamp := r.get("last_read")) is str
     }
+    stamps = {r["id"]: stamp_order(stamp) for r in light.records.values() if (stamp := r.get("last_read"))}
+    statuses = {r["id"]: status for r in light.records.values() if (status := status_of_entry(r))}
     light_data = {
         "signs": light.signs,
         "records": light.records,
         "heavy": sorted(light.heavy),
         "odd": sorted(light.odd),
         "orders": orders,  # each last_read read as seconds: the library sorts by it at once
+        "stamps": stamps,
+        "statuses": statuses,
     }
     try:
         for target, files in (

@@ -18,6 +18,7 @@ from reader.state.disk import (
     StoryFile,
     file_signature,
     name_hash,
+    other_than_story_files,
     read_story,
 )
 from reader.state.sync import conflict_original, is_own_temp_file, is_sync_tool_file
@@ -81,7 +82,7 @@ def _refuse_foreign(folder: Path) -> None:
         names = os.listdir(folder)
     except OSError as error:
         raise StateFolderError(f"{folder} cannot be read ({error.strerror})") from error
-    foreign = sorted(name for name in names if not _ours(name))
+    foreign = sorted(name for name in other_than_story_files(names) if not _ours(name))
     if foreign:
         shown = ", ".join(repr(name) for name in foreign[:3]) + (" …" if len(foreign) > 3 else "")
         raise StateFolderError(

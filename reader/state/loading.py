@@ -70,6 +70,8 @@ def _take_cached(state: State, cache: Light, hits: list[str]) -> bool:
     for name in hits if odd else ():
         if name in odd:
             state._take(name, signs[name], records[name])
+    if not odd and len(plain) == len(signs) and cache.reading is not None:  # every file as cached
+        state.start_reading = (dict(state.stories), *cache.reading)
     return True
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from reader import paths
 from reader.model import Bookmark, Position
 from reader.state import loading, saving, story
-from reader.state.cache import Cached, Heavy, save_cache
+from reader.state.cache import Cached, Heavy, StartReading, save_cache
 from reader.state.disk import (
     DAMAGED,
     MERGED_CONFLICTS,
@@ -61,6 +61,7 @@ class State(Identity):
         self._seen_other: dict[str, FileSignature | None] = {}  # conflict copies, files left alone
         self.light_names: set[str] = set()  # files whose records still lack their heavy parts
         self.heavy_waiting = False  # light records wait for their heavy parts from the cache
+        self.start_reading: StartReading | None = None  # see reader.state.cache.StartReading
         self.heavy_parts: Future[Heavy] | None = None  # read on a thread (loading.prefetch)
         self.warning: str | None = None
         self.notices: list[str] = []

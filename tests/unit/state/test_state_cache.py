@@ -145,3 +145,23 @@ def test_a_hand_edit_wins_over_a_record_this_reader_has_not_changed_since_readin
     assert state.absorb(state.changes(state.look()))
     assert state.position("s4") == Position(4, 9)  # unchanged here: the file as it is now
     assert state.position("s6") == Position(6, 5)  # changed here since: a merge, this reader's later stamp
+
+
+def test_the_librarys_sort_keys_come_from_the_cache_only_while_the_records_are_as_loaded(
+    folder: Path,
+) -> None:
+    from reader.library.shelf import Shelf
+
+    State.load(folder)
+    warm = State.load(folder)
+    assert warm.start_reading is not None  # every file as cached: the sort keys come with them
+    stamps, statuses = Shelf(warm).reading()
+    computed = Shelf(warm)
+    warm.start_reading = None
+    assert (stamps, statuses) == computed.reading() and stamps["works/9"] == stamps["md5:aaa"]
+    again = State.load(folder)
+    again.set_status("s2", "dropped")  # a record changed since it was loaded: worked out afresh
+    again.save_position("s3", Position(3, 4), progress=0.3, title="Story 3", path="/lib/s3.txt")
+    stamps, statuses = Shelf(again).reading()
+    assert statuses["s2"] == "dropped" and stamps["s3"] > stamps["s4"]
+    assert again.start_reading is None
