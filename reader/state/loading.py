@@ -10,8 +10,8 @@ import os
 from typing import Any
 
 from reader.state.cache import Heavy, Light, load_cache, load_heavy, load_heavy_later
-from reader.state.disk import read_story
-from reader.state.folder import list_folder
+from reader.state.disk import file_signature, read_story
+from reader.state.folder import Changes, list_folder
 
 #: A :class:`reader.state.store.State` (not imported: the store imports this module).
 State = Any
@@ -29,6 +29,7 @@ def load_folder(state: State, trust: bool = False) -> None:
     else:
         hits = [name for name, sign in listing.stories.items() if signs.get(name) == sign]
         misses = [name for name, sign in listing.stories.items() if signs.get(name) != sign]
+    state.unlooked = trust and bool(hits)
     if not _take_cached(state, cache, hits):
         misses = list(listing.stories)  # a cache not as written: every file is read
     for name in misses:
@@ -81,6 +82,22 @@ def prefetch(state: State) -> None:
     of stories), which the first frame would wait for; the app calls this just after."""
     if state.heavy_waiting and state.heavy_parts is None:
         state.heavy_parts = load_heavy_later(state.cache_path, os.path.realpath(state.folder))
+
+
+def freshen(state: State, story_id: str | None = None) -> None:
+    """Before acting on a record a start took from the cache on trust (``State.load(path,
+    look_soon=True)``: no ``stat`` a file): look at that story's file now — or, with no
+    story named, at the whole folder — rather than wait for the app's first look. Opening
+    a story does this, so that its place is the one on disk (a crash, another device)."""
+    if not state.unlooked:
+        return
+    if story_id is None:
+        state.absorb(state.changes(state.look()))
+        state.unlooked = False
+        return
+    name = state.names.get(state.key(story_id))
+    if name is not None and file_signature(state.folder / name) != state.disk.get(name, (None,))[0]:
+        state.absorb(Changes([read_story(state.folder / name)], []))
 
 
 def ensure_full(state: State) -> None:

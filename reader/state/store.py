@@ -62,6 +62,7 @@ class State(Identity):
         self.light_names: set[str] = set()  # files whose records still lack their heavy parts
         self.heavy_waiting = False  # light records wait for their heavy parts from the cache
         self.start_reading: StartReading | None = None  # see reader.state.cache.StartReading
+        self.unlooked = False  # records taken from the cache on trust, not looked at since
         self.heavy_parts: Future[Heavy] | None = None  # read on a thread (loading.prefetch)
         self.warning: str | None = None
         self.notices: list[str] = []
@@ -76,13 +77,11 @@ class State(Identity):
         """The state folder (what the user named with ``--state``)."""
         return self.folder
 
-    # Loading -------------------------------------------------------------------------------
-
     @classmethod
     def load(cls, path: Path, look_soon: bool = False) -> State:
         """The state at ``path`` (a folder; see :func:`locate`), migrating an old file once.
-        ``look_soon``: files the cache knows are taken as cached without a ``stat`` each; the
-        caller looks (:meth:`changes`) just after (the app, once its first screen is shown).
+        ``look_soon``: what the cache knows is taken on trust, without a ``stat`` a file, for a
+        caller that looks soon (:meth:`changes`) and first looks at a story it opens (:meth:`freshen`).
 
         Raises :class:`StateFolderError` for a place that cannot be used.
         """
@@ -104,9 +103,12 @@ class State(Identity):
         """Start reading what the cache keeps apart (:func:`reader.state.loading.prefetch`)."""
         loading.prefetch(self)
 
+    def freshen(self, story_id: str | None = None) -> None:
+        """Look now at what a start took on trust (:func:`reader.state.loading.freshen`)."""
+        loading.freshen(self, story_id)
+
     def ensure_full(self) -> None:
-        """Merge in the heavy parts of the records the cache gave light (bookmarks, deletion
-        records, day logs): see :func:`reader.state.loading.ensure_full`."""
+        """Merge in the heavy parts of the cached records (:func:`loading.ensure_full`)."""
         loading.ensure_full(self)
 
     def full_stories(self) -> dict[str, dict[str, Any]]:
@@ -138,8 +140,7 @@ class State(Identity):
         self._index_aliases(story_id)
 
     def take_file(self, found: StoryFile) -> None:
-        """A story file read from disk (at start, or changed while running), checked first
-        (:func:`reader.state.recovery.check`)."""
+        """A story file read from disk (at start, or changed while running), checked first."""
         self.ensure_full()
         name = found.path.name
         self.notices += found.notices
@@ -177,8 +178,7 @@ class State(Identity):
             self._write_now(story_id)
 
     def _write_now(self, story_id: str) -> None:
-        """Write a story restored from its last good copy at once: the file must hold it again
-        even if this session never saves (``reader list``, a kill)."""
+        """Write a restored story at once (even if this session never saves: ``list``, a kill)."""
         if self.read_only or story_id not in self.names:  # no file of its own yet: the next save
             return
         job = saving.Job(story_id, self.names[story_id], copy.deepcopy(self.stories[story_id]))
@@ -307,8 +307,7 @@ class State(Identity):
             raise problem
 
     def save_cache(self) -> None:
-        """Cache the records of the files, but not of a story still to be written: its file
-        (cut short, or holding less than memory) is read and checked again at the next start."""
+        """Cache the records of the files, but not of a story still to be written (read again)."""
         self.ensure_full()
         kept = {name: item for name, item in self.disk.items() if item[1].get("id") not in self.dirty}
         odd = {name for name, (_, record) in kept.items() if self.names.get(record["id"]) != name}

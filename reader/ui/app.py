@@ -231,6 +231,7 @@ class ReaderApp(App[None]):
             look = state.look()
             changes = await asyncio.to_thread(state.changes, look)
             changed = state.absorb(changes)
+            state.unlooked = False  # every file as it was at the look
         finally:
             self._checking = False
         self._show_state_notices()

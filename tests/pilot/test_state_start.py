@@ -55,3 +55,61 @@ async def test_a_file_damaged_in_place_since_the_last_run_is_restored_just_after
     saved = State.load(state_path)
     assert saved.position("s") == Position(2, 40, "kept")
     assert [b.name for b in saved.bookmarks("s")] == ["survivor"]
+
+
+BISCUIT = "what-biscuit-found.txt"
+
+
+async def read_a_little(state_path: Path) -> str:
+    """Open a sample story, turn two pages, quit (the state and its cache written); its id."""
+    from conftest import SAMPLE
+
+    app = make_app(state_path, story=SAMPLE / BISCUIT)
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: getattr(app.screen, "book", None) is not None)
+        await pilot.press("space", "space")
+        story_id = app.screen.session.story.id
+        await pilot.press("q")
+    assert State.load(state_path).position(story_id).chapter == 0
+    return story_id
+
+
+def written_behind_the_cache(state_path: Path, story_id: str, chapter: int) -> None:
+    """The story's file as a reader killed mid-save (or another device) left it: a later
+    place than the cache knows, the cache not written since."""
+    import yaml
+
+    state = State.load(state_path)
+    path = state_path / state.names[story_id]
+    record = yaml.safe_load(path.read_text(encoding="utf-8"))
+    record["position"] = {"chapter": chapter, "offset": 0, "snippet": ""}
+    record["last_read"] = "2099-01-01T10:00:00.000+00:00"
+    path.write_text(yaml.safe_dump(record, sort_keys=False), encoding="utf-8")
+
+
+async def test_a_story_opened_at_the_start_opens_at_its_place_on_disk_not_the_cached_one(
+    state_path: Path,
+) -> None:
+    from conftest import SAMPLE
+
+    story_id = await read_a_little(state_path)
+    written_behind_the_cache(state_path, story_id, chapter=2)
+    app = make_app(state_path, story=SAMPLE / BISCUIT)
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: getattr(app.screen, "book", None) is not None)
+        assert app.screen.session.place.chapter == 2
+
+
+async def test_continue_typed_at_once_takes_the_story_read_last_on_disk(state_path: Path) -> None:
+    story_id = await read_a_little(state_path)
+    other = State.load(state_path)
+    other.save_position("works/elsewhere", Position(0, 0), progress=0.1, title="Other", path="x")
+    other.save()  # read since: the cache says it is the last read…
+    written_behind_the_cache(state_path, story_id, chapter=1)  # …but the biscuit's file is later
+    app = make_app(state_path)
+    async with app.run_test() as pilot:
+        await wait_until(pilot, lambda: getattr(app.screen, "loaded", False), seconds=5)
+        assert app.state.unlooked  # typed ahead of the app's own look
+        await pilot.press("c")
+        await wait_until(pilot, lambda: getattr(app.screen, "book", None) is not None)
+        assert app.screen.session.story.id == story_id and app.screen.session.place.chapter == 1
