@@ -20,7 +20,9 @@ PACKAGE = ROOT / "reader"
 #: the pairs in ``ACROSS``.
 BANDS: list[list[str]] = [
     ["reader.cli|reader.__main__"],
-    ["reader.ui"],
+    # the two front ends: the TUI, and `reader serve` (which runs the TUI as a command, one
+    # process a browser tab, and never imports it)
+    ["reader.ui", "reader.serve"],
     ["reader.session", "reader.reading_footer"],
     ["reader.search", "reader.library"],
     ["reader.formats", "reader.state", "reader.layout", "reader.config"],

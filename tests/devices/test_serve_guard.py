@@ -1,0 +1,131 @@
+"""`reader serve` is safe by default: the real server, asked as a browser and as a stranger."""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE
+from serving import Served, need_module, reader_serve
+
+STORY = "what-the-static-keeps.txt"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Served:  # type: ignore[misc]
+    need_module("textual_serve", "textual-serve")
+    need_module("aiohttp", "aiohttp")
+    library = tmp_path_factory.mktemp("library")
+    shutil.copy(SAMPLE / STORY, library / STORY)
+    with reader_serve(str(library)) as server:
+        yield server
+
+
+def get(served: Served, path: str, headers: dict[str, str] | None = None, method: str = "GET"):  # type: ignore[no-untyped-def]
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+    connection.request(method, path, headers=headers or {})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response, body
+
+
+def cookie(served: Served) -> dict[str, str]:
+    return {"Cookie": f"reader_token_{served.port}={served.token}"}
+
+
+def test_it_listens_on_this_machine_only_and_prints_a_token(served: Served) -> None:
+    assert served.url.startswith(f"http://127.0.0.1:{served.port}/?token=")
+    assert len(served.token) >= 32
+
+
+@pytest.mark.parametrize("path", ["/", "/static/js/textual.js", "/ws", "/download/x", "/anything"])
+def test_without_the_token_everything_is_refused(served: Served, path: str) -> None:
+    response, body = get(served, path)
+    assert response.status == 403
+    assert b"token" in body and served.token.encode() not in body
+
+
+def test_a_wrong_token_is_refused(served: Served) -> None:
+    assert get(served, "/?token=" + "x" * len(served.token))[0].status == 403
+    assert get(served, "/", {"Cookie": f"reader_token_{served.port}=guess"})[0].status == 403
+
+
+def test_the_token_becomes_a_cookie_and_leaves_the_address(served: Served) -> None:
+    response, _ = get(served, f"/?token={served.token}")
+    assert response.status == 303 and response.getheader("Location") == "./"
+    set_cookie = response.getheader("Set-Cookie")
+    assert f"reader_token_{served.port}={served.token}" in set_cookie
+    assert "HttpOnly" in set_cookie and "SameSite=Strict" in set_cookie
+    page, body = get(served, "/", cookie(served))
+    assert page.status == 200 and f"ws://127.0.0.1:{served.port}/ws".encode() in body
+    assert page.getheader("X-Frame-Options") == "DENY"
+    assert get(served, "/static/js/textual.js", cookie(served))[0].status == 200
+
+
+def test_with_the_cookie_other_paths_and_methods_are_still_refused(served: Served) -> None:
+    assert get(served, "/download/abc", cookie(served))[0].status == 403
+    assert get(served, "/favicon.ico", cookie(served))[0].status == 403
+    assert get(served, "/", cookie(served), method="POST")[0].status == 403
+    assert get(served, "/", {**cookie(served), "Origin": "http://evil.example"})[0].status == 403
+
+
+def websocket(served: Served, headers: dict[str, str]) -> tuple[int | None, str]:
+    """Open the reader's websocket as a browser would: (refusal status or None, what came)."""
+    import aiohttp
+
+    async def talk() -> tuple[int | None, str]:
+        async with aiohttp.ClientSession() as session:
+            try:
+                socket = await session.ws_connect(f"{served.base}/ws?width=80&height=24", headers=headers)
+            except aiohttp.WSServerHandshakeError as error:
+                return error.status, ""
+            received = ""
+            async with socket:
+                while "stories" not in received:
+                    message = await asyncio.wait_for(socket.receive(), 20)
+                    if message.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+                        break
+                    data = message.data
+                    received += data if isinstance(data, str) else data.decode("utf-8", "replace")
+            return None, received
+
+    return asyncio.run(talk())
+
+
+def test_a_websocket_from_a_foreign_origin_is_refused(served: Served) -> None:
+    """What a web page on another site would do: the cookie rides along, the Origin is its own."""
+    for origin in ("http://evil.example", f"http://localhost:{served.port}", "null"):
+        status, received = websocket(served, {**cookie(served), "Origin": origin})
+        assert status == 403 and received == ""
+
+
+def test_a_websocket_without_the_token_or_origin_is_refused(served: Served) -> None:
+    own = f"http://127.0.0.1:{served.port}"
+    assert websocket(served, {"Origin": own})[0] == 403
+    assert websocket(served, cookie(served))[0] == 403
+
+
+def test_the_page_s_own_websocket_with_the_token_runs_the_reader(served: Served) -> None:
+    status, received = websocket(served, {**cookie(served), "Origin": f"http://127.0.0.1:{served.port}"})
+    assert status is None
+    assert "1 stories" in received or "1 story" in received
+
+
+def test_without_textual_serve_it_says_what_to_install(tmp_path: Path) -> None:
+    """The extra missing, as in a plain install: textual_serve blocked (None in sys.modules is
+    how Python marks a module that cannot be imported)."""
+    code = (
+        "import sys\n"
+        "sys.modules['textual_serve'] = None\n"
+        "from reader.cli import main\nsys.exit(main(['serve', '--port', '1']))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "pip install 'reader[serve]'" in result.stderr and "textual-serve" in result.stderr
+    assert "Traceback" not in result.stderr
