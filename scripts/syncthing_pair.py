@@ -1,6 +1,6 @@
 """Two machines keeping the reading state in step with Syncthing, for real, on one computer.
 
-    python scripts/syncthing_pair.py            # the three checks, about 20-40 s
+    python scripts/syncthing_pair.py            # the checks below, about 10-15 s
 
 Two Syncthing instances (Debian's ``syncthing``) run on loopback, each with its own home,
 ports, keys and device id, sharing one folder: the reader's state folder. Discovery, relays,
@@ -15,7 +15,11 @@ changed in the folder, merging sync tools' conflict copies). It shows that
 2. the same story read on A and on B between syncs (sync paused): Syncthing keeps one
    version and a conflict copy of the other; the readers merge it, so the later place wins,
    both bookmarks are kept, and nothing either machine recorded is lost;
-3. a bookmark deleted on A stays deleted on B, even after B writes the story again.
+3. a bookmark deleted on A stays deleted on B, even after B writes the story again;
+4. with Syncthing's conflict copies turned off (``maxConflicts`` 0), Syncthing overwrites one
+   machine's change with the other's: the reader that made it still holds it and writes it
+   back, so nothing is lost either; and with the readers closed at the time, the next reader
+   on that machine finds the file holds less than the last good copy it kept, and merges it.
 
 ``tests/devices/test_syncthing.py`` runs the same checks in CI.
 """
@@ -182,11 +186,15 @@ class Syncthing:
         """Look at the folder now (what the file watcher would do within seconds)."""
         self._request("POST", f"/rest/db/scan?folder={FOLDER_ID}")
 
+    def configure(self, **folder: Any) -> None:
+        """Change the shared folder's settings (``maxConflicts=0`` …) through the REST API."""
+        self._request("PATCH", f"/rest/config/folders/{FOLDER_ID}", folder)
+
     def pause(self, paused: bool = True) -> None:
         """Pause or resume the shared folder: nothing is synced while paused, as between two
         machines offline; on resuming, Syncthing scans the folder, then compares with the other.
         (Pausing the device instead works too, but Syncthing may take 20 s to dial again.)"""
-        self._request("PATCH", f"/rest/config/folders/{FOLDER_ID}", {"paused": paused})
+        self.configure(paused=paused)
 
 
 class Reader:
@@ -369,6 +377,8 @@ def run_checks(root: Path, program: str = "syncthing", say: Callable[[str], None
         _place_and_bookmark(a, b, readers, say)
         _conflict(a, b, readers, say)
         _deletion(a, b, readers, say)
+        _no_conflict_copies(a, b, readers, say)
+        _overwritten_while_closed(a, b, readers, say)
     finally:
         for reader in readers:
             try:
@@ -477,6 +487,75 @@ def _deletion(a: Machine, b: Machine, readers: list[Reader], say: Callable[[str]
         "a reader started on B later has it deleted",
         say,
     )
+
+
+def _no_conflict_copies(a: Machine, b: Machine, readers: list[Reader], say: Callable[[str], None]) -> None:
+    """Syncthing told to keep no conflict copies overwrites one machine's version with the other's:
+    the reader that made the lost change still holds it, and writes it back."""
+    say("4. with Syncthing's conflict copies off (maxConflicts 0), an overwritten change comes back")
+    on_a, on_b = readers[:2]
+    for machine in (a, b):
+        machine.syncthing.configure(maxConflicts=0)
+        machine.syncthing.pause()
+    on_a.do("bookmark", story=STORY, name="A: offline", chapter=3, offset=50)
+    time.sleep(0.05)
+    on_b.do("bookmark", story=STORY, name="B: offline", chapter=3, offset=60)
+    _resume_and_overwrite(a, b, ("A: offline", "B: offline"), say)
+    _until_both_back(a, b, [on_a, on_b], ("A: offline", "B: offline"))
+    check(not a.conflicts() and not b.conflicts(), "Syncthing made no conflict copy", say)
+    fresh = b.reader()
+    readers.append(fresh)
+    marks = fresh.do("show", story=STORY)["bookmarks"]
+    check(
+        {"A: offline", "B: offline"} <= set(marks), "both bookmarks are in the file on B, nothing lost", say
+    )
+
+
+def _resume_and_overwrite(a: Machine, b: Machine, names: tuple[str, str], say: Callable[[str], None]) -> None:
+    """Resume syncing, conflict copies off: one side's version overwrites the other's."""
+    for machine in (a, b):
+        machine.syncthing.pause(False)
+    wait(lambda: in_step(a, b), "one machine's version to overwrite the other's")
+    (text,) = a.files().values()
+    kept = [name for name in names if name in text.decode("utf-8")]
+    check(len(kept) == 1, f"Syncthing kept one machine's version only (the file held {kept})", say)
+
+
+def _until_both_back(a: Machine, b: Machine, readers: list[Reader], names: tuple[str, str]) -> None:
+    """The readers on A and B take in what changed, as the app does, until both bookmarks are
+    in both folders."""
+
+    def settled() -> bool:
+        for reader, machine in zip(readers, (a, b), strict=True):
+            reader.do("poll")
+            _retry(machine.syncthing.scan)
+        marks = [set(reader.do("show", story=STORY)["bookmarks"]) for reader in readers]
+        return in_step(a, b) and all(set(names) <= held for held in marks)
+
+    wait(settled, "both machines' bookmarks back in both folders", 40)
+
+
+def _overwritten_while_closed(
+    a: Machine, b: Machine, readers: list[Reader], say: Callable[[str], None]
+) -> None:
+    """The same, with both readers closed before the overwrite: the machine whose change was lost
+    still has its last good copy of the file, and its next reader merges it back."""
+    say("5. the same with the readers closed: the next reader on each machine brings it back")
+    for reader in readers:
+        reader.quit()
+    readers.clear()
+    for machine in (a, b):
+        machine.syncthing.pause()
+    for machine, name in ((a, "A: closed"), (b, "B: closed")):
+        reader = machine.reader()
+        reader.do("bookmark", story=STORY, name=name, chapter=3, offset=70)
+        reader.quit()
+        time.sleep(0.05)
+    _resume_and_overwrite(a, b, ("A: closed", "B: closed"), say)
+    readers += [a.reader(), b.reader()]  # started after the overwrite
+    _until_both_back(a, b, readers, ("A: closed", "B: closed"))
+    told = [notice for reader in readers for notice in reader.notices if "last good copy" in notice]
+    check(bool(told), f"both bookmarks are back on A and B; the reader said: {told[:1]}", say)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,12 +23,13 @@ def missing_packages() -> list[str]:
 
 
 def reader_command(target: Path | None, state: Path | None, python: str = sys.executable) -> str:
-    """``python -m reader --state STATE TARGET``, every word quoted for the shell that
-    textual-serve starts it with (a story called ``Tom's "notes"; rm -rf ~.txt`` stays one
-    argument)."""
-    words = [python, "-m", "reader"]
+    """``exec python -m reader.serve.tab --state STATE TARGET``, every word quoted for the shell
+    that textual-serve starts it with (a story called ``Tom's "notes"; rm -rf ~.txt`` stays one
+    argument). ``exec``: the shell becomes the reader, whose parent is then the server (see
+    :mod:`reader.serve.tab`)."""
+    words = [python, "-m", "reader.serve.tab"]
     if state is not None:
         words += ["--state", str(state)]
     if target is not None:
         words.append(str(target))
-    return shlex.join(words)
+    return "exec " + shlex.join(words)

@@ -73,10 +73,10 @@ class Guard:
             return Verdict(False, why="origin")
         if path == "/ws" and origin is None:
             return Verdict(False, why="websocket without an origin")
+        if self._is_token(query_token):  # on the page: into the cookie, out of the address
+            return Verdict(True, set_cookie=path == "/")
         if self._is_token(cookie_token):
             return Verdict(True)
-        if self._is_token(query_token):
-            return Verdict(True, set_cookie=path == "/")
         return Verdict(False, why="token")
 
 

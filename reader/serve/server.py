@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import socket
 import sys
@@ -53,6 +54,21 @@ class GuardedServer(Server):
             "Each tab is a reader of its own on the same library and state. Ctrl+C stops.",
             flush=True,
         )
+        if not _loopback(self.options.host):
+            print(
+                f"reader: {self.options.host} is reachable from other machines: keep the token secret, "
+                "and put the reader behind HTTPS (--public-url) on a network you do not trust",
+                flush=True,
+            )
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def run(options: ServeOptions) -> int:

@@ -94,7 +94,9 @@ def chromium():  # type: ignore[no-untyped-def]
 
 
 def open_reader(browser, served: Served):  # type: ignore[no-untyped-def]
-    page = browser.new_page(viewport={"width": 1000, "height": 640})
+    """A tab on the reader (``browser``: a browser, or one context for tabs sharing cookies)."""
+    page = browser.new_page()
+    page.set_viewport_size({"width": 1000, "height": 640})
     # no network: anything but the reader's own address (the page asks for a web font) is cut
     page.route(re.compile(rf"^(?!{re.escape(served.base)}/).*"), lambda route: route.abort())
     terminal = Terminal(page)
@@ -144,3 +146,27 @@ def starts(record: dict, line: str) -> bool:  # type: ignore[type-arg]
     line = " ".join(line.split())
     n = min(len(snippet), len(line), 30)
     return n >= 10 and snippet[:n] == line[:n]
+
+
+def test_two_tabs_at_once_lose_nothing(chromium, tmp_path: Path, state_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Two tabs (two reader processes) bookmark the same story: both bookmarks are kept."""
+    library = tmp_path / "library"
+    library.mkdir()
+    write_story(library)
+    with reader_serve(str(library), "--state", str(state_path)) as served:
+        context = chromium.new_context()
+        tabs = [open_reader(context, served) for _ in range(2)]
+        for page, terminal in tabs:
+            terminal.wait_for(r"1 stor")
+            page.keyboard.press("Enter")
+            terminal.wait_for(r"p\. 1/\d+")
+        for (page, terminal), turns in zip(tabs, (1, 3), strict=True):
+            since = terminal.mark()
+            for _ in range(turns):
+                page.keyboard.press("Space")
+            terminal.wait_for(rf"p\. {turns + 1}/\d+", since)
+            page.keyboard.press("m")
+        record = wait_for_state(state_path, lambda r: len(r.get("bookmarks") or []) == 2)
+        context.close()
+    offsets = sorted(mark["position"]["offset"] for mark in record["bookmarks"])
+    assert 0 < offsets[0] < offsets[1]

@@ -7,6 +7,7 @@ import http.client
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,43 @@ def test_without_textual_serve_it_says_what_to_install(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "pip install 'reader[serve]'" in result.stderr and "textual-serve" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def alive(pid: int) -> bool:
+    """Whether a process runs (a zombie nobody has reaped yet does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_tab_s_reader_ends_when_the_server_is_killed_outright(tmp_path: Path) -> None:
+    """SIGKILL gives textual-serve no chance to stop its readers: each ends by itself."""
+    need_module("textual_serve", "textual-serve")
+    if not Path("/proc/self/stat").exists() or shutil.which("ps") is None:
+        pytest.skip("needs /proc and ps to find the reader's process")
+    library = tmp_path / "library"
+    library.mkdir()
+    shutil.copy(SAMPLE / STORY, library / STORY)
+    with reader_serve(str(library)) as server:
+        own = {**cookie(server), "Origin": f"http://127.0.0.1:{server.port}"}
+        import threading
+
+        talking = threading.Thread(target=websocket, args=(server, own), daemon=True)
+        talking.start()
+        children: list[int] = []
+        for _ in range(200):
+            listed = subprocess.run(
+                ["ps", "-o", "pid=", "--ppid", str(server.process.pid)], capture_output=True, text=True
+            )
+            children = [int(pid) for pid in listed.stdout.split()]
+            if children:
+                break
+            time.sleep(0.05)
+        assert children, "no reader was started for the websocket"
+        server.process.kill()
+        server.process.wait()
+        deadline = time.monotonic() + 10
+        while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(alive(pid) for pid in children)

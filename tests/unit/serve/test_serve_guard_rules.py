@@ -60,7 +60,7 @@ def test_the_command_keeps_every_path_one_argument_in_the_shell(tmp_path: Path, 
     state = tmp_path / f"state {name}"
     command = reader_command(story, state, python=str(echo))
     echoed = subprocess.run(command, shell=True, capture_output=True, text=True, cwd=tmp_path, check=True)
-    assert echoed.stdout.split("\0")[:-1] == ["-m", "reader", "--state", str(state), str(story)]
+    assert echoed.stdout.split("\0")[:-1] == ["-m", "reader.serve.tab", "--state", str(state), str(story)]
     assert not (tmp_path / "pwned").exists()
 
 
@@ -105,6 +105,7 @@ def test_the_guard(
 
 def test_the_token_in_the_address_becomes_a_cookie_only_on_the_page() -> None:
     assert guard().judge("GET", "/", TOKEN, None, None).set_cookie
-    assert not guard().judge("GET", "/", TOKEN, TOKEN, None).set_cookie
+    assert guard().judge("GET", "/", TOKEN, TOKEN, None).set_cookie  # a second tab: the same
+    assert not guard().judge("GET", "/", None, TOKEN, None).set_cookie
     assert not guard().judge("GET", "/static/css/xterm.css", TOKEN, None, None).set_cookie
     assert guard().cookie == "reader_token_8765"
