@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import http.client
+import re
 import shutil
 import subprocess
 import sys
@@ -15,16 +16,20 @@ from conftest import SAMPLE
 from serving import Served, need_module, reader_serve
 
 STORY = "what-the-static-keeps.txt"
+HOSTILE = 'Tom\'s "stories"; $(touch pwned) `touch pwned` & x'
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Served:  # type: ignore[misc]
     need_module("textual_serve", "textual-serve")
     need_module("aiohttp", "aiohttp")
-    library = tmp_path_factory.mktemp("library")
+    # a library whose path a shell would run if it were not quoted
+    library = tmp_path_factory.mktemp("library") / HOSTILE
+    library.mkdir()
     shutil.copy(SAMPLE / STORY, library / STORY)
-    with reader_serve(str(library)) as server:
+    with reader_serve(str(library), cwd=library.parent) as server:
         yield server
+    assert not (library.parent / "pwned").exists()
 
 
 def get(served: Served, path: str, headers: dict[str, str] | None = None, method: str = "GET"):  # type: ignore[no-untyped-def]
@@ -88,7 +93,7 @@ def websocket(served: Served, headers: dict[str, str]) -> tuple[int | None, str]
                 return error.status, ""
             received = ""
             async with socket:
-                while "stories" not in received:
+                while not re.search(r"\d stor(?:y|ies) ·", received):  # the library's status line
                     message = await asyncio.wait_for(socket.receive(), 20)
                     if message.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
                         break
@@ -115,7 +120,7 @@ def test_a_websocket_without_the_token_or_origin_is_refused(served: Served) -> N
 def test_the_page_s_own_websocket_with_the_token_runs_the_reader(served: Served) -> None:
     status, received = websocket(served, {**cookie(served), "Origin": f"http://127.0.0.1:{served.port}"})
     assert status is None
-    assert "1 stories" in received or "1 story" in received
+    assert re.search(r"\b1 stor(?:y|ies) ·", received)  # the reader started, on that library
 
 
 def test_without_textual_serve_it_says_what_to_install(tmp_path: Path) -> None:
