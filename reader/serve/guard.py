@@ -58,6 +58,25 @@ class Guard:
         on one machine must not overwrite each other's."""
         return f"reader_token_{self.port}"
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Every answer's: not cached, never framed by another page, no address passed on as a
+        referrer, and a page that loads nothing from elsewhere (textual-serve's page asks
+        Google for a web font: refused, so opening the reader tells no third party) and
+        talks to no server but this one."""
+        websocket = self.origin.replace("http", "ws", 1)
+        policy = (
+            "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            f"img-src 'self' data:; font-src 'self' data:; connect-src 'self' {websocket}; "
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+        )
+        return {
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+            "X-Frame-Options": "DENY",
+            "Content-Security-Policy": policy,
+        }
+
     def _is_token(self, given: str | None) -> bool:
         return bool(given) and hmac.compare_digest(str(given).encode(), self.token.encode())
 
@@ -93,24 +112,15 @@ def middleware(guard: Guard) -> Middleware:
             request.headers.get("Origin"),
         )
         if not verdict.allow:
-            return web.Response(status=403, text=REFUSED, headers=_PRIVATE)
+            return web.Response(status=403, text=REFUSED, headers=guard.headers)
         if verdict.set_cookie:
             return _enter(request, guard)
         response = await handler(request)
         if not response.prepared:  # a page or a file (the websocket's answer has gone)
-            response.headers.update(_PRIVATE)
+            response.headers.update(guard.headers)
         return response
 
     return check
-
-
-#: Every answer: not cached, never framed by another page, no address passed on as a referrer.
-_PRIVATE = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "frame-ancestors 'none'",
-}
 
 
 def _enter(request: web.Request, guard: Guard) -> web.Response:
@@ -121,7 +131,7 @@ def _enter(request: web.Request, guard: Guard) -> web.Response:
     rest = [(key, value) for key, value in request.query.items() if key != "token"]
     query = "&".join(f"{key}={value}" for key, value in rest if key.isalnum() and value.isalnum())
     location = "./" + (f"?{query}" if query else "")
-    response = web.Response(status=303, headers={**_PRIVATE, "Location": location})
+    response = web.Response(status=303, headers={**guard.headers, "Location": location})
     response.set_cookie(
         guard.cookie, guard.token, path="/", httponly=True, samesite="Strict", secure=guard.secure
     )

@@ -81,7 +81,9 @@ def test_with_the_cookie_other_paths_and_methods_are_still_refused(served: Serve
     assert get(served, "/", {**cookie(served), "Origin": "http://evil.example"})[0].status == 403
 
 
-def websocket(served: Served, headers: dict[str, str]) -> tuple[int | None, str]:
+def websocket(
+    served: Served, headers: dict[str, str], until: str = r"\d stor(?:y|ies) ·|p\. 1/\d+"
+) -> tuple[int | None, str]:
     """Open the reader's websocket as a browser would: (refusal status or None, what came)."""
     import aiohttp
 
@@ -93,7 +95,7 @@ def websocket(served: Served, headers: dict[str, str]) -> tuple[int | None, str]
                 return error.status, ""
             received = ""
             async with socket:
-                while not re.search(r"\d stor(?:y|ies) ·", received):  # the library's status line
+                while not re.search(until, received):  # the library's status line, or a page
                     message = await asyncio.wait_for(socket.receive(), 20)
                     if message.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
                         break
@@ -175,3 +177,22 @@ def test_a_tab_s_reader_ends_when_the_server_is_killed_outright(tmp_path: Path) 
         while any(alive(pid) for pid in children) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not any(alive(pid) for pid in children)
+
+
+def test_behind_a_name_the_public_url_is_the_only_origin_let_in(tmp_path: Path) -> None:
+    """``--public-url``: the page's websocket address and the one Origin let in are the public
+    name's; the same machine's own address is now a foreign origin. And PATH may be one story."""
+    need_module("textual_serve", "textual-serve")
+    story = tmp_path / 'it\'s a "story"; $(touch pwned).txt'
+    shutil.copy(SAMPLE / STORY, story)
+    public = "https://books.example:8443/reader/"
+    with reader_serve(str(story), "--public-url", public, cwd=tmp_path) as server:
+        assert server.url.startswith("https://books.example:8443/reader/?token=")
+        page, body = get(server, "/", cookie(server))
+        assert page.status == 200 and b"wss://books.example:8443/reader/ws" in body
+        assert "Secure" in get(server, f"/?token={server.token}")[0].getheader("Set-Cookie")
+        status, _ = websocket(server, {**cookie(server), "Origin": f"http://127.0.0.1:{server.port}"})
+        assert status == 403
+        status, received = websocket(server, {**cookie(server), "Origin": "https://books.example:8443"})
+        assert status is None and re.search(r"p\. 1/\d+", received)  # the story itself, opened
+    assert not (tmp_path / "pwned").exists()
