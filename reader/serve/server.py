@@ -71,12 +71,21 @@ def _loopback(host: str) -> bool:
         return False
 
 
+def _try_listening(host: str, port: int) -> None:
+    """Bind every address ``host`` stands for, as the server will (OSError if one cannot be)."""
+    for family, kind, proto, _, address in socket.getaddrinfo(
+        host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    ):
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+
+
 def run(options: ServeOptions) -> int:
     """Serve until Ctrl+C or SIGTERM; 2 when the address cannot be listened on."""
     server = GuardedServer(options)
     try:
-        # tried first, so that no address is printed for a port another program holds
-        socket.create_server((options.host, options.port)).close()
+        _try_listening(options.host, options.port)  # so that no address is printed for nothing
         server.serve()
     except OSError as error:
         reason = error.strerror or error

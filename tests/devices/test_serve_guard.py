@@ -196,3 +196,40 @@ def test_behind_a_name_the_public_url_is_the_only_origin_let_in(tmp_path: Path) 
         status, received = websocket(server, {**cookie(server), "Origin": "https://books.example:8443"})
         assert status is None and re.search(r"p\. 1/\d+", received)  # the story itself, opened
     assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--port", "0"], "--port wants a number from 1 to 65535"),
+        (["--public-url", "ftp://books.example"], "--public-url wants an http:// or https:// address"),
+        (["/no/such/library"], "no such file or folder"),
+        (["--host", "no.such.host.invalid"], "cannot serve on no.such.host.invalid"),
+        (["--state", "/dev/null"], "not a folder"),
+    ],
+)
+def test_what_cannot_be_served_is_said_before_anything_listens(args: list[str], said: str) -> None:
+    need_module("textual_serve", "textual-serve")
+    result = subprocess.run(
+        [sys.executable, "-m", "reader", "serve", *args], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2 and said in result.stderr and "Traceback" not in result.stderr
+    assert "token=" not in result.stdout
+
+
+def test_a_port_another_program_holds_is_said_and_no_address_is_printed() -> None:
+    need_module("textual_serve", "textual-serve")
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "reader", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2 and f"cannot serve on 127.0.0.1:{port}" in result.stderr
+    assert "token=" not in result.stdout and "Traceback" not in result.stderr
