@@ -11,7 +11,7 @@ from typing import Any
 
 from reader import __version__, paths
 
-SUBCOMMANDS = ("list", "dump", "search")
+SUBCOMMANDS = ("list", "dump", "search", "serve")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,7 +176,12 @@ def _subcommand(argv: list[str]) -> int:
     dump_parser = sub.add_parser("dump", help="a story as the reader parsed it")
     dump_parser.add_argument("path")
     dump_parser.add_argument("--json", action="store_true")
+    from reader.serve import start as serve
+
+    serve.add_arguments(sub.add_parser("serve", help="the same reader in a web browser (token-guarded)"))
     args = parser.parse_args(argv)
+    if args.command == "serve":
+        return serve.main(args)
     if args.command == "list":
         return _list(args)
     if args.command == "search":
