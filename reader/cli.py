@@ -11,7 +11,7 @@ from typing import Any
 
 from reader import __version__, paths
 
-SUBCOMMANDS = ("list", "dump", "search")
+SUBCOMMANDS = ("list", "dump", "search", "serve")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 #: Options that take a value (the next word is that value, never a subcommand).
-_VALUED = ("--state", "--library", "--limit")
+_VALUED = ("--state", "--library", "--limit", "--host", "--port", "--public-url")
 
 
 def _subcommand_at(argv: list[str]) -> int | None:
@@ -55,8 +55,8 @@ def _tui_parser() -> argparse.ArgumentParser:
         prog="reader",
         description="A terminal e-reader for big libraries of long stories.",
         epilog="subcommands (each has --help): reader list [DIR] [--json] · reader search QUERY "
-        "[--library DIR] [--json] [--limit N] · reader dump PATH [--json]. Options may come "
-        "before or after the subcommand.",
+        "[--library DIR] [--json] [--limit N] · reader dump PATH [--json] · reader serve [--host H] "
+        "[--port P] [--public-url URL] [PATH]. Options may come before or after the subcommand.",
     )
     parser.add_argument("path", nargs="?", help="a library folder, or one story file to open directly")
     parser.add_argument("--library", metavar="DIR", help="the library folder (same as a folder PATH)")
@@ -139,7 +139,7 @@ def _load_state_in_background(path: Path) -> Any:
 
     def load() -> None:
         try:
-            future.set_result(State.load(path))
+            future.set_result(State.load(path, look_soon=True))  # the app looks once it is shown
         except BaseException as error:  # raised again by result(), in the caller
             future.set_exception(error)
 
@@ -190,6 +190,10 @@ def _fail(message: str, code: int = 2) -> int:
 
 def _subcommand(argv: list[str]) -> int:
     args = _subcommand_parser().parse_args(argv)
+    if args.command == "serve":
+        from reader.serve import start as serve
+
+        return serve.main(args)
     if args.command == "list":
         return _list(args)
     if args.command == "search":
@@ -198,7 +202,7 @@ def _subcommand(argv: list[str]) -> int:
 
 
 def _subcommand_parser() -> argparse.ArgumentParser:
-    """``list``, ``search`` and ``dump``: each option described in its ``--help``."""
+    """``list``, ``search``, ``dump`` and ``serve``: each option described in its ``--help``."""
     parser = argparse.ArgumentParser(prog="reader")
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -235,6 +239,9 @@ def _subcommand_parser() -> argparse.ArgumentParser:
         description="A story as the reader parsed it: metadata, chapters and their blocks.",
     )
     dump_parser.add_argument("path", metavar="PATH", help="the story file (or story folder)")
+    from reader.serve import start as serve
+
+    serve.add_arguments(sub.add_parser("serve", help="the same reader in a web browser (token-guarded)"))
     return parser
 
 

@@ -50,6 +50,7 @@ class ReadingSession:
         self.recorded = recorded
         self.book: StoryLayout | None = None
         self.ref = PageRef(0, 0, 0)
+        state.freshen(story.id)  # its file as it is now, if the start took the cache on trust
         saved = state.position(story.id)
         self.resumed = saved is not None
         self.place = resolve_position(story, saved) if saved else Position(0, 0, story.chapters[0].snippet(0))

@@ -69,11 +69,11 @@ class ReaderApp(App[None]):
         self.preload = preload
         if state is None:
             assert state_path is not None, "the app needs a state, or the folder to load it from"
-            state = State.load(state_path)
+            state = State.load(state_path, look_soon=True)  # the app looks once it is shown
         self.state = state
         self.config = config or Config()
         self.autosave = Autosave(self.state, self._report, self._state_changed)
-        self._checking = False
+        self._checking = self._settled = False
         self._index: SearchIndex | None = None
         self.typeahead = TypeAhead(self)
         self._kinds: dict[str, str] = {}  # notice → its kind (see say)
@@ -184,9 +184,18 @@ class ReaderApp(App[None]):
             self.save_config()
 
     def _started(self) -> None:
-        """The first frame is on screen: start-up objects are kept for good, so freeze them."""
+        """The first frame is on screen: start-up objects are kept for good, so freeze them.
+        A story opened directly settles now; the library once its list is shown."""
         gc.freeze()
+        if self.library is None or self.story_path is not None:
+            self.settle()
         gc.enable()
+
+    def settle(self) -> None:
+        if not self._settled:
+            self._settled = True
+            self.state.prefetch()
+            self.call_later(self._check_disk)
 
     def _handle_signals(self) -> None:
         """A closed terminal (SIGHUP) or a kill (SIGTERM) saves the state before exiting."""
@@ -280,6 +289,7 @@ class ReaderApp(App[None]):
             look = state.look()
             changes = await asyncio.to_thread(state.changes, look)
             changed = state.absorb(changes)
+            state.unlooked = False  # every file as it was at the look
         finally:
             self._checking = False
         self._show_state_notices()

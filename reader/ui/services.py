@@ -62,6 +62,11 @@ class Services(Protocol):
         """Write config.yaml (a failure is said, not raised)."""
         ...
 
+    def settle(self) -> None:
+        """The first screen is usable: look at the state folder for files changed since the
+        cache was written, and read what the cache keeps apart (on threads)."""
+        ...
+
     def library_index(self, root: Path) -> SearchIndex:
         """The search index of the library at ``root``."""
         ...

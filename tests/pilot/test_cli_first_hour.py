@@ -76,12 +76,16 @@ def described(help_text: str) -> dict[str, str]:
     return found
 
 
-@pytest.mark.parametrize("command", ["list", "search", "dump"])
+@pytest.mark.parametrize("command", ["list", "search", "dump", "serve"])
 def test_every_option_of_every_subcommand_is_described(command: str) -> None:
     result = run(command, "--help")
     assert result.returncode == 0
     options = described(result.stdout)
-    wanted = {"list": ["--library", "--state", "--json", "DIR"], "search": ["--limit", "--json", "--regex"]}
+    wanted = {
+        "list": ["--library", "--state", "--json", "DIR"],
+        "search": ["--limit", "--json", "--regex"],
+        "serve": ["--host", "--port", "--public-url", "path"],
+    }
     for option in wanted.get(command, ["--json", "PATH"]):
         assert any(name.startswith(option) for name in options), (command, option)
     assert options and all(options.values()), options

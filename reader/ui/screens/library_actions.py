@@ -38,6 +38,7 @@ def open_story(screen: Screen[Any], root: Path, entry: StoryEntry | None) -> Non
 def continue_latest(screen: Screen[Any], root: Path, entries: list[StoryEntry]) -> None:
     """Read on in the story read last."""
     state = services(screen).state
+    state.freshen()  # typed ahead of the app's first look at the state folder: look now
     read = [e for e in entries if not e.error and state.last_read(e.id)]
     if not read:
         enter = key_of("library.open", screen.app._keymap)
