@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from reader import __version__, paths
+from reader.clean import PLACEHOLDER, clean, display_name, raw_bytes
 
 SUBCOMMANDS = ("list", "dump", "search")
 
@@ -126,9 +128,10 @@ def _load_state_in_background(path: Path) -> Any:
 
 
 def _apply_limits(config: Any) -> None:
-    from reader.formats import set_size_limit
+    from reader.formats import files
 
-    set_size_limit(config.max_story_mb)
+    files.set_size_limit(config.max_story_mb)
+    files.set_follow_outside_links(config.follow_outside_links)
 
 
 def _root_of(story: Path, config: Any) -> Path:
@@ -146,14 +149,38 @@ def _default_library(config: Any) -> Path | None:
         library = Path(config.library).expanduser()
         if library.is_dir():
             return library
-        print(f"reader: the configured library {library} is not a folder", file=sys.stderr)
+        _say(f"reader: the configured library {library} is not a folder", sys.stderr)
         return None
     return paths.sample_library()
 
 
 def _fail(message: str, code: int = 2) -> int:
-    print(f"reader: {message}", file=sys.stderr)
+    _say(f"reader: {message}", sys.stderr)
     return code
+
+
+def _say(text: str, stream: Any = None) -> None:
+    """Print a line that may quote a story or its file name: cleaned (``reader.clean``)."""
+    print(clean(text, PLACEHOLDER), file=stream or sys.stdout)
+
+
+def _json(data: Any) -> None:
+    """JSON as it escapes: controls are \\u escapes already; DEL, C1 controls, bidi
+    overrides and lone surrogates are escaped here too (the output stays valid JSON)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    print(_JSON_ESCAPE.sub(lambda match: f"\\u{ord(match.group()):04x}", text))
+
+
+_JSON_ESCAPE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _path_fields(path: Any) -> dict[str, str]:
+    """``path`` fit to print, and its raw bytes (percent-encoded) when it is not UTF-8."""
+    fields = {"path": display_name(path)}
+    raw = raw_bytes(path)
+    if raw is not None:
+        fields["path_bytes"] = raw
+    return fields
 
 
 # Subcommands ---------------------------------------------------------------------------
@@ -200,20 +227,20 @@ def _list(args: argparse.Namespace) -> int:
         return _fail(str(error))
     for notice in [state.warning, *state.pop_notices()]:
         if notice:
-            print(f"reader: {notice}", file=sys.stderr)
+            _say(f"reader: {notice}", sys.stderr)
     rows: list[dict[str, Any]] = []
     entries = scan(root)
     state.reconcile(Found(e.id, str(e.path), e.title, e.author, str(root)) for e in entries if not e.error)
     for entry in entries:
         if entry.error:
-            print(f"reader: {entry.error}", file=sys.stderr)
+            _say(f"reader: {entry.error}", sys.stderr)
             continue
         rows.append(
             {
                 "id": entry.id,
                 "title": entry.title,
                 "author": entry.author,
-                "path": str(entry.path),
+                **_path_fields(entry.path),
                 "words": entry.words,
                 "chapters": entry.chapters,
                 "progress": state.progress(entry.id),
@@ -223,12 +250,13 @@ def _list(args: argparse.Namespace) -> int:
         )
     rows.sort(key=lambda row: recent_first(row["title"], row["last_read"] or ""))
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        _json(rows)
         return 0
     for row in rows:
         progress = f"{row['progress']:.0%}" if row["last_read"] else "new"
-        print(
-            f"{row['title'][:40]:<40}  {row['author'][:20]:<20}  {row['words']:>8,} words  "
+        title, author = clean(row["title"], PLACEHOLDER), clean(row["author"], PLACEHOLDER)
+        _say(
+            f"{title[:40]:<40}  {author[:20]:<20}  {row['words']:>8,} words  "
             f"{row['chapters']:>3} ch.  {progress:>4}"
         )
     return 0
@@ -272,7 +300,7 @@ def _search(args: argparse.Namespace) -> int:
             {
                 "id": hit.id,
                 "title": hit.title,
-                "path": hit.path,
+                **_path_fields(hit.path),
                 "chapter": hit.chapter,
                 "chapter_title": hit.chapter_title,
                 "offset": hit.offset,
@@ -280,10 +308,10 @@ def _search(args: argparse.Namespace) -> int:
             }
             for hit in hits
         ]
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        _json(rows)
     else:
         for hit in hits:
-            print(f"{hit.title} — {hit.chapter_title}\n    {hit.snippet}")
+            _say(f"{hit.title} — {hit.chapter_title}\n    {clean(hit.snippet, PLACEHOLDER)}")
     return 0 if hits else 1
 
 
@@ -308,14 +336,14 @@ def _dump(args: argparse.Namespace) -> int:
                 for c in story.chapters
             ],
         }
-        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        _json(data)
         return 0
-    print(f"{story.title}" + (f" by {story.author}" if story.author else ""))
+    _say(f"{story.title}" + (f" by {story.author}" if story.author else ""))
     for key, value in story.metadata.items():
-        print(f"  {key}: {value}")
+        _say(f"  {key}: {value}")
     for number, chapter in enumerate(story.chapters, 1):
-        print(f"\n== {number}. {chapter.title} ({chapter.words_between(0):,} words)")
+        _say(f"\n== {number}. {chapter.title} ({chapter.words_between(0):,} words)")
         for block in chapter.blocks:
             text = block.text if len(block.text) <= 70 else block.text[:67] + "…"
-            print(f"  [{block.kind}] {text}")
+            _say(f"  [{block.kind}] {text}")
     return 0

@@ -141,7 +141,10 @@ def _in_workers(
     context = multiprocessing.get_context("spawn")
     _start_resource_tracker()
     pool = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(format_files.MAX_FILE_BYTES,)
+        workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(format_files.MAX_FILE_BYTES, format_files.FOLLOW_OUTSIDE_LINKS),
     )
     futures: list[Future[list[StoryEntry]]] = []
     try:
@@ -193,9 +196,11 @@ def _start_resource_tracker() -> None:
             sys.stderr = captured
 
 
-def _start_worker(size_limit: int) -> None:
-    """In each worker: the reader's size limit, and no output onto the reader's screen."""
+def _start_worker(size_limit: int, follow_outside_links: bool = False) -> None:
+    """In each worker: the reader's size limit and links setting, and no output onto the
+    reader's screen."""
     format_files.MAX_FILE_BYTES = size_limit
+    format_files.FOLLOW_OUTSIDE_LINKS = follow_outside_links
     quiet = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(quiet, fd)

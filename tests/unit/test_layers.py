@@ -28,6 +28,8 @@ BANDS: list[list[str]] = [
     # walk and the state's migration share
     ["reader.formats.files|reader.formats.fingerprint"],
     ["reader.model", "reader.paths", "reader.atomic_write", "reader.formats.errors", "reader"],
+    # the one cleaning function for text from strangers: formats, library, CLI and UI use it
+    ["reader.clean"],
 ]
 ACROSS = {("reader.search", "reader.library")}
 
