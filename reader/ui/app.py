@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
-import signal
+import threading
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -17,6 +17,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.theme import Theme
 
+from reader.clean import PLACEHOLDER, clean
 from reader.config import Config
 from reader.formats import Preload
 from reader.state import LockBusy, State
@@ -49,6 +50,9 @@ class ReaderApp(App[None]):
     CSS_PATH = "reader.tcss"
     TITLE = "reader"
     ENABLE_COMMAND_PALETTE = True
+
+    #: The last save runs once at a time: on the way out, and in a hang-up's last resort.
+    _final_save: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(
         self,
@@ -130,12 +134,23 @@ class ReaderApp(App[None]):
         gc.freeze()
         gc.enable()
 
+    def notify(  # type: ignore[override]
+        self, message: str, *, title: str = "", markup: bool = False, **options: Any
+    ) -> None:
+        """Every notice may quote a file name or a story's text: cleaned of control bytes
+        (``reader.clean``), and not read as markup unless asked (a name with "[@click=…]")."""
+        message, title = clean(str(message), PLACEHOLDER), clean(title, PLACEHOLDER)
+        super().notify(message, title=title, markup=markup, **options)
+
     def _handle_signals(self) -> None:
-        """A closed terminal (SIGHUP) or a kill (SIGTERM) saves the state before exiting."""
+        """A closed terminal (SIGHUP) or a kill (SIGTERM) saves the state and ends the reader
+        within 2 s, whatever Textual's shutdown does with the terminal gone (``hangup``)."""
+        from reader.ui import hangup
+
+        if self.is_headless:  # a test's app: the test process keeps its own signal handlers
+            return
         try:
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGHUP, signal.SIGTERM):
-                loop.add_signal_handler(sig, self._signalled)
+            hangup.install(self._signalled, self.save_now_quietly)
         except (NotImplementedError, RuntimeError, AttributeError, ValueError):
             pass
 
@@ -167,10 +182,13 @@ class ReaderApp(App[None]):
 
         Waits for the writer, then writes what is left here, waiting at most 2 s for another
         reader's lock; what still cannot be written goes to an emergency copy, and the
-        message says where. False when the last save failed.
+        message says where. False when the last save failed. Safe to call from two threads
+        (the way out and the hang-up's last resort): the second waits for the first.
         """
-        import sys
+        with self._final_save:
+            return self._save_last()
 
+    def _save_last(self) -> bool:
         self.autosave.stop()
         try:
             self.state.save(timeout=2.0)
@@ -178,14 +196,14 @@ class ReaderApp(App[None]):
         except (OSError, LockBusy) as error:
             saved = False
             reason = getattr(error, "strerror", None) or error
-            print(f"reader: could not save your place in {self.state.folder}: {reason}", file=sys.stderr)
+            _stderr(f"reader: could not save your place in {self.state.folder}: {reason}")
             try:
                 for copy in self.state.emergency_copies():
-                    print(f"reader: an emergency copy of it is in {copy}", file=sys.stderr)
+                    _stderr(f"reader: an emergency copy of it is in {copy}")
             except OSError as again:
-                print(f"reader: and no emergency copy could be written ({again})", file=sys.stderr)
+                _stderr(f"reader: and no emergency copy could be written ({again})")
         for notice in self.state.pop_notices():
-            print(f"reader: {notice}", file=sys.stderr)
+            _stderr(f"reader: {notice}")
         return saved
 
     def _report(self, message: str, error: bool) -> None:
@@ -290,3 +308,13 @@ if TYPE_CHECKING:
 
     def _provides_services(app: ReaderApp) -> Services:
         return app  # mypy checks here that ReaderApp gives screens all they may ask for
+
+
+def _stderr(message: str) -> None:
+    """A line on stderr, which may be a closed terminal by now: then it is lost, quietly."""
+    import sys
+
+    try:
+        print(message, file=sys.stderr)
+    except (OSError, ValueError):
+        pass

@@ -30,7 +30,7 @@ class BookmarksScreen(ModalScreen[Position | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="bookmarks-box", classes="dialog"):
-            yield Static(f"Bookmarks — {self.story.title}", classes="dialog-title")
+            yield Static(f"Bookmarks — {self.story.title}", classes="dialog-title", markup=False)
             yield OptionList(id="bookmark-list")
             yield Input(id="rename", placeholder="New name, Enter to keep, Escape to cancel")
             yield Static("Enter: jump · r: rename · d: delete · Escape: close", classes="dialog-hint")

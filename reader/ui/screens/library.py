@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from reader.clean import display_name
 from reader.library.listing import StoryEntry, missing_entries
 from reader.library.scanning import scan_batches
 from reader.library.shelf import Facts, Shelf, facts
@@ -89,7 +90,7 @@ class LibraryScreen(Screen[None]):
         return self.query_one(StoryTable)
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Library — {self.root}", id="title-bar")
+        yield Static(f"Library — {display_name(self.root)}", id="title-bar", markup=False)
         yield TextBox(
             id="filter",
             placeholder="Type to filter: title, author, fandom, rating, status, relationships, tags…",
@@ -239,7 +240,7 @@ class LibraryScreen(Screen[None]):
         )
         only = status_label(self.status_filter).casefold()
         self.query_one("#title-bar", Static).update(
-            f"Library — {self.root}" + (f" · only {only}" if only else "")
+            Text(f"Library — {display_name(self.root)}" + (f" · only {only}" if only else ""))
         )
         if self.progress is not None:
             done, total = self.progress

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from reader.clean import display_name
 from reader.formats import Preload, StoryError, load_story, neighbour_ids
 from reader.layout import PageRef, StoryLayout
 from reader.model import Position, Story
@@ -113,7 +114,7 @@ class ReadingScreen(Screen[None]):
         return self.session.place if self.session else Position()
 
     def compose(self) -> ComposeResult:
-        yield Static(self.path.name, id="title-bar")
+        yield Static(display_name(self.path.name), id="title-bar", markup=False)
         yield StoryPage(id="page")
         yield Static("Opening…", id="status-bar")
 
@@ -126,7 +127,7 @@ class ReadingScreen(Screen[None]):
             except StoryError as error:
                 self._failed(self.Failed(str(error)))
             return
-        self.query_one(StoryPage).show(None, None, 0, f"Opening {self.path.name}…")
+        self.query_one(StoryPage).show(None, None, 0, f"Opening {display_name(self.path.name)}…")
         self.load()
 
     @work(thread=True, exclusive=True, group="load")
