@@ -8,7 +8,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from reader import __version__, paths
 from reader.clean import PLACEHOLDER, clean, display_name, raw_bytes
@@ -20,7 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         if argv and argv[0] in SUBCOMMANDS:
-            return _subcommand(argv)
+            try:
+                return _subcommand(argv)
+            except KeyboardInterrupt:
+                _end_now(130)  # not waiting for parsing processes to finish their stories
         return _tui(argv)
     except KeyboardInterrupt:
         return 130
@@ -29,6 +32,18 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _end_now(status: int) -> NoReturn:
+    """Exit at once (ctrl+c): what was printed is flushed; no thread or process is waited for."""
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
 
 
 def _tui_parser() -> argparse.ArgumentParser:

@@ -14,7 +14,7 @@ from reader.model import Span
 _MARKER = re.compile(r"[*_]")
 _NEWLINE = re.compile(r"\n")
 #: Emphasis inside emphasis inside …: deeper than this is left as it is written.
-MAX_NESTING = 8
+MAX_NESTING = 4
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!])")
 # A link's text and address hold no brackets: each "[" then looks only as far as the next one
 # (with "[^\]]*" a page of unclosed "[" was quadratic).

@@ -199,8 +199,11 @@ def _start_resource_tracker() -> None:
 def _start_worker(size_limit: int, follow_outside_links: bool = False) -> None:
     """In each worker: the reader's size limit and links setting, and no output onto the
     reader's screen."""
+    import signal
+
     format_files.MAX_FILE_BYTES = size_limit
     format_files.FOLLOW_OUTSIDE_LINKS = follow_outside_links
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # ctrl+c is the reader's to answer, not the workers'
     quiet = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(quiet, fd)

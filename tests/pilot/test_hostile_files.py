@@ -142,3 +142,36 @@ async def test_a_config_turned_into_a_list_meanwhile_is_never_written(
         assert app.screen.book is not None  # still reading
     assert config.read_text(encoding="utf-8") == "- now a list\n"  # only ever read
     assert Config.load(config).text_width > 60  # from settings.yaml, written beside it
+
+
+def slow_story(path: Path) -> Path:
+    """A Markdown story that takes seconds to read (emphasis nested 120,000 deep: linear, but
+    every level is a pass)."""
+    path.write_text("*_" * 120_000 + "a" + "_*" * 120_000, encoding="utf-8")
+    return path
+
+
+async def test_a_story_that_takes_too_long_is_abandoned_with_a_message(
+    tmp_path: Path, state_path: Path
+) -> None:
+    import time
+
+    from reader.config import Config
+
+    library = tmp_path / "lib"
+    library.mkdir()
+    slow_story(library / "slow.md")
+    app = make_app(state_path, library, config=Config(parse_seconds=1))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_library(pilot, app)
+        started = time.monotonic()
+        await pilot.press("enter")
+        while not any("abandoned" in n.message for n in app._notifications):
+            if time.monotonic() - started > 5:
+                break
+            await pilot.pause(0.05)
+        notices = [n.message for n in app._notifications]
+        assert any("slow.md: took longer than 1 s to read, abandoned" in n for n in notices), notices
+        assert time.monotonic() - started < 2.5
+        await pilot.press("q")  # back to the library at once
+        await wait_for_library(pilot, app)

@@ -108,3 +108,44 @@ def test_a_closed_terminal_ends_the_reader_50_times(tmp_path: Path, request: pyt
     if "soak" not in (request.config.getoption("markexpr") or ""):
         pytest.skip("50 rounds (about a minute): run with pytest -m soak")
     assert not _closed_at_random(tmp_path, 50, seed=1313)
+
+
+def test_q_quits_at_once_while_a_story_is_being_read(tmp_path: Path) -> None:
+    story = tmp_path / "slow.md"
+    story.write_text("*_" * 120_000 + "a" + "_*" * 120_000, encoding="utf-8")  # seconds to read
+    term = Terminal([sys.executable, "-m", "reader", str(story)], _env(tmp_path))
+    try:
+        term.wait_for("Opening", timeout=30)
+        term.send(b"q")
+        asked = time.monotonic()
+        while not os.waitpid(term.pid, os.WNOHANG)[0]:
+            assert time.monotonic() - asked < 1.0, "still running a second after q"
+            term.read(0.02)
+    finally:
+        try:
+            os.kill(term.pid, signal.SIGKILL)
+            os.waitpid(term.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        os.close(term.fd)
+
+
+def test_ctrl_c_ends_the_command_line_with_130_and_no_traceback(tmp_path: Path) -> None:
+    library = tmp_path / "lib"
+    library.mkdir()
+    for number in range(30):  # enough to be parsed by the worker processes
+        (library / f"{number}.md").write_text("*_" * 20_000 + "a" + "_*" * 20_000, encoding="utf-8")
+    term = Terminal([sys.executable, "-m", "reader", "list", "--library", str(library)], _env(tmp_path))
+    out = b""
+    try:
+        out += _everything(term, 1.5)
+        term.send(b"\x03")  # ctrl+c, as the terminal sends it: SIGINT to the whole group
+        asked = time.monotonic()
+        while not (done := os.waitpid(term.pid, os.WNOHANG))[0]:
+            assert time.monotonic() - asked < 2.0, "still running after ctrl+c"
+            out += term.read(0.05) or b""
+        out += _everything(term, 0.3)
+    finally:
+        os.close(term.fd)
+    assert os.waitstatus_to_exitcode(done[1]) == 130
+    assert b"Traceback" not in out and b"KeyboardInterrupt" not in out, out[-600:]
