@@ -9,10 +9,12 @@ references) and looked for in everything ``load_story`` returns. ZWJ, ZWNJ, LRM 
 from __future__ import annotations
 
 import html
+import os
 import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_format_epub import make_epub, make_opf, page
@@ -197,3 +199,22 @@ def test_styled_spans_move_with_the_text(tmp_path: Path) -> None:
     assert block.text == "He said loud words."
     (span,) = block.spans
     assert block.text[span.start : span.end] == "loud"
+
+
+def test_never_more_than_the_limit_is_read_whatever_the_size_says(tmp_path: Path) -> None:
+    from reader.formats.files import read_regular
+
+    maps = Path("/proc/self/maps")  # a regular file whose size says 0
+    if maps.exists() and maps.stat().st_size == 0:
+        with pytest.raises(StoryError, match="too large"):
+            read_regular(maps, limit=16)
+    big = write(tmp_path, "big.txt", b"x" * 1000)
+    with pytest.raises(StoryError, match="too large"):
+        read_regular(big, limit=999)
+    assert read_regular(big, limit=1000) == b"x" * 1000
+    os.mkfifo(tmp_path / "pipe.txt")
+    with pytest.raises(StoryError, match=r"pipe.txt: not a regular file \(a pipe\)"):
+        read_regular(tmp_path / "pipe.txt")
+    (tmp_path / "link.txt").symlink_to(tmp_path / "pipe.txt")
+    with pytest.raises(StoryError, match=r"link.txt: not a regular file \(a pipe\)"):
+        read_regular(tmp_path / "link.txt")
