@@ -22,6 +22,13 @@ def parse(data: bytes, fallback_title: str) -> Story:
         text, encoding = decode(data)
     except DecodeError as error:
         raise StoryError(str(error)) from None
+    from reader.formats.markup.tree import collector_paused
+
+    with collector_paused():  # many small objects and no cycles: the collector only slows it
+        return _parse_text(text, encoding, fallback_title)
+
+
+def _parse_text(text: str, encoding: str, fallback_title: str) -> Story:
     metadata, body = front_matter(text)
     paras = paragraphs(body)
     levels = [len(m.group(1)) for p in paras if (m := _HEADING.match(p.text))]
