@@ -10,6 +10,7 @@ from reader.model import Block, Span, Story
 
 
 def clean_story(story: Story) -> Story:
+    story.id = clean(story.id)  # a parser may name the story from the file (EPUB's identifier)
     story.title = clean(story.title)
     story.author = clean(story.author)
     story.metadata = {clean(str(key)): _clean_value(value) for key, value in story.metadata.items()}
