@@ -110,12 +110,10 @@ def test_a_closed_terminal_ends_the_reader_50_times(tmp_path: Path, request: pyt
     assert not _closed_at_random(tmp_path, 50, seed=1313)
 
 
-def test_q_quits_at_once_while_a_story_is_being_read(tmp_path: Path) -> None:
-    story = tmp_path / "slow.md"
-    story.write_text("*_" * 120_000 + "a" + "_*" * 120_000, encoding="utf-8")  # seconds to read
-    term = Terminal([sys.executable, "-m", "reader", str(story)], _env(tmp_path))
+def _quits_within_a_second(term: Terminal, ready: str) -> None:
     try:
-        term.wait_for("Opening", timeout=30)
+        term.wait_for(ready, timeout=30)
+        _everything(term, 0.3)  # the parse is well under way
         term.send(b"q")
         asked = time.monotonic()
         while not os.waitpid(term.pid, os.WNOHANG)[0]:
@@ -128,6 +126,25 @@ def test_q_quits_at_once_while_a_story_is_being_read(tmp_path: Path) -> None:
         except (ProcessLookupError, ChildProcessError):
             pass
         os.close(term.fd)
+
+
+def _slow(path: Path) -> Path:
+    path.write_text("*_" * 300_000 + "a" + "_*" * 300_000, encoding="utf-8")  # seconds to read
+    return path
+
+
+def test_q_quits_at_once_while_a_story_is_being_read(tmp_path: Path) -> None:
+    story = _slow(tmp_path / "slow.md")
+    _quits_within_a_second(Terminal([sys.executable, "-m", "reader", str(story)], _env(tmp_path)), "Opening")
+
+
+def test_q_quits_at_once_while_the_library_is_scanned(tmp_path: Path) -> None:
+    library = tmp_path / "lib"
+    library.mkdir()
+    _slow(library / "slow.md")
+    (library / "fine.txt").write_text(f"Title: Fine\nAuthor: A\n\n{FILLER}", encoding="utf-8")
+    term = Terminal([sys.executable, "-m", "reader", str(library)], _env(tmp_path))
+    _quits_within_a_second(term, "Library")
 
 
 def test_ctrl_c_ends_the_command_line_with_130_and_no_traceback(tmp_path: Path) -> None:
