@@ -17,6 +17,7 @@ SUBCOMMANDS = ("list", "dump", "search")
 
 
 def main(argv: list[str] | None = None) -> int:
+    as_program = argv is None  # `reader …`, not a test calling main([...])
     argv = sys.argv[1:] if argv is None else argv
     try:
         if argv and argv[0] in SUBCOMMANDS:
@@ -24,18 +25,23 @@ def main(argv: list[str] | None = None) -> int:
                 return _subcommand(argv)
             except KeyboardInterrupt:
                 _end_now(130)  # not waiting for parsing processes to finish their stories
-        return _tui(argv)
+        code = _tui(argv)
     except KeyboardInterrupt:
-        return 130
+        code = 130
     except BrokenPipeError:  # `reader list | head`: the reader of our output left
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    if as_program:
+        # Saved and the terminal restored: end now, without waiting for a thread still
+        # parsing a story or a scan's processes (the interpreter would join them first).
+        _end_now(code)
+    return code
 
 
 def _end_now(status: int) -> NoReturn:
-    """Exit at once (ctrl+c): what was printed is flushed; no thread or process is waited for."""
+    """Exit at once: what was printed is flushed; no thread or process is waited for."""
     import os
 
     for stream in (sys.stdout, sys.stderr):
@@ -43,6 +49,11 @@ def _end_now(status: int) -> NoReturn:
             stream.flush()
         except (OSError, ValueError):
             pass
+    if "multiprocessing" in sys.modules:  # a scan's parsing processes: their stories are not wanted
+        import multiprocessing
+
+        for child in multiprocessing.active_children():
+            child.kill()
     os._exit(status)
 
 

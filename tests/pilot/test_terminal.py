@@ -147,6 +147,16 @@ def test_q_quits_at_once_while_the_library_is_scanned(tmp_path: Path) -> None:
     _quits_within_a_second(term, "Library")
 
 
+def test_q_quits_at_once_while_parsing_processes_read_slow_stories(tmp_path: Path) -> None:
+    library = tmp_path / "lib"
+    library.mkdir()
+    for number in range(30):  # enough for the parsing processes; each takes about a second
+        (library / f"{number}.md").write_text("*_" * 60_000 + "a" + "_*" * 60_000, encoding="utf-8")
+    _quits_within_a_second(
+        Terminal([sys.executable, "-m", "reader", str(library)], _env(tmp_path)), "Library"
+    )
+
+
 def test_ctrl_c_ends_the_command_line_with_130_and_no_traceback(tmp_path: Path) -> None:
     library = tmp_path / "lib"
     library.mkdir()
