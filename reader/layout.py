@@ -90,10 +90,12 @@ def _python_wrap(text: str, width: int) -> list[tuple[int, int]]:
         s, e = match.span()
         word_width = e - s if ascii_only else cell_len(text[s:e])
         if start >= 0:
-            grown = used + (s - end if ascii_only else cell_len(text[end:s])) + word_width
-            if grown <= width:
-                end, used = e, grown
-                continue
+            gap = text[end:s]
+            if "\n" not in gap:  # a line break in the text (<br>) ends the line, as in wrap()
+                grown = used + (s - end if ascii_only else cell_len(gap)) + word_width
+                if grown <= width:
+                    end, used = e, grown
+                    continue
             lines.append((start, end))
         if word_width <= width:
             start, end, used = s, e, word_width

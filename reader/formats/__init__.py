@@ -26,6 +26,7 @@ from reader.formats.files import (
 from reader.formats.fingerprint import content_id, neighbour_ids
 from reader.formats.folder import load_folder
 from reader.formats.loading import load_file
+from reader.formats.safe_text import clean_story
 from reader.model import Story
 
 __all__ = [
@@ -65,6 +66,7 @@ def load_story(path: str | os.PathLike[str], root: str | os.PathLike[str] | None
         sidecar = path.with_suffix(".yaml")
     apply_overrides(story, read_sidecar(sidecar))
     story.metadata = normalise_metadata(story.metadata)
+    clean_story(story)  # text from strangers: no control byte goes further
     story.path = str(path)
     if not story.id:  # a parser may name the story itself (a Gutenberg ebook number)
         source = story.metadata.get("source_url")

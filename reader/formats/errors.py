@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from reader.clean import PLACEHOLDER, clean
+
 
 class StoryError(Exception):
-    """A story file that cannot be read, with a one-line reason fit to show a reader."""
+    """A story file that cannot be read, with a one-line reason fit to show a reader.
+
+    The reason quotes file names and text from the file: it is cleaned (``reader.clean``)
+    once, here, so that wherever it is printed or drawn no control byte reaches a terminal.
+    """
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(clean(str(message), PLACEHOLDER))

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
+from reader.clean import text_key
 from reader.formats.errors import StoryError
 from reader.model import LIST_KEYS, METADATA_KEYS, Story
 
@@ -32,10 +34,110 @@ FORMATS = {
 MAX_FILE_BYTES = 400 * 1024 * 1024
 
 
+#: Links that lead out of the library folder are not followed (``follow_outside_links:`` in
+#: config.yaml): a library may be served to others, and a link to ``/etc/passwd`` is no story.
+FOLLOW_OUTSIDE_LINKS = False
+
+
+def set_follow_outside_links(follow: bool) -> None:
+    global FOLLOW_OUTSIDE_LINKS
+    FOLLOW_OUTSIDE_LINKS = bool(follow)
+
+
+def leaves_library(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
+    """True when ``path`` (a link, or under one) leads out of ``root`` and such links are not
+    followed. A path that is no link costs nothing: only links are resolved."""
+    if FOLLOW_OUTSIDE_LINKS or not os.path.islink(path):
+        return False
+    top = os.path.realpath(root)
+    target = os.path.realpath(path)
+    return os.path.commonpath([top, target]) != top
+
+
 def set_size_limit(megabytes: int) -> None:
     """Refuse story files larger than this (``max_story_mb`` in config.yaml)."""
     global MAX_FILE_BYTES
     MAX_FILE_BYTES = max(1, megabytes) * 2**20
+
+
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)  # never wait on a FIFO's writer
+    | getattr(os, "O_NOCTTY", 0)  # never make a terminal device ours
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def open_regular(path: str | os.PathLike[str]) -> int | None:
+    """A descriptor open on ``path`` if it is a regular file, else None (closed).
+
+    Opening non-blocking and checking with fstat means a FIFO, a device or a socket that sits
+    where a story should be is never read and never blocks.
+    """
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return None
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
+def read_regular(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
+    """The bytes of the regular file at ``path``, never more than ``limit`` (default: the size
+    limit) + 1 — whatever its size says (a link to ``/dev/zero`` says 0). A FIFO, a device or
+    a socket (directly or through a link) is a :class:`StoryError` with the reason, checked
+    with ``stat`` before it is opened and again, on the open descriptor, after."""
+    limit = MAX_FILE_BYTES if limit is None else limit
+    name = os.path.basename(os.fspath(path))
+    try:
+        kind = _not_regular(os.stat(path).st_mode)
+        if kind:
+            raise StoryError(f"{name}: not a regular file ({kind}); skipped")
+        fd = os.open(path, _OPEN_FLAGS)  # non-blocking: a FIFO swapped in meanwhile never waits
+    except OSError as error:
+        raise StoryError(f"{name}: cannot be read ({error.strerror or error})") from None
+    chunks: list[bytes] = []
+    try:
+        kind = _not_regular(os.fstat(fd).st_mode)
+        if kind:
+            raise StoryError(f"{name}: not a regular file ({kind}); skipped")
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 2**20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as error:
+        raise StoryError(f"{name}: cannot be read ({error.strerror or error})") from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise StoryError(f"{name}: too large (more than {limit // 2**20} MB, the limit)")
+    return data
+
+
+def _not_regular(mode: int) -> str:
+    """What a file is when it is not a regular file ("" when it is)."""
+    if stat.S_ISREG(mode):
+        return ""
+    for test, kind in (
+        (stat.S_ISFIFO, "a pipe"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    ):
+        if test(mode):
+            return kind
+    return "not a file"
 
 
 def is_story_file(path: Path) -> bool:
@@ -81,13 +183,17 @@ def is_story_folder(folder: Path) -> bool:
     return chapters >= 2
 
 
+#: A sidecar holds a title and a few keys: a larger one is refused.
+_MAX_SIDECAR = 2**20
+
+
 def read_sidecar(path: Path) -> dict[str, Any]:
     """The YAML mapping in ``path``, or {} when there is none; a bad one is a StoryError."""
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return {}
-    except (OSError, UnicodeDecodeError) as error:
+    try:
+        raw = read_regular(path, _MAX_SIDECAR).decode("utf-8")
+    except UnicodeDecodeError as error:
         raise StoryError(f"{path.name}: cannot be read ({error})") from None
     import yaml
 
@@ -140,8 +246,8 @@ def path_id(path: Path, root: str | os.PathLike[str] | None) -> str:
     if root is not None:
         relative = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(root))).as_posix()
         if not relative.startswith("../"):
-            return relative
-    return path.name
+            return text_key(relative)
+    return text_key(path.name)
 
 
 def title_from_name(path: Path) -> str:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from pathlib import Path
 
-from reader.formats.files import chapter_files, is_story_folder, is_story_name, path_id
+from reader.formats.files import chapter_files, is_story_folder, is_story_name, open_regular, path_id
 
 __all__ = ["content_id", "fingerprint", "folder_fingerprint", "neighbour_ids", "partial_md5"]
 
@@ -24,33 +23,6 @@ _OFFSETS = (0, *(_SAMPLE << 2 * i for i in range(11)))
 
 #: A ``story.yaml`` larger than this is not read for its id (it holds a title and a few keys).
 _MAX_STORY_YAML = 2**20
-
-_OPEN_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_NONBLOCK", 0)  # never wait on a FIFO's writer
-    | getattr(os, "O_NOCTTY", 0)  # never make a terminal device ours
-    | getattr(os, "O_CLOEXEC", 0)
-    | getattr(os, "O_BINARY", 0)
-)
-
-
-def _open_regular(path: str | os.PathLike[str]) -> int | None:
-    """A descriptor open on ``path`` if it is a regular file, else None (closed).
-
-    Opening non-blocking and checking with fstat means a FIFO, a device or a socket that sits
-    where a story should be is never read and never blocks.
-    """
-    try:
-        fd = os.open(path, _OPEN_FLAGS)
-    except OSError:
-        return None
-    try:
-        if stat.S_ISREG(os.fstat(fd).st_mode):
-            return fd
-    except OSError:
-        pass
-    os.close(fd)
-    return None
 
 
 def _read_at(fd: int, offset: int, size: int) -> bytes:
@@ -74,7 +46,7 @@ def partial_md5(path: str | os.PathLike[str]) -> str | None:
     at the first offset that reads nothing; a short last sample counts as read. An empty file
     gives the MD5 of nothing. Anything but a regular file gives None.
     """
-    fd = _open_regular(path)
+    fd = open_regular(path)
     if fd is None:
         return None
     digest = hashlib.md5(usedforsecurity=False)
@@ -93,7 +65,7 @@ def partial_md5(path: str | os.PathLike[str]) -> str | None:
 
 def _story_yaml_id(folder: Path) -> str | None:
     """The ``id`` string in the folder's ``story.yaml``, or None (no file, too big, bad YAML)."""
-    fd = _open_regular(folder / "story.yaml")
+    fd = open_regular(folder / "story.yaml")
     if fd is None:
         return None
     try:

@@ -16,14 +16,12 @@ def load_file(path: Path) -> Story:
         raise StoryError(f"{path.name}: not a story format the reader knows ({path.suffix or 'no ending'})")
     try:
         size = path.stat().st_size
-        limit = files.MAX_FILE_BYTES
-        if size > limit:
-            raise StoryError(f"{path.name}: too large ({size // 2**20} MB; the limit is {limit // 2**20} MB)")
-        data = path.read_bytes()
-    except StoryError:
-        raise
     except OSError as error:
         raise StoryError(f"{path.name}: cannot be read ({error.strerror or error})") from None
+    limit = files.MAX_FILE_BYTES
+    if size > limit:
+        raise StoryError(f"{path.name}: too large ({size // 2**20} MB; the limit is {limit // 2**20} MB)")
+    data = files.read_regular(path, limit)
     if not data.strip():
         raise StoryError(f"{path.name}: the file is empty")
     module = importlib.import_module(f"reader.formats.{kind}")

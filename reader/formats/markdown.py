@@ -10,7 +10,10 @@ from reader.formats.prose import inline, paragraphs
 from reader.formats.structure import Para, build_chapters
 from reader.model import Story
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# The closing "#"s are taken off with rstrip (see _heading): "(.*?)\s*#*\s*$" backtracked
+# quadratically over a heading of many "#".
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_RULE_MAX = 200  # a rule is a short line: a long paragraph is not run through _RULE
 _RULE = re.compile(r"^(?:\*\s*){3,}$|^(?:-\s*){3,}$|^(?:_\s*){3,}$")
 
 
@@ -19,6 +22,13 @@ def parse(data: bytes, fallback_title: str) -> Story:
         text, encoding = decode(data)
     except DecodeError as error:
         raise StoryError(str(error)) from None
+    from reader.formats.markup.tree import collector_paused
+
+    with collector_paused():  # many small objects and no cycles: the collector only slows it
+        return _parse_text(text, encoding, fallback_title)
+
+
+def _parse_text(text: str, encoding: str, fallback_title: str) -> Story:
     metadata, body = front_matter(text)
     paras = paragraphs(body)
     levels = [len(m.group(1)) for p in paras if (m := _HEADING.match(p.text))]
@@ -31,12 +41,12 @@ def parse(data: bytes, fallback_title: str) -> Story:
     for para in paras:
         match = _HEADING.match(para.text)
         if match:
-            level, heading = len(match.group(1)), inline(match.group(2))[0]
+            level, heading = len(match.group(1)), inline(_heading_text(match.group(2)))[0]
             if level < chapter_level and not title:
                 title = heading
                 continue
             result.append(Para(heading, para.gap, "heading" if level == chapter_level else "paragraph"))
-        elif _RULE.match(para.text):
+        elif len(para.text) <= _RULE_MAX and _RULE.match(para.text):
             result.append(Para("", para.gap, "scene_break"))
         else:
             plain, spans = inline(para.text.lstrip("> ").strip())
@@ -47,6 +57,11 @@ def parse(data: bytes, fallback_title: str) -> Story:
     author = str(metadata.pop("author", "") or "")
     chapters = build_chapters(result, default_title=title, detect_headings=not levels)
     return Story(id="", title=title, author=author, chapters=chapters, metadata=metadata, encoding=encoding)
+
+
+def _heading_text(text: str) -> str:
+    """A heading's text without its closing "#"s: what "(.*?)\\s*#*\\s*$" kept."""
+    return text.rstrip().rstrip("#").rstrip()
 
 
 def front_matter(text: str) -> tuple[dict[str, object], str]:

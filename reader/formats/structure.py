@@ -186,8 +186,15 @@ def build_chapters(paras: list[Para], default_title: str, detect_headings: bool 
 
 
 def split_long(text: str, spans: tuple[Span, ...] = ()) -> list[tuple[str, tuple[Span, ...]]]:
-    """Cut ``text`` at white space into pieces of at most :data:`MAX_BLOCK_CHARS`."""
+    """Cut ``text`` at white space into pieces of at most :data:`MAX_BLOCK_CHARS`.
+
+    The spans are handed out in one pass (those still open carry over to the next piece):
+    looking at every span for every piece was quadratic in a paragraph of many small ones.
+    """
     pieces: list[tuple[str, tuple[Span, ...]]] = []
+    ordered = sorted(spans, key=lambda span: span.start)
+    taken = 0
+    carried: list[Span] = []
     start = 0
     while start < len(text):
         end = min(start + MAX_BLOCK_CHARS, len(text))
@@ -197,11 +204,16 @@ def split_long(text: str, spans: tuple[Span, ...] = ()) -> list[tuple[str, tuple
         piece = text[start:end].strip()
         if piece:
             shift = start + (len(text[start:end]) - len(text[start:end].lstrip()))
+            current = [span for span in carried if span.end > shift]
+            while taken < len(ordered) and ordered[taken].start < shift + len(piece):
+                current.append(ordered[taken])
+                taken += 1
             kept = tuple(
                 Span(max(s.start - shift, 0), min(s.end - shift, len(piece)), s.style)
-                for s in spans
+                for s in current
                 if s.end - shift > 0 and s.start - shift < len(piece)
             )
+            carried = [span for span in current if span.end > shift + len(piece)]
             pieces.append((piece, kept))
         start = end
     return pieces

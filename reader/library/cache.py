@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 #: Bump when the stored fields or their meaning change: an older table is dropped and rebuilt.
-CACHE_VERSION = 2  # 2: stories without a source URL are known by their content (md5:…)
+CACHE_VERSION = 3  # 3: text cleaned of control bytes; names not UTF-8 as text keys
 #: The tables this module owns in the shared file (the search index leaves them alone).
 CACHE_TABLES = frozenset({"library_entries", "library_info"})
 _LOG = logging.getLogger(__name__)

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reader.clean import PLACEHOLDER, clean, display_name, text_key
 from reader.formats import StoryError, is_story_name, load_story, path_id
-from reader.formats.files import is_story_folder, natural_key
+from reader.formats.files import is_story_folder, leaves_library, natural_key
 from reader.library.cache import FilesSignature, default_cache_path, files_signature
 
 __all__ = [
@@ -53,6 +54,7 @@ def missing_entries(
     missing = []
     for story_id, saved in stories.items():
         path = str(saved.get("path") or "")
+        name = display_name(Path(path).name)
         if story_id in present or not path or os.path.exists(path):
             continue
         if os.path.commonpath([top, os.path.abspath(path)]) != top:
@@ -61,9 +63,9 @@ def missing_entries(
             StoryEntry(
                 path=Path(path),
                 id=story_id,
-                title=str(saved.get("title") or Path(path).name),
-                author=str(saved.get("author") or ""),
-                error=f"{Path(path).name}: the file is missing; its place and bookmarks are kept",
+                title=clean(str(saved.get("title") or name), PLACEHOLDER),
+                author=clean(str(saved.get("author") or ""), PLACEHOLDER),
+                error=f"{name}: the file is missing; its place and bookmarks are kept",
                 missing=True,
             )
         )
@@ -104,15 +106,16 @@ def story_listing(root: Path, signatures: bool = True) -> list[tuple[Path, str, 
                     continue
                 path = Path(item.path)
                 if is_story_folder(path):
-                    found.append((prefix + name, path, files_signature(path) if signatures else None))
+                    sig = files_signature(path) if signatures and not leaves_library(path, root) else None
+                    found.append((text_key(prefix + name), path, sig))
                 elif not item.is_symlink():
                     folders.append((item.path, prefix + name + "/"))
             elif is_story_name(name):
-                sig = None
-                if signatures:
+                sig = None  # none for a link out of the library: never cached, never indexed
+                if signatures and not (item.is_symlink() and leaves_library(item.path, root)):
                     sidecar = name[: name.rfind(".")] + ".yaml"
                     sig = _file_signature(item, os.path.join(folder, sidecar) if sidecar in names else None)
-                found.append((prefix + name, Path(item.path), sig))
+                found.append((text_key(prefix + name), Path(item.path), sig))
     found.sort(key=lambda item: natural_key(item[0]))
     return [(path, rel, sig) for rel, path, sig in found]
 
@@ -132,13 +135,19 @@ def _file_signature(item: os.DirEntry[str], sidecar: str | None) -> FilesSignatu
 
 
 def read_entry(path: Path, root: Path) -> StoryEntry:
+    if leaves_library(path, root):
+        reason = (
+            f"{display_name(path.name)}: a link out of the library folder, not followed "
+            "(follow_outside_links: true in config.yaml follows it)"
+        )
+        return StoryEntry(path=path, id=path_id(path, root), title=display_name(path.name), error=reason)
     try:
         story = load_story(path, root)
     except StoryError as error:
-        return StoryEntry(path=path, id=path_id(path, root), title=path.name, error=str(error))
+        return StoryEntry(path=path, id=path_id(path, root), title=display_name(path.name), error=str(error))
     except Exception as error:  # a bug in a format reader must not take the library down
-        reason = f"{path.name}: could not be read ({type(error).__name__}: {error})"
-        return StoryEntry(path=path, id=path_id(path, root), title=path.name, error=reason)
+        reason = clean(f"{path.name}: could not be read ({type(error).__name__}: {error})", PLACEHOLDER)
+        return StoryEntry(path=path, id=path_id(path, root), title=display_name(path.name), error=reason)
     return StoryEntry(
         path=path,
         id=story.id,

@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -119,17 +121,38 @@ def parsed(root: Path, paths: list[Path], should_stop: StopCheck) -> Iterator[li
 
 
 def _on_this_thread(root: Path, paths: list[Path], should_stop: StopCheck) -> Iterator[list[StoryEntry]]:
+    """The stories parsed one by one — on a daemon thread of their own, waited for here while
+    ``should_stop()`` is false: a story that takes seconds never holds up quitting (the
+    caller's thread may be one the interpreter joins at exit)."""
+    done: queue.Queue[StoryEntry | None] = queue.Queue()
+
+    def parse_all() -> None:
+        try:
+            for path in paths:
+                if should_stop():
+                    return
+                done.put(read_entry(path, root))
+        finally:
+            done.put(None)
+
+    threading.Thread(target=parse_all, name="reader-scan-parse", daemon=True).start()
     batch: list[StoryEntry] = []
     last: float | None = None
-    for path in paths:
-        if should_stop():
-            return
-        batch.append(read_entry(path, root))
+    while True:
+        try:
+            entry = done.get(timeout=BATCH_SECONDS)
+        except queue.Empty:
+            if should_stop():
+                return
+            continue
+        if entry is None:
+            break
+        batch.append(entry)
         now = time.monotonic()
         if last is None or now - last >= BATCH_SECONDS:
             yield batch
             batch, last = [], now
-    if batch:
+    if batch and not should_stop():
         yield batch
 
 
@@ -141,7 +164,10 @@ def _in_workers(
     context = multiprocessing.get_context("spawn")
     _start_resource_tracker()
     pool = ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(format_files.MAX_FILE_BYTES,)
+        workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(format_files.MAX_FILE_BYTES, format_files.FOLLOW_OUTSIDE_LINKS),
     )
     futures: list[Future[list[StoryEntry]]] = []
     try:
@@ -193,9 +219,14 @@ def _start_resource_tracker() -> None:
             sys.stderr = captured
 
 
-def _start_worker(size_limit: int) -> None:
-    """In each worker: the reader's size limit, and no output onto the reader's screen."""
+def _start_worker(size_limit: int, follow_outside_links: bool = False) -> None:
+    """In each worker: the reader's size limit and links setting, and no output onto the
+    reader's screen."""
+    import signal
+
     format_files.MAX_FILE_BYTES = size_limit
+    format_files.FOLLOW_OUTSIDE_LINKS = follow_outside_links
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # ctrl+c is the reader's to answer, not the workers'
     quiet = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(quiet, fd)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from reader.library.cache import CACHE_TABLES, is_damage
 
-SCHEMA_VERSION = 2  # 2: stories without a source URL are known by their content (md5:…)
+SCHEMA_VERSION = 3  # 3: text cleaned of control bytes; names not UTF-8 as text keys
 SPAN = 1 << 24  # the passages of story ``sid`` have rowids [sid * SPAN, (sid + 1) * SPAN)
 META = ("title", "author", "fandom", "tags", "relationships", "characters")
 _OPTIONS = "tokenize='unicode61 remove_diacritics 2'"

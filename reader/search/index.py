@@ -26,6 +26,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from reader.clean import PLACEHOLDER, clean, display_name, from_text_key
 from reader.formats import StoryError, load_story
 from reader.library.cache import default_cache_path, is_damage
 from reader.library.listing import story_listing
@@ -165,15 +166,16 @@ class SearchIndex:
 
     def _index_story(self, conn: sqlite3.Connection, rel: str, sig: tuple[int, int], old: int | None) -> bool:
         """(Re)index one story in one transaction; False when it cannot be read."""
-        path, story, error = self.root / rel, None, None
+        path, story, error = self.root / from_text_key(rel), None, None
         try:
             story = load_story(path, self.root)
         except StoryError as exc:
             error = str(exc)
         except Exception as exc:  # a bug in a format reader must not stop the update
-            error = f"{path.name}: could not be read ({type(exc).__name__}: {exc})"
+            error = clean(f"{path.name}: could not be read ({type(exc).__name__}: {exc})", PLACEHOLDER)
         titles = json.dumps([chapter.title for chapter in story.chapters] if story else [])
-        row = (rel, *sig, story.id if story else rel, story.title if story else path.name, titles, error)
+        title = story.title if story else display_name(path.name)
+        row = (rel, *sig, story.id if story else rel, title, titles, error)
         with transaction(conn):
             if old is not None:
                 delete_story(conn, old)
@@ -252,7 +254,7 @@ class SearchIndex:
         first, end = spans[0] if spans else (0, 0)
         line, marks = snippet(body, first, end, spans)
         chapter_title = titles[chapter] if 0 <= chapter < len(titles) else ""
-        path = str(self.root / rel)
+        path = str(self.root / from_text_key(rel))
         return Hit(story_id, title, path, chapter, chapter_title, start + first, end - first, line, marks)
 
     def is_empty(self) -> bool:

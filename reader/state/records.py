@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from reader.clean import clean
 from reader.state.stamps import valid_stamp
 from reader.state.status import normalise
 
@@ -124,6 +125,12 @@ def _text(value: object) -> str:
     if len(value) > MAX_TEXT:
         raise _Drop(f"longer than {MAX_TEXT:,} characters")
     return value
+
+
+def _shown_text(value: object) -> str:
+    """Text that is drawn (a title, an author): it came from a story file, and an older
+    reader kept it with its control bytes — cleaned as a story's text is (``reader.clean``)."""
+    return clean(_text(value))
 
 
 def _whole(value: object, top: int) -> int:
@@ -305,8 +312,8 @@ def _days(value: object, path: str, notes: _Notes) -> dict[str, list[Any]]:
 # The record --------------------------------------------------------------------------------
 
 _RULES: dict[str, _Rule] = {
-    "title": _scalar(_text),
-    "author": _scalar(_text),
+    "title": _scalar(_shown_text),
+    "author": _scalar(_shown_text),
     "path": _scalar(_text),
     "id": _scalar(_text),
     "fingerprint": _scalar(_fingerprint),

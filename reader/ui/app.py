@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
-import signal
+import threading
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -19,6 +19,7 @@ from textual.notifications import Notification, Notify, SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 
+from reader.clean import PLACEHOLDER, clean
 from reader.config import Config
 from reader.formats import Preload
 from reader.state import LockBusy, State
@@ -52,6 +53,9 @@ class ReaderApp(App[None]):
     CSS_PATH = "reader.tcss"
     TITLE = "reader"
     ENABLE_COMMAND_PALETTE = True
+
+    #: The last save runs once at a time: on the way out, and in a hang-up's last resort.
+    _final_save: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(
         self,
@@ -139,12 +143,13 @@ class ReaderApp(App[None]):
         title: str = "",
         severity: SeverityLevel = "information",
         timeout: float | None = None,
-        markup: bool = True,
+        markup: bool = False,
     ) -> None:
         """A notice. Its kind is its title and the words before its first colon
         ("Bookmark added: …", "Text column: …"): a notice of the same kind replaces it
-        instead of piling up over the text."""
-        kind = f"{title}\n{message.partition(':')[0]}"
+        instead of piling up over the text. Not read as markup unless asked: a notice may
+        quote a file name (one with "[@click=…]" in it)."""
+        kind = f"{title}\n{str(message).partition(':')[0]}"
         self.say(message, kind=kind, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def say(
@@ -160,6 +165,7 @@ class ReaderApp(App[None]):
         """A notice that replaces the last one of its ``kind`` ("text-style": six presses of
         ``-`` leave one notice, saying the last width)."""
         seconds = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        message, title = clean(str(message), PLACEHOLDER), clean(title, PLACEHOLDER)  # no control bytes
         notice = Notification(message, title, severity, seconds, markup=markup)
         self._kinds[notice.identity] = kind
         self.post_message(Notify(notice))
@@ -198,11 +204,14 @@ class ReaderApp(App[None]):
             self.call_later(self._check_disk)
 
     def _handle_signals(self) -> None:
-        """A closed terminal (SIGHUP) or a kill (SIGTERM) saves the state before exiting."""
+        """A closed terminal (SIGHUP) or a kill (SIGTERM) saves the state and ends the reader
+        within 2 s, whatever Textual's shutdown does with the terminal gone (``hangup``)."""
+        from reader.ui import hangup
+
+        if self.is_headless:  # a test's app: the test process keeps its own signal handlers
+            return
         try:
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGHUP, signal.SIGTERM):
-                loop.add_signal_handler(sig, self._signalled)
+            hangup.install(self._signalled, self.save_now_quietly)
         except (NotImplementedError, RuntimeError, AttributeError, ValueError):
             pass
 
@@ -234,10 +243,13 @@ class ReaderApp(App[None]):
 
         Waits for the writer, then writes what is left here, waiting at most 2 s for another
         reader's lock; what still cannot be written goes to an emergency copy, and the
-        message says where. False when the last save failed.
+        message says where. False when the last save failed. Safe to call from two threads
+        (the way out and the hang-up's last resort): the second waits for the first.
         """
-        import sys
+        with self._final_save:
+            return self._save_last()
 
+    def _save_last(self) -> bool:
         self.autosave.stop()
         try:
             self.state.save(timeout=2.0)
@@ -245,14 +257,14 @@ class ReaderApp(App[None]):
         except (OSError, LockBusy) as error:
             saved = False
             reason = getattr(error, "strerror", None) or error
-            print(f"reader: could not save your place in {self.state.folder}: {reason}", file=sys.stderr)
+            _stderr(f"reader: could not save your place in {self.state.folder}: {reason}")
             try:
                 for copy in self.state.emergency_copies():
-                    print(f"reader: an emergency copy of it is in {copy}", file=sys.stderr)
+                    _stderr(f"reader: an emergency copy of it is in {copy}")
             except OSError as again:
-                print(f"reader: and no emergency copy could be written ({again})", file=sys.stderr)
+                _stderr(f"reader: and no emergency copy could be written ({again})")
         for notice in self.state.pop_notices():
-            print(f"reader: {notice}", file=sys.stderr)
+            _stderr(f"reader: {notice}")
         return saved
 
     def _report(self, message: str, error: bool) -> None:
@@ -359,3 +371,13 @@ if TYPE_CHECKING:
 
     def _provides_services(app: ReaderApp) -> Services:
         return app  # mypy checks here that ReaderApp gives screens all they may ask for
+
+
+def _stderr(message: str) -> None:
+    """A line on stderr, which may be a closed terminal by now: then it is lost, quietly."""
+    import sys
+
+    try:
+        print(message, file=sys.stderr)
+    except (OSError, ValueError):
+        pass

@@ -317,7 +317,7 @@ async def test_a_hides_notes_and_the_choice_is_remembered(state_path: Path, tmp_
         await pilot.press("a")
         assert not any(line.startswith("Author’s Note:") for line in screen_lines(app))
         assert "Chapter 2: The Cellar Set" in screen_lines(app)
-    assert "show_notes: false" in (tmp_path / "config.yaml").read_text(encoding="utf-8")
+    assert "show_notes: false" in (tmp_path / "settings.yaml").read_text(encoding="utf-8")
 
     assert Config.load(tmp_path / "config.yaml").show_notes is False
 

@@ -99,7 +99,7 @@ async def test_a_theme_chosen_is_remembered_and_paper_is_there(state_path: Path,
         assert {"paper", "textual-light", "textual-dark"} <= set(app.available_themes)
         app.theme = "paper"
         await pilot.pause()
-    assert "theme: paper" in (tmp_path / "config.yaml").read_text(encoding="utf-8")
+    assert "theme: paper" in (tmp_path / "settings.yaml").read_text(encoding="utf-8")
     from reader.config import Config
 
     again = make_app(state_path)
@@ -134,7 +134,7 @@ async def test_justified_lines_fill_the_column_and_highlights_stay_on_their_word
             if segment.style is not None and segment.style.bgcolor not in (None, view.rich_style.bgcolor)
         ]
         assert " ".join(" ".join(highlighted).split()).lower() == "radio station"
-    assert "align: justify" in (state_path.parent / "config.yaml").read_text(encoding="utf-8")
+    assert "align: justify" in (state_path.parent / "settings.yaml").read_text(encoding="utf-8")
 
 
 async def test_p_switches_to_first_line_indents(state_path: Path) -> None:
@@ -152,7 +152,7 @@ async def test_p_switches_to_first_line_indents(state_path: Path) -> None:
         first = view.page.lines[paragraphs[0]]
         assert view.render_line(paragraphs[0]).text.startswith(" " * ((view.size.width - 70) // 2) + "   ")
         assert first.start == app.screen.story.chapters[1].block_starts[first.block]
-    assert "paragraphs: indent" in (state_path.parent / "config.yaml").read_text(encoding="utf-8")
+    assert "paragraphs: indent" in (state_path.parent / "settings.yaml").read_text(encoding="utf-8")
 
 
 async def test_contents_number_a_chapter_once(state_path: Path) -> None:

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from reader.config import Config
+from reader.config import Config, settings_file
 from reader.model import numbered_title, percent
 
 
@@ -42,9 +42,13 @@ def test_the_sort_order_is_read_back_and_nonsense_is_ignored(tmp_path: Path) -> 
     config.save(path)
     again = Config.load(path)
     assert (again.sort, again.sort_reversed) == ("author", True)
-    path.write_text("sort: banana\nsort_reversed: sometimes\n", encoding="utf-8")
+    assert (
+        "sort" not in path.read_text(encoding="utf-8") if path.exists() else True
+    )  # config.yaml: never written
+    settings_file(path).write_text("sort: banana\nsort_reversed: sometimes\n", encoding="utf-8")
     odd = Config.load(path)
     assert (odd.sort, odd.sort_reversed) == ("recent", False)
+    assert any("sort: ignored" in note for note in odd.notes)
 
 
 def test_the_title_column_takes_the_longest_title_and_others_give_way() -> None:

@@ -20,7 +20,7 @@ PACKAGE = ROOT / "reader"
 #: the pairs in ``ACROSS``.
 BANDS: list[list[str]] = [
     # the entry points: the command line, and the reader one `reader serve` tab runs
-    ["reader.cli|reader.__main__|reader.serve.tab"],
+    ["reader.cli|reader.commands|reader.__main__|reader.serve.tab"],
     # the two front ends: the TUI, and `reader serve` (which runs the TUI as a command, one
     # process a browser tab, and never imports it)
     ["reader.ui", "reader.serve"],
@@ -31,6 +31,8 @@ BANDS: list[list[str]] = [
     # walk and the state's migration share
     ["reader.formats.files|reader.formats.fingerprint"],
     ["reader.model", "reader.paths", "reader.atomic_write", "reader.formats.errors", "reader"],
+    # the one cleaning function for text from strangers: formats, library, CLI and UI use it
+    ["reader.clean"],
 ]
 ACROSS = {("reader.search", "reader.library")}
 

@@ -33,7 +33,7 @@ class BookmarksScreen(ModalScreen[Position | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="bookmarks-box", classes="dialog"):
-            yield Static(f"Bookmarks — {self.story.title}", classes="dialog-title")
+            yield Static(f"Bookmarks — {self.story.title}", classes="dialog-title", markup=False)
             yield OptionList(id="bookmark-list")
             yield Input(id="rename", placeholder="New name, Enter to keep, Escape to cancel")
             yield Static(self._hint(), id="bookmarks-hint", classes="dialog-hint")

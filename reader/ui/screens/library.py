@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from reader.clean import display_name
 from reader.config import SORTS
 from reader.library.listing import StoryEntry, missing_entries
 from reader.library.scanning import scan_batches
@@ -89,7 +90,7 @@ class LibraryScreen(Screen[None]):
         return self.query_one(StoryTable)
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Library — {self.root}", id="title-bar")
+        yield Static(f"Library — {display_name(self.root)}", id="title-bar", markup=False)
         slash = key_of("library.filter", self.app._keymap)
         yield TextBox(
             id="filter",

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from rich.text import Text
 
+from reader.clean import display_name
 from reader.formats.files import FORMATS
 from reader.library.listing import StoryEntry
 from reader.state.status import label
@@ -45,9 +46,9 @@ def _only(screen: LibraryScreen) -> str:
     return label(screen.status_filter).casefold()
 
 
-def title(screen: LibraryScreen) -> str:
+def title(screen: LibraryScreen) -> Text:
     only = _only(screen)
-    return f"Library — {screen.root}" + (f" · only {only}" if only else "")
+    return Text(f"Library — {display_name(screen.root)}" + (f" · only {only}" if only else ""))
 
 
 def empty_view(screen: LibraryScreen, query: str) -> str:
@@ -55,7 +56,8 @@ def empty_view(screen: LibraryScreen, query: str) -> str:
     if not screen.loaded and not screen.entries:
         return "Reading the library…"
     if not screen.entries:
-        return f"No stories in {screen.root}: the reader reads {', '.join(FORMATS)} and story folders."
+        formats = ", ".join(FORMATS)
+        return f"No stories in {display_name(screen.root)}: the reader reads {formats} and story folders."
     only = _only(screen)
     clear = _key(screen, "clear_filter")
     if query.strip():

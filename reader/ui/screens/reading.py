@@ -6,6 +6,7 @@ What the reader's keys decide (pages, jumps, finding, status, time left) is the 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
@@ -21,7 +22,8 @@ from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from reader.formats import Preload, StoryError, load_story, neighbour_ids
+from reader.clean import display_name
+from reader.formats import Preload, StoryError, neighbour_ids
 from reader.layout import PageRef, StoryLayout
 from reader.model import Position, Story
 from reader.session import OFFER_FINISHED, Moved, ReadingSession
@@ -91,6 +93,8 @@ class ReadingScreen(Screen[None]):
         self.root = root
         self.direct = direct
         self.preload = preload
+        self._deadline: Timer | None = None
+        self._abandoned = False
         self.start_chapter = start_chapter
         self.start = start
         self.find_first = find
@@ -117,7 +121,7 @@ class ReadingScreen(Screen[None]):
         return self.session.place if self.session else Position()
 
     def compose(self) -> ComposeResult:
-        yield Static(self.path.name, id="title-bar")
+        yield Static(display_name(self.path.name), id="title-bar", markup=False)
         yield StoryPage(id="page")
         yield Static("Opening…", id="status-bar")
 
@@ -130,32 +134,49 @@ class ReadingScreen(Screen[None]):
             except StoryError as error:
                 self._failed(self.Failed(str(error)))
             return
-        self.query_one(StoryPage).show(None, None, 0, f"Opening {self.path.name}…")
-        self.load()
+        self.query_one(StoryPage).show(None, None, 0, f"Opening {display_name(self.path.name)}…")
+        reading = self.preload or Preload(self.path, self.root)
+        # A daemon thread waits for it (not a Textual worker: the executor's threads are joined
+        # at exit, so quitting would wait for the parse), and a story that takes longer than
+        # parse_seconds is abandoned with a message.
+        threading.Thread(target=self._wait_for, args=(reading,), name="reader-open", daemon=True).start()
+        limit = services(self).config.parse_seconds
+        self._deadline = self.set_timer(limit, partial(self._too_slow, limit))
 
-    @work(thread=True, exclusive=True, group="load")
-    def load(self) -> None:
+    def _wait_for(self, reading: Preload) -> None:
         try:
-            story = self.preload.result() if self.preload else load_story(self.path, self.root)
+            story = reading.result()
         except StoryError as error:
             self.post_message(self.Failed(str(error)))
             return
-        except Exception as error:  # a bug in a reader of formats: say so, keep the app up
-            self.post_message(
-                self.Failed(f"{self.path.name}: could not be read ({type(error).__name__}: {error})")
-            )
-            return
         self.post_message(self.Loaded(story))
+
+    def _too_slow(self, limit: int) -> None:
+        if self.session is None and not self._abandoned:
+            reason = f"{display_name(self.path.name)}: took longer than {limit} s to read, abandoned"
+            self._failed(self.Failed(reason + " (parse_seconds in config.yaml sets the limit)"))
+            self._abandoned = True  # what its parse says later is not heard
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
+        if self._abandoned:
+            return
+        self._stop_deadline()
         self.query_one(StoryPage).show(None, None, 0, message.reason)
         back = key_of("reading.close", self.app._keymap)
         self.query_one("#status-bar", Static).update(f"This story could not be opened · {back}: back")
         self.app.notify(message.reason, title="Cannot open story", severity="error", timeout=8)
 
+    def _stop_deadline(self) -> None:
+        if self._deadline is not None:
+            self._deadline.stop()
+            self._deadline = None
+
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
+        if self._abandoned:
+            return  # it came after the message said it was abandoned
+        self._stop_deadline()
         story = message.story
         app = services(self)
         found = Found(story.id, story.path, story.title, story.author)

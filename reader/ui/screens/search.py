@@ -16,6 +16,7 @@ from textual.widgets import Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from reader.clean import display_name
 from reader.model import Position
 from reader.search import hits_count
 from reader.ui.bindings import SEARCH
@@ -62,7 +63,7 @@ class SearchScreen(Screen[None]):
         return HINT.format(regex=key_of("search.toggle_regex", self.app._keymap))
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Search — {self.root}", id="title-bar")
+        yield Static(f"Search — {display_name(self.root)}", id="title-bar", markup=False)
         yield TextBox(id="query", placeholder="Search every story…", select_on_focus=False)
         yield ProgressBar(id="indexing", show_eta=False)
         yield OptionList(id="hits")

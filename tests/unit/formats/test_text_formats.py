@@ -163,14 +163,14 @@ def test_bad_files_in_a_library_are_marked_and_the_rest_is_listed(tmp_path: Path
     os.symlink(tmp_path / "loop-a.txt", tmp_path / "loop-b.txt")
     os.symlink(tmp_path, tmp_path / "link-to-self")  # a folder link: not followed
     locked = write(tmp_path / "locked.txt", "secret\n")
-    real_read = Path.read_bytes
+    real_open = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "locked.txt":  # chmod 000 means nothing to root, so refuse here
+    def refusing_open(path: str | os.PathLike[str], flags: int, *args: int) -> int:
+        if os.fspath(path).endswith("locked.txt"):  # chmod 000 means nothing to root, so refuse here
             raise PermissionError(13, "Permission denied")
-        return real_read(self)
+        return real_open(path, flags, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", refusing_open)
     entries = {e.path.name: e for e in scan(tmp_path)}
     assert entries["good.txt"].error is None
     assert entries["latin.txt"].error is None  # invalid UTF-8 falls back to Windows-1252
