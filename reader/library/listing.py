@@ -11,11 +11,13 @@ from typing import Any
 from reader.formats import StoryError, is_story_name, load_story, path_id
 from reader.formats.files import is_story_folder, natural_key
 from reader.library.cache import FilesSignature, default_cache_path, files_signature
+from reader.model import Story
 
 __all__ = [
     "StoryEntry",
     "ScanBatch",
     "default_cache_path",
+    "load_entry",
     "read_entry",
     "story_files",
     "story_listing",
@@ -132,14 +134,20 @@ def _file_signature(item: os.DirEntry[str], sidecar: str | None) -> FilesSignatu
 
 
 def read_entry(path: Path, root: Path) -> StoryEntry:
+    return load_entry(path, root)[0]
+
+
+def load_entry(path: Path, root: Path) -> tuple[StoryEntry, Story | None]:
+    """The story's entry, and the story itself (None when it cannot be read): the search
+    index's workers take both from one parse."""
     try:
         story = load_story(path, root)
     except StoryError as error:
-        return StoryEntry(path=path, id=path_id(path, root), title=path.name, error=str(error))
+        return StoryEntry(path=path, id=path_id(path, root), title=path.name, error=str(error)), None
     except Exception as error:  # a bug in a format reader must not take the library down
         reason = f"{path.name}: could not be read ({type(error).__name__}: {error})"
-        return StoryEntry(path=path, id=path_id(path, root), title=path.name, error=reason)
-    return StoryEntry(
+        return StoryEntry(path=path, id=path_id(path, root), title=path.name, error=reason), None
+    entry = StoryEntry(
         path=path,
         id=story.id,
         title=story.title,
@@ -148,6 +156,7 @@ def read_entry(path: Path, root: Path) -> StoryEntry:
         chapters=len(story.chapters),
         metadata=dict(story.metadata),
     )
+    return entry, story
 
 
 @dataclass

@@ -15,10 +15,11 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from reader.formats import files as format_files
 from reader.formats.files import natural_key
@@ -27,6 +28,16 @@ from reader.library.listing import ScanBatch, StoryEntry, read_entry, story_list
 
 _LOG = logging.getLogger(__name__)
 StopCheck = Callable[[], bool]
+
+
+class _Parsed(Protocol):
+    path: Path
+
+
+Parsed = TypeVar("Parsed", bound=_Parsed)
+#: What a worker runs on a chunk of stories: ``read_chunk`` for the library list; the search
+#: index passes its own, which gives the list's entries and its passages from one parse.
+ChunkReader = Callable[[list[Path], Path], list[Parsed]]
 #: Fewer stories to parse than this: parse them on the scanning thread (a pool costs ~0.3 s).
 PARALLEL_FROM = 24
 #: Seconds between two batches of freshly parsed stories.
@@ -68,7 +79,7 @@ def run_scan(root: Path, cache_path: Path, should_stop: StopCheck = lambda: Fals
             return
         done = len(hits)
         sigs = {path: (rel, sig) for path, rel, sig in todo}
-        for entries in parsed(root, [path for path, _, _ in todo], should_stop):
+        for entries in parsed(root, [path for path, _, _ in todo], should_stop, read_chunk):
             done += len(entries)
             rows = [row_of(sigs[e.path][0], sig, e) for e in entries if (sig := sigs[e.path][1]) is not None]
             cache.store(rows)
@@ -96,16 +107,20 @@ def row_of(rel: str, sig: tuple[int, int], entry: StoryEntry) -> CachedRow:
     return (rel, *sig, entry.id, entry.title, entry.author, entry.words, entry.chapters, meta, entry.error)
 
 
-def parsed(root: Path, paths: list[Path], should_stop: StopCheck) -> Iterator[list[StoryEntry]]:
-    """Entries of ``paths``, in batches about every BATCH_SECONDS (the first as soon as one is
-    ready); stops early, within about BATCH_SECONDS, once ``should_stop()`` is true."""
+def parsed(
+    root: Path, paths: list[Path], should_stop: StopCheck, read: ChunkReader[Parsed] | None = None
+) -> Generator[list[Parsed], None, None]:
+    """``read`` (``read_chunk`` when None) of ``paths``, in batches about every BATCH_SECONDS
+    (the first as soon as one is ready), in worker processes when there are many; stops
+    early, within about BATCH_SECONDS, once ``should_stop()`` is true."""
+    reader: ChunkReader[Parsed] = read if read is not None else read_chunk  # type: ignore[assignment]
     workers = worker_count()
     if len(paths) < PARALLEL_FROM or workers <= 1:
-        yield from _on_this_thread(root, paths, should_stop)
+        yield from _on_this_thread(root, paths, should_stop, reader)
         return
     left = dict.fromkeys(paths)
     try:
-        for batch in _in_workers(root, paths, workers, should_stop):
+        for batch in _in_workers(root, paths, workers, should_stop, reader):
             for entry in batch:
                 left.pop(entry.path, None)
             yield batch
@@ -115,16 +130,18 @@ def parsed(root: Path, paths: list[Path], should_stop: StopCheck) -> Iterator[li
             _LOG.warning(
                 "parsing in worker processes failed (%s: %s); parsing here", type(error).__name__, error
             )
-        yield from _on_this_thread(root, list(left), should_stop)
+        yield from _on_this_thread(root, list(left), should_stop, reader)
 
 
-def _on_this_thread(root: Path, paths: list[Path], should_stop: StopCheck) -> Iterator[list[StoryEntry]]:
-    batch: list[StoryEntry] = []
+def _on_this_thread(
+    root: Path, paths: list[Path], should_stop: StopCheck, read: ChunkReader[Parsed]
+) -> Iterator[list[Parsed]]:
+    batch: list[Parsed] = []
     last: float | None = None
     for path in paths:
         if should_stop():
             return
-        batch.append(read_entry(path, root))
+        batch.extend(read([path], root))
         now = time.monotonic()
         if last is None or now - last >= BATCH_SECONDS:
             yield batch
@@ -134,8 +151,8 @@ def _on_this_thread(root: Path, paths: list[Path], should_stop: StopCheck) -> It
 
 
 def _in_workers(
-    root: Path, paths: list[Path], workers: int, should_stop: StopCheck
-) -> Iterator[list[StoryEntry]]:
+    root: Path, paths: list[Path], workers: int, should_stop: StopCheck, read: ChunkReader[Parsed]
+) -> Iterator[list[Parsed]]:
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
@@ -143,14 +160,14 @@ def _in_workers(
     pool = ProcessPoolExecutor(
         workers, mp_context=context, initializer=_start_worker, initargs=(format_files.MAX_FILE_BYTES,)
     )
-    futures: list[Future[list[StoryEntry]]] = []
+    futures: list[Future[list[Parsed]]] = []
     try:
         first = 2 * workers  # one story a task at first, so that the first rows come soon
         chunks = [paths[i : i + 1] for i in range(min(first, len(paths)))]
         chunks += [paths[i : i + CHUNK] for i in range(first, len(paths), CHUNK)]
-        futures.extend(pool.submit(read_chunk, chunk, root) for chunk in chunks)
+        futures.extend(pool.submit(read, chunk, root) for chunk in chunks)
         pending = set(futures)
-        batch: list[StoryEntry] = []
+        batch: list[Parsed] = []
         last: float | None = None
         while pending and not should_stop():
             timeout = BATCH_SECONDS if last is None else max(0.0, last + BATCH_SECONDS - time.monotonic())

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 #: Seconds of quiet typing before the query runs: short, so results follow the fingers.
 DEBOUNCE = 0.03
+#: Said while (and after) a regex with no run of three letters is run over every passage.
+SCANNING = "no run of 3+ letters to look up: reading every passage"
 HINT = 'words (all must match) · "a phrase" · prefix* · author: fandom: tag: title: · ctrl+r: regex'
 
 
@@ -93,9 +95,8 @@ class SearchScreen(Screen[None]):
         if message.total and message.done < message.total:
             bar.display = True
             bar.update(total=message.total, progress=message.done)
-            self.query_one("#status-bar", Static).update(
-                f" Indexing the library: {message.done} of {message.total}"
-            )
+            share = message.done / message.total  # of the bytes of the stories to read
+            self.query_one("#status-bar", Static).update(f" Indexing the library: {share:.0%}")
 
     @on(Indexed)
     def _indexed(self, message: Indexed) -> None:
@@ -120,6 +121,8 @@ class SearchScreen(Screen[None]):
             self.hits = []
             self.query_one("#status-bar", Static).update(HINT)
             return
+        if self.regex and _scans_everything(text):
+            self.query_one("#status-bar", Static).update(f" {SCANNING}…")
         self.search(text, self.regex)
 
     @work(thread=True, exclusive=True, group="query")
@@ -158,6 +161,8 @@ class SearchScreen(Screen[None]):
             )
         if self.regex:
             status.append(" · regex", style="bold")
+            if _scans_everything(message.query):
+                status.append(f" · {SCANNING}", style="dim")
         self.query_one("#status-bar", Static).update(status)
         if message.hits:
             options.highlighted = 0
@@ -190,6 +195,12 @@ class SearchScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+def _scans_everything(text: str) -> bool:
+    from reader.search.index import scans_everything
+
+    return scans_everything(text)
 
 
 def _hit_text(hit: Hit) -> Text:

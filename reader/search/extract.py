@@ -1,0 +1,124 @@
+"""What the index keeps of one story, worked out in a worker process: its passages, and where
+each one's text can be found again without a second copy of it.
+
+Most passages of a plain-text or HTML story are in its file as they are, or with line breaks
+for spaces (a hard-wrapped paragraph): then the index keeps only where (bytes ``[at, at +
+length)`` of the file) and cuts the snippet from the file when a hit is shown. Any other
+passage (an EPUB's, one with emphasis marks taken out, one of a file not in UTF-8) is kept
+compressed. Either way the text a hit shows is the text that was indexed: a file that changed
+since is read again (see :mod:`reader.search.texts`).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from reader.formats import files
+from reader.library.listing import StoryEntry, load_entry
+from reader.model import Story
+from reader.search.query import fold, passages
+
+#: How far past the end of the last passage found the next one is looked for in the file
+#: (an HTML file's head, a chapter's markup); one not found there is kept compressed.
+WINDOW = 1 << 16
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass
+class Place:
+    """One passage: its chapter and offset in ``Chapter.text``, its text, and how to find it
+    again: bytes ``[at, at + length)`` of the story's file, or ``packed`` (zlib) text."""
+
+    chapter: int
+    start: int
+    text: str
+    at: int | None
+    length: int
+    packed: bytes | None
+
+
+@dataclass
+class Extract:
+    """One story as the index takes it (and the library's metadata cache, from ``entry``)."""
+
+    path: Path
+    entry: StoryEntry
+    story_id: str
+    title: str
+    chapters: list[str]
+    meta: dict[str, str]
+    places: list[Place]
+    words: list[str]  # every word of the passages, folded as the index folds them (regex mode)
+
+
+def extract_chunk(paths: list[Path], root: Path) -> list[Extract]:
+    """The extracts of ``paths`` (run in a worker process, or on the updating thread)."""
+    return [extract(path, root) for path in paths]
+
+
+def extract(path: Path, root: Path) -> Extract:
+    entry, story = load_entry(path, root)
+    if story is None:
+        return Extract(path, entry, entry.id, entry.title, [], {}, [], [])
+    places = locate(story, _raw_text(path))
+    lists = ("\n".join(map(str, v)) if isinstance(v, list) else str(v or "") for v in story.metadata.values())
+    meta = dict(zip(story.metadata, lists, strict=True), title=story.title, author=story.author)
+    chapters = [chapter.title for chapter in story.chapters]
+    return Extract(path, entry, story.id, story.title, chapters, meta, places, words_of(places))
+
+
+def words_of(places: list[Place]) -> list[str]:
+    """The words of the passages, folded: cut at spaces first (fast), then each distinct
+    piece into runs of letters and digits as the index's tokenizer does."""
+    pieces: set[str] = set()
+    for place in places:
+        pieces.update(place.text.split())
+    words: set[str] = set()
+    for piece in pieces:
+        words.update(_WORD.findall(fold(piece)))
+    return list(words)
+
+
+def _raw_text(path: Path) -> str | None:
+    """The story file as UTF-8 text, when it is a file that reads so with no ``\\r``."""
+    try:
+        if not path.is_file() or path.stat().st_size > files.MAX_FILE_BYTES:
+            return None
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None if "\r" in text else text
+
+
+def locate(story: Story, raw: str | None) -> list[Place]:
+    """The story's passages, each found in ``raw`` (in order) or packed."""
+    places: list[Place] = []
+    flat = raw.replace("\n", " ") if raw is not None else None
+    ascii_only = raw is not None and raw.isascii()
+    pos = byte_pos = 0  # in ``raw``: the end of the last passage found, in characters and bytes
+    for chapter, start, text in passages(story):
+        found = -1 if flat is None else flat.find(text, pos, pos + len(text) + WINDOW)
+        if found < 0 or raw is None:
+            places.append(Place(chapter, start, text, None, 0, zlib.compress(text.encode("utf-8"), 6)))
+            continue
+        end = found + len(text)
+        if ascii_only:
+            at, length = found, len(text)
+        else:
+            at = byte_pos + len(raw[pos:found].encode("utf-8"))
+            length = len(raw[found:end].encode("utf-8"))
+        places.append(Place(chapter, start, text, at, length, None))
+        pos, byte_pos = end, at + length
+    return places
+
+
+def from_file(data: bytes) -> str:
+    """A passage's text from its bytes in the story file (the inverse of ``locate``)."""
+    return data.decode("utf-8").replace("\n", " ")
+
+
+def from_packed(packed: bytes) -> str:
+    return zlib.decompress(packed).decode("utf-8")
