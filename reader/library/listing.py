@@ -19,6 +19,7 @@ __all__ = [
     "default_cache_path",
     "load_entry",
     "read_entry",
+    "signatures",
     "story_files",
     "story_listing",
 ]
@@ -85,7 +86,19 @@ def story_listing(root: Path, signatures: bool = True) -> list[tuple[Path, str, 
     signature (None when it cannot be looked at, or when ``signatures`` is false). One
     ``scandir`` a folder and one ``stat`` a story (two with a sidecar): the cheap half of a
     re-scan."""
-    found: list[tuple[str, Path, FilesSignature | None]] = []
+    found = _walk(root, signatures)
+    found.sort(key=lambda item: natural_key(item[0]))
+    return [(Path(path), rel, sig) for rel, path, sig in found]
+
+
+def signatures(root: Path) -> dict[str, FilesSignature]:
+    """Each story's signature by its path under ``root``, in no order: the walk of
+    ``story_listing`` without the sort (what the search index compares)."""
+    return {rel: sig for rel, _, sig in _walk(root, True) if sig is not None}
+
+
+def _walk(root: Path, signatures: bool) -> list[tuple[str, str, FilesSignature | None]]:
+    found: list[tuple[str, str, FilesSignature | None]] = []
     folders = [(os.fspath(root), "")]
     while folders:
         folder, prefix = folders.pop()
@@ -106,7 +119,7 @@ def story_listing(root: Path, signatures: bool = True) -> list[tuple[Path, str, 
                     continue
                 path = Path(item.path)
                 if is_story_folder(path):
-                    found.append((prefix + name, path, files_signature(path) if signatures else None))
+                    found.append((prefix + name, item.path, files_signature(path) if signatures else None))
                 elif not item.is_symlink():
                     folders.append((item.path, prefix + name + "/"))
             elif is_story_name(name):
@@ -114,9 +127,8 @@ def story_listing(root: Path, signatures: bool = True) -> list[tuple[Path, str, 
                 if signatures:
                     sidecar = name[: name.rfind(".")] + ".yaml"
                     sig = _file_signature(item, os.path.join(folder, sidecar) if sidecar in names else None)
-                found.append((prefix + name, Path(item.path), sig))
-    found.sort(key=lambda item: natural_key(item[0]))
-    return [(path, rel, sig) for rel, path, sig in found]
+                found.append((prefix + name, item.path, sig))
+    return found
 
 
 def _file_signature(item: os.DirEntry[str], sidecar: str | None) -> FilesSignature | None:

@@ -21,19 +21,23 @@ from pathlib import Path
 from typing import Any
 
 from reader.formats import files as format_files
+from reader.formats.files import natural_key
 from reader.library.cache import CachedRow, MetadataCache
-from reader.library.listing import story_listing
+from reader.library.listing import signatures
 from reader.library.scanning import parsed, row_of
 from reader.search.database import META, SPAN, Database, delete_story, transaction
-from reader.search.extract import Extract, extract_chunk
+from reader.search.extract import Extract, extract_chunk, words_of
 
 Progress = Callable[[int, int], None]
 StopCheck = Callable[[], bool]
 #: Seconds of writing in one transaction (searches see the stories written so far).
-COMMIT_SECONDS = 1.0
+COMMIT_SECONDS = 2.0
 #: Passages left behind by changed and removed stories (see ``database.SCHEMA_SQL``) that
 #: make the next update rebuild the whole index: this share of all, once there are MIN_DEAD.
 DEAD_SHARE, MIN_DEAD = 0.25, 10_000
+#: Bytes of stories to read from which the vocabulary (``words``, for regex mode and long
+#: prefixes) is read from the index once at the end rather than taken story by story.
+VOCABULARY_PASS_FROM = 32 << 20
 
 
 def run_update(
@@ -48,11 +52,11 @@ def run_update(
         db.check(conn)
         if _too_many_dead(conn):
             _clear(conn)
-        found = {rel: (path, sig) for path, rel, sig in story_listing(root) if sig is not None}
+        found = signatures(root)
         known = {row[0]: row[1:] for row in conn.execute("SELECT path, sid, mtime_ns, size FROM stories")}
         gone = [sid for rel, (sid, _, _) in known.items() if rel not in found]
-        todo = [rel for rel, (_, sig) in found.items() if rel not in known or known[rel][1:] != sig]
-        total = sum(found[rel][1][1] for rel in todo) + len(gone)
+        todo = sorted((rel for rel, sig in found.items() if known.get(rel, (0,))[1:] != sig), key=natural_key)
+        total = sum(found[rel][1] for rel in todo) + len(gone)
         done = 0
         if progress:
             progress(0, total)
@@ -63,22 +67,30 @@ def run_update(
             counts["removed"] += len(gone)
             done += len(gone)
         writer = _Writer(conn, db.path, known)
-        by_path = {found[rel][0]: rel for rel in todo}
+        writer.per_story_words = total < VOCABULARY_PASS_FROM
+        if not writer.per_story_words:
+            conn.execute("DELETE FROM info WHERE key = 'vocabulary'")
+            conn.execute("PRAGMA wal_autocheckpoint = 8192")  # fewer, bigger checkpoints
+        by_path = {root / rel: rel for rel in todo}
+        # sids in library order, whatever order the workers finish in: rowids order ties
+        # in ranking, and unranked hits come in rowid order
+        first = _next_sid(conn)
+        sids = {rel: first + n for n, rel in enumerate(todo)}
         try:
             for extract in _extracts(root, list(by_path), stop):
                 rel = by_path[extract.path]
-                counts[writer.write(rel, found[rel][1], extract)] += 1
-                done += found[rel][1][1]
+                counts[writer.write(rel, found[rel], extract, sids[rel])] += 1
+                done += found[rel][1]
                 writer.commit_now_and_then()
                 if progress:
                     progress(done, total)
         finally:
             writer.close()
+            conn.execute("PRAGMA wal_autocheckpoint = 1000")
         if progress and not todo:
             progress(total, total)
         if not stop():
-            with transaction(conn):
-                conn.execute("INSERT OR REPLACE INTO info VALUES ('complete', ?)", (str(time.time()),))
+            _finish(conn, bool(counts))
         if counts:  # give back the write-ahead log's space (it grew as big as one transaction)
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return counts
@@ -108,18 +120,19 @@ class _Writer:
         self.began = 0.0
         self.entries: list[CachedRow] = []
         self.words: set[str] | None = None  # the vocabulary, read when a story brings words
+        self.per_story_words = True  # else the vocabulary is read from the index at the end
 
-    def write(self, rel: str, sig: tuple[int, int], extract: Extract) -> str:
+    def write(self, rel: str, sig: tuple[int, int], extract: Extract, sid: int) -> str:
         """Index one story (its old rows, if any, are dropped); what happened to it."""
         if not self.conn.in_transaction:
             self.conn.execute("BEGIN IMMEDIATE")
             self.began = time.monotonic()
         old = self.known[rel][0] if rel in self.known else None
-        write_story(self.conn, rel, sig, extract, old)
-        if extract.words:
+        write_story(self.conn, sid, rel, sig, extract, old)
+        if self.per_story_words and extract.places:
             if self.words is None:
                 self.words = {row[0] for row in self.conn.execute("SELECT term FROM words")}
-            new = set(extract.words) - self.words
+            new = words_of(extract.places) - self.words
             self.conn.executemany("INSERT OR IGNORE INTO words VALUES (?)", ((word,) for word in new))
             self.words |= new
         self.entries.append(row_of(rel, sig, extract.entry))
@@ -142,15 +155,15 @@ class _Writer:
 
 
 def write_story(
-    conn: sqlite3.Connection, rel: str, sig: tuple[int, int], extract: Extract, old: int | None
+    conn: sqlite3.Connection, sid: int, rel: str, sig: tuple[int, int], extract: Extract, old: int | None
 ) -> None:
-    """Write one story's rows (in the caller's transaction), dropping its ``old`` ones."""
+    """Write one story's rows as ``sid`` (in the caller's transaction), dropping its ``old`` ones."""
     if old is not None:
         delete_story(conn, old)
-    row = (rel, *sig, extract.story_id, extract.title, json.dumps(extract.chapters), extract.entry.error)
-    sql = "INSERT INTO stories(path, mtime_ns, size, story_id, title, chapters, error) VALUES "
-    sid = conn.execute(sql + "(?, ?, ?, ?, ?, ?, ?)", row).lastrowid
-    if extract.entry.error is not None or sid is None:
+    row = (sid, rel, *sig, extract.story_id, extract.title, json.dumps(extract.chapters), extract.entry.error)
+    sql = "INSERT INTO stories(sid, path, mtime_ns, size, story_id, title, chapters, error) VALUES "
+    conn.execute(sql + "(?, ?, ?, ?, ?, ?, ?, ?)", row)
+    if extract.entry.error is not None:
         return
     sql = f"INSERT INTO meta(rowid, {', '.join(META)}) VALUES (?, ?, ?, ?, ?, ?, ?)"
     conn.execute(sql, (sid, *(extract.meta.get(key, "") for key in META)))
@@ -161,6 +174,29 @@ def write_story(
     )
     sql = "INSERT INTO passages(rowid, body) VALUES (?, ?)"
     conn.executemany(sql, ((base + n, place.text) for n, place in enumerate(extract.places)))
+
+
+def _finish(conn: sqlite3.Connection, changed: bool) -> None:
+    """Mark the index complete, its vocabulary too (reading it from the index if a big
+    update left it out: a few seconds a GB, against half a minute tokenizing in Python)."""
+    info = dict(conn.execute("SELECT key, value FROM info").fetchall())
+    if "vocabulary" not in info:
+        with transaction(conn):
+            conn.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocabulary USING fts5vocab(main, passages, row)"
+            )
+            conn.execute("INSERT OR IGNORE INTO words SELECT term FROM temp.vocabulary")
+            conn.execute("INSERT INTO info VALUES ('vocabulary', 'complete')")
+    if changed or "complete" not in info:
+        with transaction(conn):
+            conn.execute("INSERT OR REPLACE INTO info VALUES ('complete', ?)", (str(time.time()),))
+
+
+def _next_sid(conn: sqlite3.Connection) -> int:
+    """A sid above every one ever used (``dead`` ones too: their words are still indexed)."""
+    sql = "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'stories'), 0), "
+    sql += "coalesce((SELECT max(sid) FROM stories), 0), coalesce((SELECT max(sid) FROM dead), 0))"
+    return int(conn.execute(sql).fetchone()[0]) + 1
 
 
 def _too_many_dead(conn: sqlite3.Connection) -> bool:

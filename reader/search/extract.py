@@ -15,6 +15,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from reader.formats import files
 from reader.library.listing import StoryEntry, load_entry
@@ -27,10 +28,10 @@ WINDOW = 1 << 16
 _WORD = re.compile(r"[^\W_]+")
 
 
-@dataclass
-class Place:
+class Place(NamedTuple):
     """One passage: its chapter and offset in ``Chapter.text``, its text, and how to find it
-    again: bytes ``[at, at + length)`` of the story's file, or ``packed`` (zlib) text."""
+    again: bytes ``[at, at + length)`` of the story's file, or ``packed`` (zlib) text. (A
+    tuple: a million of them cross from the worker processes in a build.)"""
 
     chapter: int
     start: int
@@ -51,7 +52,6 @@ class Extract:
     chapters: list[str]
     meta: dict[str, str]
     places: list[Place]
-    words: list[str]  # every word of the passages, folded as the index folds them (regex mode)
 
 
 def extract_chunk(paths: list[Path], root: Path) -> list[Extract]:
@@ -62,24 +62,25 @@ def extract_chunk(paths: list[Path], root: Path) -> list[Extract]:
 def extract(path: Path, root: Path) -> Extract:
     entry, story = load_entry(path, root)
     if story is None:
-        return Extract(path, entry, entry.id, entry.title, [], {}, [], [])
+        return Extract(path, entry, entry.id, entry.title, [], {}, [])
     places = locate(story, _raw_text(path))
     lists = ("\n".join(map(str, v)) if isinstance(v, list) else str(v or "") for v in story.metadata.values())
     meta = dict(zip(story.metadata, lists, strict=True), title=story.title, author=story.author)
     chapters = [chapter.title for chapter in story.chapters]
-    return Extract(path, entry, story.id, story.title, chapters, meta, places, words_of(places))
+    return Extract(path, entry, story.id, story.title, chapters, meta, places)
 
 
-def words_of(places: list[Place]) -> list[str]:
-    """The words of the passages, folded: cut at spaces first (fast), then each distinct
-    piece into runs of letters and digits as the index's tokenizer does."""
+def words_of(places: list[Place]) -> set[str]:
+    """The words of the passages, folded: cut at spaces first, then each distinct piece into
+    runs of letters and digits as the index's tokenizer does (about 30 MB/s: for a few
+    stories; a big update reads the index's own vocabulary instead)."""
     pieces: set[str] = set()
     for place in places:
         pieces.update(place.text.split())
     words: set[str] = set()
     for piece in pieces:
         words.update(_WORD.findall(fold(piece)))
-    return list(words)
+    return words
 
 
 def _raw_text(path: Path) -> str | None:

@@ -31,8 +31,8 @@ from reader.library.cache import default_cache_path, is_damage
 from reader.search.building import run_update
 from reader.search.database import SPAN, Database, IndexUnavailable, story_range
 from reader.search.query import Query, QueryError, parse_query, snippet
-from reader.search.regex_mode import batched_rows, regex_rowids, scans_everything
-from reader.search.texts import PassageTexts
+from reader.search.regex_mode import batched_rows, has_vocabulary, regex_rowids, scans_everything
+from reader.search.texts import PassageTexts, rows_in
 
 __all__ = ["Hit", "IndexUnavailable", "SearchIndex", "QueryError", "UpdateReport", "scans_everything"]
 
@@ -42,7 +42,9 @@ PER_STORY = 5  # hits from one story in one result list
 #: more passages than this hold all the words ("the", "th*", "the door"), hits are not
 #: ranked but come in library order.
 RANK_BUDGET = 20_000
-_FEW_STORIES = 50  # filters matching at most this many stories: rank each story on its own
+_FEW_STORIES = 50
+#: A prefix beginning more words than this is left to FTS5 (see ``_ranked_rowids``).
+MAX_EXPANSION = 5000  # filters matching at most this many stories: rank each story on its own
 
 
 @dataclass(frozen=True)
@@ -171,12 +173,15 @@ class SearchIndex:
             rowids = [rowid for _, rowid in ranked[:limit]]
         else:
             rowids = _capped(_ranked_rowids(conn, query), set(sids) if sids else None, dead, limit)
-        return [self._hit(conn, query, texts, rowid) for rowid in rowids]
+        places = texts.places(rowids)
+        sids = sorted({rowid // SPAN for rowid in rowids})
+        sql = "SELECT sid, story_id, title, path, chapters FROM stories WHERE sid IN "
+        stories = {row[0]: row[1:] for row in rows_in(conn, sql, sids)}
+        return [self._hit(query, places[rowid], stories[rowid // SPAN]) for rowid in rowids]
 
-    def _hit(self, conn: sqlite3.Connection, query: Query, texts: PassageTexts, rowid: int) -> Hit:
-        chapter, start, body = texts.place(rowid)
-        sql = "SELECT story_id, title, path, chapters FROM stories WHERE sid = ?"
-        story_id, title, rel, chapters = conn.execute(sql, (rowid // SPAN,)).fetchone()
+    def _hit(self, query: Query, place: tuple[int, int, str], story: tuple[str, str, str, str]) -> Hit:
+        chapter, start, body = place
+        story_id, title, rel, chapters = story
         titles = json.loads(chapters)
         spans = query.spans(body)
         first, end = spans[0] if spans else (0, 0)
@@ -202,11 +207,25 @@ class SearchIndex:
 
 def _ranked_rowids(conn: sqlite3.Connection, query: Query) -> Generator[int, None, None]:
     """Passages matching, best first; in library order when more than RANK_BUDGET passages
-    hold all the words (then bm25 alone would take more than the query's time)."""
+    hold all the words (then bm25 alone would take more than the query's time). A prefix is
+    counted, and followed in library order, as the OR of the words it begins: there is no
+    prefix index (it would double the index's size), and FTS5 would otherwise gather every
+    passage of every such word first (``th*``: seconds)."""
+
+    complete = has_vocabulary(conn)
+
+    def expand(prefix: str) -> list[str] | None:
+        if not complete:
+            return None
+        sql = "SELECT term FROM words WHERE term >= ? AND term < ? LIMIT ?"
+        found = [row[0] for row in conn.execute(sql, (prefix, prefix + "\U0010ffff", MAX_EXPANSION + 1))]
+        return found if len(found) <= MAX_EXPANSION else None
+
     sql = "SELECT rowid FROM passages WHERE passages MATCH ? LIMIT 1 OFFSET ?"
-    common = conn.execute(sql, (query.loose_match(), RANK_BUDGET - 1)).fetchone() is not None
+    common = conn.execute(sql, (query.loose_match(expand), RANK_BUDGET - 1)).fetchone() is not None
+    match = query.match(expand) if common else query.match()
     sql = "SELECT rowid FROM passages WHERE passages MATCH ?" + ("" if common else " ORDER BY rank")
-    for (rowid,) in batched_rows(conn.execute(sql, (query.match(),))):
+    for (rowid,) in batched_rows(conn.execute(sql, (match,))):
         yield rowid
 
 

@@ -70,6 +70,8 @@ def _narrowing_match(conn: sqlite3.Connection, needs: Needs) -> str | None:
     if not needs:
         return None
     words = vocabulary(conn)
+    if words is None:
+        return None
     clauses: list[str] = []
     for need in needs:
         holding = [word for word in words if any(run in word for run in need)]
@@ -80,9 +82,16 @@ def _narrowing_match(conn: sqlite3.Connection, needs: Needs) -> str | None:
     return " AND ".join(clauses) or None
 
 
-def vocabulary(conn: sqlite3.Connection) -> list[str]:
-    """Every word in the index (those of stories removed since the last rebuild too)."""
+def vocabulary(conn: sqlite3.Connection) -> list[str] | None:
+    """Every word in the index (those of stories removed since the last rebuild too); None
+    while a build has not read it yet (see ``building._finish``)."""
+    if not has_vocabulary(conn):
+        return None
     return [row[0] for row in conn.execute("SELECT term FROM words")]
+
+
+def has_vocabulary(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM info WHERE key = 'vocabulary'").fetchone() is not None
 
 
 def batched_rows(cursor: sqlite3.Cursor) -> Iterator[Any]:

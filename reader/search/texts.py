@@ -8,7 +8,9 @@ again and its passages taken by number; what a hit then shows is the story as it
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from reader.formats import load_story
 from reader.library.cache import files_signature
@@ -29,14 +31,11 @@ class PassageTexts:
         self._reparsed: dict[int, list[Place]] = {}
         self._file: tuple[int, bytes] | None = None
 
-    def place(self, rowid: int) -> Place:
-        row = self.conn.execute(
-            "SELECT chapter, start, at, length, packed FROM places WHERE rowid = ?", (rowid,)
-        )
-        found = row.fetchone()
-        if found is None:
-            return 0, 0, ""
-        return self.from_row(rowid, *found)
+    def places(self, rowids: list[int]) -> dict[int, Place]:
+        """The passages ``rowids``, reading their rows a few hundred at a time."""
+        sql = "SELECT rowid, chapter, start, at, length, packed FROM places WHERE rowid IN "
+        found = {row[0]: self.from_row(*row) for row in rows_in(self.conn, sql, rowids)}
+        return {rowid: found.get(rowid, (0, 0, "")) for rowid in rowids}
 
     def from_row(
         self, rowid: int, chapter: int, start: int, at: int | None, length: int, packed: bytes | None
@@ -91,3 +90,10 @@ class PassageTexts:
                 found = []
             self._reparsed[sid] = found
         return found[number] if 0 <= number < len(found) else (0, 0, "")
+
+
+def rows_in(conn: sqlite3.Connection, sql: str, keys: list[int]) -> Iterator[Any]:
+    """The rows of ``sql`` (ending in ``IN``) for ``keys``, 500 keys a statement."""
+    for at in range(0, len(keys), 500):
+        chunk = keys[at : at + 500]
+        yield from conn.execute(sql + f"({', '.join('?' * len(chunk))})", chunk)
