@@ -108,6 +108,7 @@ def _walk(root: Path, signatures: bool) -> list[tuple[str, str, FilesSignature |
         except OSError:
             continue  # unreadable, or gone since its parent was listed
         names = {item.name for item in items}
+        sidecars = any(name.endswith(".yaml") for name in names)
         for item in items:
             name = item.name
             try:
@@ -125,7 +126,7 @@ def _walk(root: Path, signatures: bool) -> list[tuple[str, str, FilesSignature |
             elif is_story_name(name):
                 sig = None
                 if signatures:
-                    sidecar = name[: name.rfind(".")] + ".yaml"
+                    sidecar = name[: name.rfind(".")] + ".yaml" if sidecars else ""
                     sig = _file_signature(item, os.path.join(folder, sidecar) if sidecar in names else None)
                 found.append((prefix + name, item.path, sig))
     return found

@@ -35,8 +35,9 @@ COMMIT_SECONDS = 2.0
 #: Passages left behind by changed and removed stories (see ``database.SCHEMA_SQL``) that
 #: make the next update rebuild the whole index: this share of all, once there are MIN_DEAD.
 DEAD_SHARE, MIN_DEAD = 0.25, 10_000
-#: Bytes of stories to read from which the vocabulary (``words``, for regex mode and long
-#: prefixes) is read from the index once at the end rather than taken story by story.
+#: Bytes of stories to read that make a big update: the vocabulary (``words``, for regex mode
+#: and prefixes) is read from the index once at the end rather than taken story by story, the
+#: library's metadata cache gets the stories' entries, and the log is truncated at the end.
 VOCABULARY_PASS_FROM = 32 << 20
 
 
@@ -67,8 +68,8 @@ def run_update(
             counts["removed"] += len(gone)
             done += len(gone)
         writer = _Writer(conn, db.path, known)
-        writer.per_story_words = total < VOCABULARY_PASS_FROM
-        if not writer.per_story_words:
+        writer.big = total >= VOCABULARY_PASS_FROM
+        if writer.big:
             conn.execute("DELETE FROM info WHERE key = 'vocabulary'")
             conn.execute("PRAGMA wal_autocheckpoint = 8192")  # fewer, bigger checkpoints
         by_path = {root / rel: rel for rel in todo}
@@ -91,7 +92,7 @@ def run_update(
             progress(total, total)
         if not stop():
             _finish(conn, bool(counts))
-        if counts:  # give back the write-ahead log's space (it grew as big as one transaction)
+        if writer.big:  # give back the write-ahead log's space after a big update
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return counts
 
@@ -120,7 +121,7 @@ class _Writer:
         self.began = 0.0
         self.entries: list[CachedRow] = []
         self.words: set[str] | None = None  # the vocabulary, read when a story brings words
-        self.per_story_words = True  # else the vocabulary is read from the index at the end
+        self.big = False  # then the vocabulary is read from the index at the end, not story by story
 
     def write(self, rel: str, sig: tuple[int, int], extract: Extract, sid: int) -> str:
         """Index one story (its old rows, if any, are dropped); what happened to it."""
@@ -129,19 +130,22 @@ class _Writer:
             self.began = time.monotonic()
         old = self.known[rel][0] if rel in self.known else None
         write_story(self.conn, sid, rel, sig, extract, old)
-        if self.per_story_words and extract.places:
+        if not self.big and extract.places:
             if self.words is None:
                 self.words = {row[0] for row in self.conn.execute("SELECT term FROM words")}
             new = words_of(extract.places) - self.words
             self.conn.executemany("INSERT OR IGNORE INTO words VALUES (?)", ((word,) for word in new))
             self.words |= new
-        self.entries.append(row_of(rel, sig, extract.entry))
+        if self.big:  # a big update: the library need not parse these again
+            self.entries.append(row_of(rel, sig, extract.entry))
         return "failed" if extract.entry.error else "added" if old is None else "changed"
 
     def commit_now_and_then(self, now: bool = False) -> None:
         if not self.conn.in_transaction or (not now and time.monotonic() - self.began < COMMIT_SECONDS):
             return
         self.conn.execute("COMMIT")
+        if not self.entries:
+            return
         if not self.cache_open:
             self.cache_open = self.cache.open()
         self.cache.store(self.entries)

@@ -152,7 +152,12 @@ def test_changed_stories_leave_dead_passages_until_a_rebuild(
     index.close()
 
 
-def test_the_build_fills_the_library_cache(library: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_a_big_build_fills_the_library_cache(
+    library: Path,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(building, "VOCABULARY_PASS_FROM", 0)
     db = tmp_path / "i.sqlite3"
     SearchIndex(library, db).update()
     cache = MetadataCache(db)
@@ -161,3 +166,71 @@ def test_the_build_fills_the_library_cache(library: Path, tmp_path: Path) -> Non
     cache.close()
     [first, *rest] = list(scan_batches(library, db))
     assert len(first.entries) == 3 and first.final  # all from the cache: nothing parsed again
+
+
+def index_of(root: Path, db: Path, **options: object) -> SearchIndex:
+    index = SearchIndex(root, db)
+    index.update(**options)  # type: ignore[arg-type]
+    return index
+
+
+def test_a_common_prefix_in_library_order_is_the_same_with_or_without_the_vocabulary(
+    library: Path,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from reader.search import index as index_module
+
+    monkeypatch.setattr(index_module, "RANK_BUDGET", 2)  # every query is "common": library order
+    index = index_of(library, tmp_path / "i.sqlite3")
+    queries = ["th*", "qu*", "ha*", '"the qu"*', "al* be*"]
+    expanded = {query: [(h.path, h.offset) for h in index.search(query)] for query in queries}
+    assert all(expanded.values())
+    with sqlite3.connect(tmp_path / "i.sqlite3") as conn:
+        conn.execute("DELETE FROM info WHERE key = 'vocabulary'")  # no vocabulary: FTS5's prefix
+    conn.close()
+    assert {query: [(h.path, h.offset) for h in index.search(query)] for query in queries} == expanded
+    index.close()
+
+
+def test_a_big_build_reads_the_vocabulary_from_the_index(
+    library: Path,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def words(db: Path) -> set[str]:
+        with sqlite3.connect(db) as conn:
+            found = {row[0] for row in conn.execute("SELECT term FROM words")}
+        conn.close()
+        return found
+
+    index_of(library, tmp_path / "small.sqlite3").close()  # story by story
+    monkeypatch.setattr(building, "VOCABULARY_PASS_FROM", 0)
+    big = index_of(library, tmp_path / "big.sqlite3")  # read from the index at the end
+    assert words(tmp_path / "big.sqlite3") == words(tmp_path / "small.sqlite3")
+    assert {"harbour", "cafe", "ёлка", "lanterns"} <= words(tmp_path / "big.sqlite3")
+    assert [matched(hit) for hit in big.search("arbou", regex=True)] == ["arbou", "arbou"]
+    big.close()
+
+
+def test_a_stopped_big_build_narrows_nothing_until_it_completes(
+    library: Path,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(building, "VOCABULARY_PASS_FROM", 0)
+    calls: list[int] = []
+    index = index_of(
+        library,
+        tmp_path / "i.sqlite3",
+        progress=lambda d, t: calls.append(d),
+        should_stop=lambda: len(calls) > 2,
+    )
+    with sqlite3.connect(tmp_path / "i.sqlite3") as conn:
+        assert not conn.execute("SELECT 1 FROM info WHERE key = 'vocabulary'").fetchone()
+    conn.close()
+    hits = index.search("(?:harbour|lantern)", regex=True)  # read in full: still right
+    assert hits and all(matched(hit).lower() in ("harbour", "lantern") for hit in hits)
+    index.update()
+    assert len(index.search("harbour|lantern", regex=True)) == 3
+    index.close()
