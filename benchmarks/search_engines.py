@@ -7,8 +7,8 @@ the text in the story file). Prints, per engine: build time and MB/s, size on di
 ratio to the stories, query median / p95 / max for the benchmark's word, phrase and prefix
 queries (the 50 best by each engine's BM25, no snippets; FTS5 here ranks every match, as the
 reader does up to 20,000 of them; the two BM25s differ, so their hits do), and the start-up
-cost of a fresh process that imports the engine, opens the index and answers one query. The wheel size is what ``pip download``
-fetches (FTS5 is in Python's standard library).
+cost of a fresh process that imports the engine, opens the index and answers one query.
+The wheel size is what ``pip download`` fetches (FTS5 is in Python's standard library).
 
 Tantivy is not a dependency of the reader: install it beside the reader to run this
 (``pip install tantivy``); without it only FTS5 is measured.
