@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reader.formats import StoryError, is_story_name, load_story, path_id
-from reader.formats.files import is_story_folder, natural_key
+from reader.formats import StoryError, load_story, path_id
+from reader.formats.files import FORMATS, is_story_folder, natural_key
 from reader.library.cache import FilesSignature, default_cache_path, files_signature
 from reader.model import Story
 
@@ -123,7 +123,7 @@ def _walk(root: Path, signatures: bool) -> list[tuple[str, str, FilesSignature |
                     found.append((prefix + name, item.path, files_signature(path) if signatures else None))
                 elif not item.is_symlink():
                     folders.append((item.path, prefix + name + "/"))
-            elif is_story_name(name):
+            elif name[name.rfind(".") :].lower() in FORMATS and not name.startswith("."):  # is_story_name
                 sig = None
                 if signatures:
                     sidecar = name[: name.rfind(".")] + ".yaml" if sidecars else ""
