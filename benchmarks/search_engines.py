@@ -44,7 +44,7 @@ FTS5 = "CREATE VIRTUAL TABLE p USING fts5(body, tokenize='unicode61 remove_diacr
 
 def passages_of(library: Path, count: int) -> tuple[list[str], int]:
     files = sorted(library.glob("*.txt"))[:count]
-    texts = [place.text for batch in parsed(library, files, lambda: False, read=extract_chunk) for e in batch
+    texts = [place[2] for batch in parsed(library, files, lambda: False, read=extract_chunk) for e in batch
              for place in e.places]  # fmt: skip
     return texts, sum(path.stat().st_size for path in files)
 

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
 from pathlib import Path
 from typing import Protocol, TypeVar
 
@@ -44,6 +45,8 @@ PARALLEL_FROM = 24
 BATCH_SECONDS = 0.15
 #: Stories handed to a worker at a time, once the first few came back one by one.
 CHUNK = 4
+#: Chunks submitted to each worker ahead of what the caller has taken.
+IN_FLIGHT = 3
 
 
 def worker_count() -> int:
@@ -165,16 +168,29 @@ def _in_workers(
         first = 2 * workers  # one story a task at first, so that the first rows come soon
         chunks = [paths[i : i + 1] for i in range(min(first, len(paths)))]
         chunks += [paths[i : i + CHUNK] for i in range(first, len(paths), CHUNK)]
-        futures.extend(pool.submit(read, chunk, root) for chunk in chunks)
-        pending = set(futures)
+        queued = iter(chunks)
+        pending: set[Future[list[Parsed]]] = set()
+
+        def submit(count: int) -> None:
+            for chunk in islice(queued, count):
+                futures.append(pool.submit(read, chunk, root))
+                pending.add(futures[-1])
+
+        # a few chunks a worker in flight, no more: what the caller has not taken yet is not
+        # parsed ahead and held in memory (the search index's build writes slower than two
+        # processes parse, and millions of parsed passages piling up made the garbage
+        # collector pause the UI thread)
+        submit(IN_FLIGHT * workers)
         batch: list[Parsed] = []
         last: float | None = None
         while pending and not should_stop():
             timeout = BATCH_SECONDS if last is None else max(0.0, last + BATCH_SECONDS - time.monotonic())
-            finished, pending = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+            finished, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+            pending -= finished
             for future in finished:
                 if not future.cancelled():
                     batch.extend(future.result())
+            submit(len(finished))
             now = time.monotonic()
             if batch and (last is None or now - last >= BATCH_SECONDS):
                 yield batch

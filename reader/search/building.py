@@ -25,7 +25,7 @@ from reader.library.cache import CachedRow, MetadataCache
 from reader.library.listing import signatures
 from reader.library.scanning import parsed, row_of
 from reader.search.database import META, SPAN, Database, delete_story, transaction
-from reader.search.extract import Extract, extract_chunk, words_of
+from reader.search.extract import Extract, background_thread, extract_chunk, words_of
 
 Progress = Callable[[int, int], None]
 StopCheck = Callable[[], bool]
@@ -76,6 +76,8 @@ def run_update(
             done += len(gone)
         writer = _Writer(conn, db.path, known)
         writer.big = total >= VOCABULARY_PASS_FROM
+        if writer.big:
+            background_thread()
         if writer.big:
             conn.execute("DELETE FROM info WHERE key = 'vocabulary'")
             conn.execute("PRAGMA wal_autocheckpoint = 8192")  # fewer, bigger checkpoints
@@ -179,12 +181,17 @@ def write_story(
     sql = f"INSERT INTO meta(rowid, {', '.join(META)}) VALUES (?, ?, ?, ?, ?, ?, ?)"
     conn.execute(sql, (sid, *(extract.meta.get(key, "") for key in META)))
     base = sid * SPAN
+    rows = list(enumerate(extract.places))
     sql = "INSERT INTO places(rowid, chapter, start, at, length, packed) VALUES (?, ?, ?, ?, ?, ?)"
     conn.executemany(
-        sql, ((base + n, p.chapter, p.start, p.at, p.length, p.packed) for n, p in enumerate(extract.places))
+        sql,
+        (
+            (base + n, chapter, start, at, length, packed)
+            for n, (chapter, start, _, at, length, packed) in rows
+        ),
     )
     sql = "INSERT INTO passages(rowid, body) VALUES (?, ?)"
-    conn.executemany(sql, ((base + n, place.text) for n, place in enumerate(extract.places)))
+    conn.executemany(sql, ((base + n, text) for n, (_, _, text, _, _, _) in rows))
 
 
 def _finish(conn: sqlite3.Connection, changed: bool) -> None:

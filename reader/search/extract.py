@@ -11,11 +11,14 @@ since is read again (see :mod:`reader.search.texts`).
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+import sys
+import threading
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from reader.formats import files
 from reader.library.listing import StoryEntry, load_entry
@@ -25,20 +28,18 @@ from reader.search.query import fold, passages
 #: How far past the end of the last passage found the next one is looked for in the file
 #: (an HTML file's head, a chapter's markup); one not found there is kept compressed.
 WINDOW = 1 << 16
+#: How much lower than the reader a build's worker processes (and writing thread) run.
+NICE = 10
+_PER_THREAD = sys.platform.startswith("linux")  # where a thread has a priority of its own
+_BACKGROUND = False
 _WORD = re.compile(r"[^\W_]+")
 
 
-class Place(NamedTuple):
-    """One passage: its chapter and offset in ``Chapter.text``, its text, and how to find it
-    again: bytes ``[at, at + length)`` of the story's file, or ``packed`` (zlib) text. (A
-    tuple: a million of them cross from the worker processes in a build.)"""
-
-    chapter: int
-    start: int
-    text: str
-    at: int | None
-    length: int
-    packed: bytes | None
+#: One passage: its chapter and offset in ``Chapter.text``, its text, and how to find it again:
+#: bytes ``[at, at + length)`` of the story's file, or ``packed`` (zlib) text. A plain tuple:
+#: a million of them cross from the worker processes in a build, and unpickling a named
+#: tuple runs Python code for each, holding the lock the reader's UI thread needs.
+Place = tuple[int, int, str, "int | None", int, "bytes | None"]
 
 
 @dataclass
@@ -56,7 +57,34 @@ class Extract:
 
 def extract_chunk(paths: list[Path], root: Path) -> list[Extract]:
     """The extracts of ``paths`` (run in a worker process, or on the updating thread)."""
+    if multiprocessing.parent_process() is not None:
+        background()  # a worker process: the reader's own thread comes first
     return [extract(path, root) for path in paths]
+
+
+def background() -> None:
+    """Lower the priority of this worker process, once: a build takes the cores only while
+    the reader does not need them."""
+    global _BACKGROUND
+    if not _BACKGROUND:
+        _BACKGROUND = True
+        try:
+            os.nice(NICE)
+        except (AttributeError, OSError):
+            pass  # not on this system
+
+
+def background_thread() -> None:
+    """Lower the priority of the calling thread (Linux: a thread has its own; elsewhere
+    nothing), for the thread that writes a big update while the reader's UI runs beside it.
+    It is not raised again (that needs privileges): call it on a thread that ends with the
+    update, never on the main thread."""
+    if _PER_THREAD and threading.current_thread() is not threading.main_thread():
+        try:
+            tid = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + NICE))
+        except OSError:
+            pass
 
 
 def extract(path: Path, root: Path) -> Extract:
@@ -75,8 +103,8 @@ def words_of(places: list[Place]) -> set[str]:
     runs of letters and digits as the index's tokenizer does (about 30 MB/s: for a few
     stories; a big update reads the index's own vocabulary instead)."""
     pieces: set[str] = set()
-    for place in places:
-        pieces.update(place.text.split())
+    for _, _, text, _, _, _ in places:
+        pieces.update(text.split())
     words: set[str] = set()
     for piece in pieces:
         words.update(_WORD.findall(fold(piece)))
@@ -103,7 +131,7 @@ def locate(story: Story, raw: str | None) -> list[Place]:
     for chapter, start, text in passages(story):
         found = -1 if flat is None else flat.find(text, pos, pos + len(text) + WINDOW)
         if found < 0 or raw is None:
-            places.append(Place(chapter, start, text, None, 0, zlib.compress(text.encode("utf-8"), 6)))
+            places.append((chapter, start, text, None, 0, zlib.compress(text.encode("utf-8"), 6)))
             continue
         end = found + len(text)
         if ascii_only:
@@ -111,7 +139,7 @@ def locate(story: Story, raw: str | None) -> list[Place]:
         else:
             at = byte_pos + len(raw[pos:found].encode("utf-8"))
             length = len(raw[found:end].encode("utf-8"))
-        places.append(Place(chapter, start, text, at, length, None))
+        places.append((chapter, start, text, at, length, None))
         pos, byte_pos = end, at + length
     return places
 

@@ -24,12 +24,12 @@ def places_of(path: Path) -> list[tuple[str, str]]:
     """("file" or "packed", the text found again) of each passage of the story at ``path``."""
     data = path.read_bytes()
     found = []
-    for place in extract(path, path.parent).places:
-        if place.at is None:
-            assert place.packed is not None
-            found.append(("packed", from_packed(place.packed)))
+    for _, _, _, at, length, packed in extract(path, path.parent).places:
+        if at is None:
+            assert packed is not None
+            found.append(("packed", from_packed(packed)))
         else:
-            found.append(("file", from_file(data[place.at : place.at + place.length])))
+            found.append(("file", from_file(data[at : at + length])))
     return found
 
 
