@@ -25,7 +25,7 @@ from reader.library.cache import CachedRow, MetadataCache
 from reader.library.listing import signatures
 from reader.library.scanning import parsed, row_of
 from reader.search.database import META, SPAN, Database, delete_story, transaction
-from reader.search.extract import Extract, background_thread, extract_chunk, words_of
+from reader.search.extract import Extract, extract_chunk, words_of
 
 Progress = Callable[[int, int], None]
 StopCheck = Callable[[], bool]
@@ -76,8 +76,6 @@ def run_update(
             done += len(gone)
         writer = _Writer(conn, db.path, known)
         writer.big = total >= VOCABULARY_PASS_FROM
-        if writer.big:
-            background_thread()
         if writer.big:
             conn.execute("DELETE FROM info WHERE key = 'vocabulary'")
             conn.execute("PRAGMA wal_autocheckpoint = 8192")  # fewer, bigger checkpoints

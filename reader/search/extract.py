@@ -14,8 +14,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-import sys
-import threading
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +26,9 @@ from reader.search.query import fold, passages
 #: How far past the end of the last passage found the next one is looked for in the file
 #: (an HTML file's head, a chapter's markup); one not found there is kept compressed.
 WINDOW = 1 << 16
-#: How much lower than the reader a build's worker processes (and writing thread) run.
-NICE = 10
-_PER_THREAD = sys.platform.startswith("linux")  # where a thread has a priority of its own
+#: How much lower than the reader a build's worker processes run (the UI thread gets a core
+#: when it needs one; more would hand the cores to any other program first).
+NICE = 5
 _BACKGROUND = False
 _WORD = re.compile(r"[^\W_]+")
 
@@ -72,19 +70,6 @@ def background() -> None:
             os.nice(NICE)
         except (AttributeError, OSError):
             pass  # not on this system
-
-
-def background_thread() -> None:
-    """Lower the priority of the calling thread (Linux: a thread has its own; elsewhere
-    nothing), for the thread that writes a big update while the reader's UI runs beside it.
-    It is not raised again (that needs privileges): call it on a thread that ends with the
-    update, never on the main thread."""
-    if _PER_THREAD and threading.current_thread() is not threading.main_thread():
-        try:
-            tid = threading.get_native_id()
-            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + NICE))
-        except OSError:
-            pass
 
 
 def extract(path: Path, root: Path) -> Extract:
