@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 #: Seconds of quiet typing before the query runs: short, so results follow the fingers.
 DEBOUNCE = 0.03
-#: Said while (and after) a regex with no run of three letters is run over every passage.
+#: Said while a regex with no run of three letters is run over every passage ("every passage
+#: read" after).
 SCANNING = "no run of 3+ letters to look up: reading every passage"
 HINT = 'words (all must match) · "a phrase" · prefix* · author: fandom: tag: title: · ctrl+r: regex'
 
@@ -150,19 +151,18 @@ class SearchScreen(Screen[None]):
         for hit in message.hits:
             options.add_option(Option(_hit_text(hit)))
         stories = len({hit.id for hit in message.hits})
+        scanned = " · every passage read" if self.regex and _scans_everything(message.query) else ""
         if message.error:
             status = Text(f" {message.error}", style="red")
         elif not message.hits:
-            status = Text(" Nothing found.")
+            status = Text(f" Nothing found{scanned}.")
         else:
             status = Text(
                 f" {len(message.hits)} hits in {stories} stor{'ies' if stories != 1 else 'y'}"
-                f" · {message.seconds * 1000:.0f} ms · ↓ then Enter: open · Esc: back"
+                f" · {message.seconds * 1000:.0f} ms{scanned} · ↓ then Enter: open · Esc: back"
             )
         if self.regex:
             status.append(" · regex", style="bold")
-            if _scans_everything(message.query):
-                status.append(f" · {SCANNING}", style="dim")
         self.query_one("#status-bar", Static).update(status)
         if message.hits:
             options.highlighted = 0
