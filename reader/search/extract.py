@@ -26,6 +26,9 @@ from reader.search.query import fold, passages
 #: How far past the end of the last passage found the next one is looked for in the file
 #: (an HTML file's head, a chapter's markup); one not found there is kept compressed.
 WINDOW = 1 << 16
+#: Passages not found one after another that stop the looking (a file whose paragraphs are
+#: all marked up): the rest are packed, and a big story costs no WINDOW-long search each.
+MISSES = 64
 #: How much lower than the reader a build's worker processes run (the UI thread gets a core
 #: when it needs one; more would hand the cores to any other program first).
 NICE = 5
@@ -113,11 +116,14 @@ def locate(story: Story, raw: str | None) -> list[Place]:
     flat = raw.replace("\n", " ") if raw is not None else None
     ascii_only = raw is not None and raw.isascii()
     pos = byte_pos = 0  # in ``raw``: the end of the last passage found, in characters and bytes
+    misses = 0
     for chapter, start, text in passages(story):
-        found = -1 if flat is None else flat.find(text, pos, pos + len(text) + WINDOW)
+        found = -1 if flat is None or misses > MISSES else flat.find(text, pos, pos + len(text) + WINDOW)
         if found < 0 or raw is None:
+            misses += 1
             places.append((chapter, start, text, None, 0, zlib.compress(text.encode("utf-8"), 6)))
             continue
+        misses = 0
         end = found + len(text)
         if ascii_only:
             at, length = found, len(text)

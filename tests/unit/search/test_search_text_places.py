@@ -234,3 +234,17 @@ def test_a_stopped_big_build_narrows_nothing_until_it_completes(
     index.update()
     assert len(index.search("harbour|lantern", regex=True)) == 3
     index.close()
+
+
+def test_after_many_passages_not_in_the_file_the_rest_are_packed(tmp_path: Path) -> None:
+    from reader.search import extract as extract_module
+
+    story = tmp_path / "s.txt"
+    marked = [f"Paragraph _{n}_ marked." for n in range(extract_module.MISSES + 1)]
+    story.write_text("Title: T\n\n" + "\n\n".join([*marked, "Plain at the end."]) + "\n", encoding="utf-8")
+    found = places_of(story)
+    assert found[-1] == ("packed", "Plain at the end.")  # no longer looked for
+    story.write_text(
+        "Title: T\n\n" + "\n\n".join([*marked[:3], "Plain at the end."]) + "\n", encoding="utf-8"
+    )
+    assert places_of(story)[-1] == ("file", "Plain at the end.")
