@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Generator, Iterable, Iterator
 from typing import Any
 
-from reader.search.database import story_range
+from reader.search.database import SPAN, story_range
 from reader.search.literals import Needs, required
 from reader.search.query import Query, QueryError, Term, parse_query
 from reader.search.texts import PassageTexts
@@ -48,8 +48,8 @@ def regex_rowids(
         sql += "ON p.rowid = passages.rowid WHERE passages MATCH ? ORDER BY passages.rowid"
         rows = batched_rows(conn.execute(sql, (match,)))
         if sids is not None:
-            ranges = [story_range(sid) for sid in sids]
-            rows = (row for row in rows if any(lo <= row[0] < hi for lo, hi in ranges))
+            wanted = set(sids)
+            rows = (row for row in rows if row[0] // SPAN in wanted)
     elif sids is None:
         rows = batched_rows(
             conn.execute("SELECT rowid, chapter, start, at, length, packed FROM places ORDER BY rowid")
