@@ -42,10 +42,10 @@ PER_STORY = 5  # hits from one story in one result list
 #: more passages than this hold all the words ("the", "th*", "the door"), hits are not
 #: ranked but come in library order.
 RANK_BUDGET = 20_000
-_FEW_STORIES = 50
+_FEW_STORIES = 50  # filters matching at most this many stories: rank each story on its own
 #: A prefix beginning more words than this is left to FTS5 (see ``_ranked_rowids``): the OR
 #: costs about 0.25 ms a word to set up at a gigabyte.
-MAX_EXPANSION = 2_000  # filters matching at most this many stories: rank each story on its own
+MAX_EXPANSION = 2_000
 
 
 @dataclass(frozen=True)
