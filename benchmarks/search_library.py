@@ -1,26 +1,38 @@
-"""Library search at scale: a 2,000-story, 500+ MB library through ``reader.search.index``.
+"""Library search at scale: a 5,000-story, 1 GB library through ``reader.search.index``.
 
 Generates (once; reused while the seed matches) a deterministic library of plain-text
 stories of varied sizes, from a few thousand invented words and common English words with a
 Zipf-like frequency, with a few rare words and a phrase planted in known stories. Then
 prints, for this machine:
 
-* the index build time and throughput (MB/s) and the index size;
+* the index build time and throughput (MB/s), and beside it the index's size on disk and
+  its ratio to the library's;
 * query latency, median / p95 / max over 30 queries each of single words, two-word phrases
   and four-letter prefixes (plus the most common word, the worst case for ranking);
 * update time with nothing changed, after one story changed, and after one added and one
   removed (the library is put back afterwards);
+* regex mode: patterns holding a run of three letters (narrowed by the index) and one
+  without (every passage is read);
 * a full scan (Python ``re`` over every file's text) for a sample of the same queries, and
   how many times faster the index is.
 
-Usage: python benchmarks/search_library.py [--folder /tmp/reader-search-bench] [--stories 2000]
-       [--megabytes 520] [--seed 7]
+``--hits FILE`` writes the top hits of every query to FILE (JSON), taken after the updates;
+``--compare FILE`` says how many queries give the same hits, in the same order, as such a
+file. ``--code DIR`` runs another checkout's ``reader`` (the same queries against the code
+before a change):
+
+    python benchmarks/search_library.py --code /path/to/old/checkout --hits /tmp/before.json
+    python benchmarks/search_library.py --compare /tmp/before.json
+
+Usage: python benchmarks/search_library.py [--folder /tmp/reader-search-bench] [--stories 5000]
+       [--megabytes 1000] [--seed 7] [--no-scan]
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
 import platform
 import random
@@ -32,7 +44,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+_CODE = Path(sys.argv[sys.argv.index("--code") + 1]) if "--code" in sys.argv[:-1] else None
+sys.path.insert(0, str(_CODE or Path(__file__).resolve().parent.parent))
 
 from reader.search.index import SearchIndex  # noqa: E402
 
@@ -145,6 +158,45 @@ def timed(index: SearchIndex, query: str, regex: bool = False) -> tuple[float, i
     return time.perf_counter() - started, len(hits)
 
 
+#: Regex mode: three patterns holding a run of three letters, one without.
+REGEXES = (RARE_WORD + "|" + NEW_WORD, r"amber\s+lan\w+", r"\bdoor\w*\s+(?:at|in)\b", r"\b[zq]\w{9}on\b")
+
+
+def top_hits(index: SearchIndex, queries: dict[str, list[str]]) -> dict[str, list[list[object]]]:
+    """The hits of every query, in order, as (story id, chapter, offset, length)."""
+    found = {query: hit_keys(index, query) for items in queries.values() for query in items}
+    for query in ("the", '"the door"', "th*", "fandom:tidewater door", RARE_WORD, f'"{RARE_PHRASE}"'):
+        found[query] = hit_keys(index, query)
+    for pattern in REGEXES:
+        found["regex " + pattern] = hit_keys(index, pattern, regex=True)
+    return found
+
+
+def hit_keys(index: SearchIndex, query: str, regex: bool = False) -> list[list[object]]:
+    return [[hit.id, hit.chapter, hit.offset, hit.length] for hit in index.search(query, regex=regex)]
+
+
+def compare(found: dict[str, list[list[object]]], path: Path) -> str:
+    before = json.loads(path.read_text(encoding="utf-8"))
+    same = [query for query in found if before.get(query) == found[query]]
+    differ = [query for query in found if query in before and before[query] != found[query]]
+    return f"{len(same)} of {len(found)} queries: same hits, same order" + (
+        f"; differ: {', '.join(differ[:5])}" if differ else ""
+    )
+
+
+def file_bytes(db: Path) -> int:
+    return sum(Path(f"{db}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db}{s}").exists())
+
+
+class Rows(list[tuple[str, str]]):
+    """The table, printed a row at a time as it is measured."""
+
+    def append(self, row: tuple[str, str]) -> None:
+        super().append(row)
+        print(f"{row[0]:<36}  {row[1]}", flush=True)
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f} ms"
 
@@ -152,10 +204,14 @@ def ms(seconds: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", type=Path, default=Path("/tmp/reader-search-bench"))
-    parser.add_argument("--stories", type=int, default=2000)
-    parser.add_argument("--megabytes", type=int, default=520)
+    parser.add_argument("--stories", type=int, default=5000)
+    parser.add_argument("--megabytes", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--queries", type=int, default=30)
+    parser.add_argument("--code", type=Path, help="the checkout whose reader/ to run")
+    parser.add_argument("--hits", type=Path, help="write every query's top hits here (JSON)")
+    parser.add_argument("--compare", type=Path, help="compare the top hits with this file")
+    parser.add_argument("--no-scan", action="store_true", help="skip the full scans")
     args = parser.parse_args()
     library = generate(args.folder, args.stories, args.megabytes, args.seed)
     files = sorted(library.glob("*.txt"))
@@ -168,18 +224,19 @@ def main() -> None:
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
     )
-    print(f"library: {len(files)} stories, {total_bytes / 1e6:.0f} MB in {library}\n")
-    rows: list[tuple[str, str]] = []
+    print(f"library: {len(files)} stories, {total_bytes / 1e6:.0f} MB in {library}")
+    print(f"code: {Path(sys.modules['reader'].__file__ or '').parent}\n")
+    rows = Rows()
 
     index = SearchIndex(library, db)
     report = index.update()
     build = report.seconds
-    db_bytes = sum(Path(f"{db}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db}{s}").exists())
+    db_bytes = file_bytes(db)
     rows.append(
         (
             "index build",
-            f"{build:8.1f} s   {total_bytes / 1e6 / build:.1f} MB/s, "
-            f"{report.added} stories, {report.failed} failed, index {db_bytes / 1e6:.0f} MB",
+            f"{build:8.1f} s   {total_bytes / 1e6 / build:.1f} MB/s, index {db_bytes / 1e6:,.0f} MB "
+            f"({db_bytes / total_bytes:.2f}x the library), {report.added} stories, {report.failed} failed",
         )
     )
 
@@ -210,12 +267,21 @@ def main() -> None:
     for query in (f'author:"{author.group(1)}" door', "fandom:tidewater door", "fandom:tidewater"):
         seconds, hits = timed(index, query)
         rows.append((f"filter {query}", f"{ms(seconds)}   ({hits} hits)"))
-    seconds, hits = timed(index, RARE_WORD + "|" + NEW_WORD, regex=True)
-    rows.append(("regex mode (slow path)", f"{ms(seconds)}   ({hits} hits, a scan of every passage)"))
+    for pattern in REGEXES:
+        seconds, hits = timed(index, pattern, regex=True)
+        rows.append((f"regex {pattern}", f"{ms(seconds)}   ({hits} hits)"))
 
     index.close()
-    rows.append(("update, nothing changed", f"{ms(SearchIndex(library, db).update().seconds)}"))
-    changed, added, removed = files[1234], library / "story-new.txt", files[321]
+    first = SearchIndex(library, db).update().seconds  # a new index object checks the file first
+    index = SearchIndex(library, db)
+    again = statistics.median(index.update().seconds for _ in range(6))
+    index.close()
+    rows.append(("update, nothing changed", f"{ms(again)} median of 6 (the app's case); {ms(first)} first"))
+    changed, added, removed = (
+        files[min(1234, len(files) - 1)],
+        library / "story-new.txt",
+        files[321 % len(files)],
+    )
     original, removed_text = changed.read_bytes(), removed.read_bytes()
     try:
         changed.write_bytes(original + f"\nThe {NEW_WORD} hummed in the dark.\n".encode())
@@ -245,7 +311,17 @@ def main() -> None:
 
     index = SearchIndex(library, db)
     index.update()
+    rows.append(("index after the updates", f"{file_bytes(db) / 1e6:,.0f} MB"))
+    # after the updates, so that two runs compare indexes in the same state (the story put
+    # back has a new place in the index, which orders ties and unranked hits)
+    found = top_hits(index, queries)
+    if args.hits:
+        args.hits.write_text(json.dumps(found), encoding="utf-8")
+    if args.compare:
+        rows.append(("top hits against --compare", compare(found, args.compare)))
     for kind, items in queries.items():
+        if args.no_scan:
+            break
         sample = items[:3]
         scans = [full_scan(files, query) for query in sample]
         scan = statistics.median(seconds for seconds, _ in scans)
@@ -258,10 +334,6 @@ def main() -> None:
             )
         )
     index.close()
-
-    width = max(len(name) for name, _ in rows)
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
 
 
 if __name__ == "__main__":

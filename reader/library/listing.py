@@ -12,12 +12,15 @@ from reader.clean import PLACEHOLDER, clean, display_name, text_key
 from reader.formats import StoryError, is_story_name, load_story, path_id
 from reader.formats.files import is_story_folder, leaves_library, natural_key
 from reader.library.cache import FilesSignature, default_cache_path, files_signature
+from reader.model import Story
 
 __all__ = [
     "StoryEntry",
     "ScanBatch",
     "default_cache_path",
+    "load_entry",
     "read_entry",
+    "signatures",
     "story_files",
     "story_listing",
 ]
@@ -85,7 +88,19 @@ def story_listing(root: Path, signatures: bool = True) -> list[tuple[Path, str, 
     signature (None when it cannot be looked at, or when ``signatures`` is false). One
     ``scandir`` a folder and one ``stat`` a story (two with a sidecar): the cheap half of a
     re-scan."""
-    found: list[tuple[str, Path, FilesSignature | None]] = []
+    found = _walk(root, signatures)
+    found.sort(key=lambda item: natural_key(item[0]))
+    return [(Path(path), rel, sig) for rel, path, sig in found]
+
+
+def signatures(root: Path) -> dict[str, FilesSignature]:
+    """Each story's signature by its path under ``root``, in no order: the walk of
+    ``story_listing`` without the sort (what the search index compares)."""
+    return {rel: sig for rel, _, sig in _walk(root, True) if sig is not None}
+
+
+def _walk(root: Path, signatures: bool) -> list[tuple[str, str, FilesSignature | None]]:
+    found: list[tuple[str, str, FilesSignature | None]] = []
     folders = [(os.fspath(root), "")]
     while folders:
         folder, prefix = folders.pop()
@@ -95,6 +110,7 @@ def story_listing(root: Path, signatures: bool = True) -> list[tuple[Path, str, 
         except OSError:
             continue  # unreadable, or gone since its parent was listed
         names = {item.name for item in items}
+        sidecars = any(name.endswith(".yaml") for name in names)
         for item in items:
             name = item.name
             try:
@@ -107,17 +123,16 @@ def story_listing(root: Path, signatures: bool = True) -> list[tuple[Path, str, 
                 path = Path(item.path)
                 if is_story_folder(path):
                     sig = files_signature(path) if signatures and not leaves_library(path, root) else None
-                    found.append((text_key(prefix + name), path, sig))
+                    found.append((text_key(prefix + name), item.path, sig))
                 elif not item.is_symlink():
                     folders.append((item.path, prefix + name + "/"))
             elif is_story_name(name):
                 sig = None  # none for a link out of the library: never cached, never indexed
                 if signatures and not (item.is_symlink() and leaves_library(item.path, root)):
-                    sidecar = name[: name.rfind(".")] + ".yaml"
+                    sidecar = name[: name.rfind(".")] + ".yaml" if sidecars else ""
                     sig = _file_signature(item, os.path.join(folder, sidecar) if sidecar in names else None)
-                found.append((text_key(prefix + name), Path(item.path), sig))
-    found.sort(key=lambda item: natural_key(item[0]))
-    return [(path, rel, sig) for rel, path, sig in found]
+                found.append((text_key(prefix + name), item.path, sig))
+    return found
 
 
 def _file_signature(item: os.DirEntry[str], sidecar: str | None) -> FilesSignature | None:
@@ -135,20 +150,31 @@ def _file_signature(item: os.DirEntry[str], sidecar: str | None) -> FilesSignatu
 
 
 def read_entry(path: Path, root: Path) -> StoryEntry:
+    return load_entry(path, root)[0]
+
+
+def load_entry(path: Path, root: Path) -> tuple[StoryEntry, Story | None]:
+    """The story's entry, and the story itself (None when it cannot be read): the search
+    index's workers take both from one parse."""
     if leaves_library(path, root):
         reason = (
             f"{display_name(path.name)}: a link out of the library folder, not followed "
             "(follow_outside_links: true in config.yaml follows it)"
         )
-        return StoryEntry(path=path, id=path_id(path, root), title=display_name(path.name), error=reason)
+        return StoryEntry(
+            path=path, id=path_id(path, root), title=display_name(path.name), error=reason
+        ), None
     try:
         story = load_story(path, root)
     except StoryError as error:
-        return StoryEntry(path=path, id=path_id(path, root), title=display_name(path.name), error=str(error))
+        entry = StoryEntry(path=path, id=path_id(path, root), title=display_name(path.name), error=str(error))
+        return entry, None
     except Exception as error:  # a bug in a format reader must not take the library down
         reason = clean(f"{path.name}: could not be read ({type(error).__name__}: {error})", PLACEHOLDER)
-        return StoryEntry(path=path, id=path_id(path, root), title=display_name(path.name), error=reason)
-    return StoryEntry(
+        return StoryEntry(
+            path=path, id=path_id(path, root), title=display_name(path.name), error=reason
+        ), None
+    entry = StoryEntry(
         path=path,
         id=story.id,
         title=story.title,
@@ -157,6 +183,7 @@ def read_entry(path: Path, root: Path) -> StoryEntry:
         chapters=len(story.chapters),
         metadata=dict(story.metadata),
     )
+    return entry, story
 
 
 @dataclass

@@ -17,10 +17,12 @@ import queue
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from reader.formats import files as format_files
 from reader.formats.files import natural_key
@@ -29,12 +31,24 @@ from reader.library.listing import ScanBatch, StoryEntry, read_entry, story_list
 
 _LOG = logging.getLogger(__name__)
 StopCheck = Callable[[], bool]
+
+
+class _Parsed(Protocol):
+    path: Path
+
+
+Parsed = TypeVar("Parsed", bound=_Parsed)
+#: What a worker runs on a chunk of stories: ``read_chunk`` for the library list; the search
+#: index passes its own, which gives the list's entries and its passages from one parse.
+ChunkReader = Callable[[list[Path], Path], list[Parsed]]
 #: Fewer stories to parse than this: parse them on the scanning thread (a pool costs ~0.3 s).
 PARALLEL_FROM = 24
 #: Seconds between two batches of freshly parsed stories.
 BATCH_SECONDS = 0.15
 #: Stories handed to a worker at a time, once the first few came back one by one.
 CHUNK = 4
+#: Chunks submitted to each worker ahead of what the caller has taken.
+IN_FLIGHT = 3
 
 
 def worker_count() -> int:
@@ -70,7 +84,7 @@ def run_scan(root: Path, cache_path: Path, should_stop: StopCheck = lambda: Fals
             return
         done = len(hits)
         sigs = {path: (rel, sig) for path, rel, sig in todo}
-        for entries in parsed(root, [path for path, _, _ in todo], should_stop):
+        for entries in parsed(root, [path for path, _, _ in todo], should_stop, read_chunk):
             done += len(entries)
             rows = [row_of(sigs[e.path][0], sig, e) for e in entries if (sig := sigs[e.path][1]) is not None]
             cache.store(rows)
@@ -98,16 +112,20 @@ def row_of(rel: str, sig: tuple[int, int], entry: StoryEntry) -> CachedRow:
     return (rel, *sig, entry.id, entry.title, entry.author, entry.words, entry.chapters, meta, entry.error)
 
 
-def parsed(root: Path, paths: list[Path], should_stop: StopCheck) -> Iterator[list[StoryEntry]]:
-    """Entries of ``paths``, in batches about every BATCH_SECONDS (the first as soon as one is
-    ready); stops early, within about BATCH_SECONDS, once ``should_stop()`` is true."""
+def parsed(
+    root: Path, paths: list[Path], should_stop: StopCheck, read: ChunkReader[Parsed] | None = None
+) -> Generator[list[Parsed], None, None]:
+    """``read`` (``read_chunk`` when None) of ``paths``, in batches about every BATCH_SECONDS
+    (the first as soon as one is ready), in worker processes when there are many; stops
+    early, within about BATCH_SECONDS, once ``should_stop()`` is true."""
+    reader: ChunkReader[Parsed] = read if read is not None else read_chunk  # type: ignore[assignment]
     workers = worker_count()
     if len(paths) < PARALLEL_FROM or workers <= 1:
-        yield from _on_this_thread(root, paths, should_stop)
+        yield from _on_this_thread(root, paths, should_stop, reader)
         return
     left = dict.fromkeys(paths)
     try:
-        for batch in _in_workers(root, paths, workers, should_stop):
+        for batch in _in_workers(root, paths, workers, should_stop, reader):
             for entry in batch:
                 left.pop(entry.path, None)
             yield batch
@@ -117,37 +135,39 @@ def parsed(root: Path, paths: list[Path], should_stop: StopCheck) -> Iterator[li
             _LOG.warning(
                 "parsing in worker processes failed (%s: %s); parsing here", type(error).__name__, error
             )
-        yield from _on_this_thread(root, list(left), should_stop)
+        yield from _on_this_thread(root, list(left), should_stop, reader)
 
 
-def _on_this_thread(root: Path, paths: list[Path], should_stop: StopCheck) -> Iterator[list[StoryEntry]]:
+def _on_this_thread(
+    root: Path, paths: list[Path], should_stop: StopCheck, read: ChunkReader[Parsed]
+) -> Iterator[list[Parsed]]:
     """The stories parsed one by one — on a daemon thread of their own, waited for here while
     ``should_stop()`` is false: a story that takes seconds never holds up quitting (the
     caller's thread may be one the interpreter joins at exit)."""
-    done: queue.Queue[StoryEntry | None] = queue.Queue()
+    done: queue.Queue[list[Parsed] | None] = queue.Queue()
 
     def parse_all() -> None:
         try:
             for path in paths:
                 if should_stop():
                     return
-                done.put(read_entry(path, root))
+                done.put(read([path], root))
         finally:
             done.put(None)
 
     threading.Thread(target=parse_all, name="reader-scan-parse", daemon=True).start()
-    batch: list[StoryEntry] = []
+    batch: list[Parsed] = []
     last: float | None = None
     while True:
         try:
-            entry = done.get(timeout=BATCH_SECONDS)
+            parsed = done.get(timeout=BATCH_SECONDS)
         except queue.Empty:
             if should_stop():
                 return
             continue
-        if entry is None:
+        if parsed is None:
             break
-        batch.append(entry)
+        batch.extend(parsed)
         now = time.monotonic()
         if last is None or now - last >= BATCH_SECONDS:
             yield batch
@@ -157,8 +177,8 @@ def _on_this_thread(root: Path, paths: list[Path], should_stop: StopCheck) -> It
 
 
 def _in_workers(
-    root: Path, paths: list[Path], workers: int, should_stop: StopCheck
-) -> Iterator[list[StoryEntry]]:
+    root: Path, paths: list[Path], workers: int, should_stop: StopCheck, read: ChunkReader[Parsed]
+) -> Iterator[list[Parsed]]:
     import multiprocessing
 
     context = multiprocessing.get_context("spawn")
@@ -169,21 +189,34 @@ def _in_workers(
         initializer=_start_worker,
         initargs=(format_files.MAX_FILE_BYTES, format_files.FOLLOW_OUTSIDE_LINKS),
     )
-    futures: list[Future[list[StoryEntry]]] = []
+    futures: list[Future[list[Parsed]]] = []
     try:
         first = 2 * workers  # one story a task at first, so that the first rows come soon
         chunks = [paths[i : i + 1] for i in range(min(first, len(paths)))]
         chunks += [paths[i : i + CHUNK] for i in range(first, len(paths), CHUNK)]
-        futures.extend(pool.submit(read_chunk, chunk, root) for chunk in chunks)
-        pending = set(futures)
-        batch: list[StoryEntry] = []
+        queued = iter(chunks)
+        pending: set[Future[list[Parsed]]] = set()
+
+        def submit(count: int) -> None:
+            for chunk in islice(queued, count):
+                futures.append(pool.submit(read, chunk, root))
+                pending.add(futures[-1])
+
+        # a few chunks a worker in flight, no more: what the caller has not taken yet is not
+        # parsed ahead and held in memory (the search index's build writes slower than two
+        # processes parse, and millions of parsed passages piling up made the garbage
+        # collector pause the UI thread)
+        submit(IN_FLIGHT * workers)
+        batch: list[Parsed] = []
         last: float | None = None
         while pending and not should_stop():
             timeout = BATCH_SECONDS if last is None else max(0.0, last + BATCH_SECONDS - time.monotonic())
-            finished, pending = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+            finished, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+            pending -= finished
             for future in finished:
                 if not future.cancelled():
                     batch.extend(future.result())
+            submit(len(finished))
             now = time.monotonic()
             if batch and (last is None or now - last >= BATCH_SECONDS):
                 yield batch

@@ -1,15 +1,17 @@
 """The library's full-text index: SQLite FTS5 over the stories' passages, kept up to date.
 
-A passage is a paragraph, or a piece of at most ~2,000 characters of a longer one, stored with
-its chapter and its offset in ``Chapter.text``; its rowid is ``sid << 24 | n``, so a story's
-passages are one rowid range. Story metadata has an FTS table of its own, for ``field:``
-filters. FTS5's ``unicode61 remove_diacritics 2`` tokenizer folds case and Latin accents
-(café finds cafe); Cyrillic is indexed like Latin; a run of CJK characters with no spaces is
-one token, so a word inside such a run is found only by typing the run from its start
-(``東京*``). Prefix indexes of 2 and 3 characters keep short prefixes fast.
+A passage is a paragraph, or a piece of at most ~2,000 characters of a longer one, indexed
+with its chapter and its offset in ``Chapter.text``; its rowid is ``sid << 24 | n``, so a
+story's passages are one rowid range. The index keeps no copy of the text: a hit's snippet is
+cut from the story's file (:mod:`reader.search.texts`). Story metadata has an FTS table of
+its own, for ``field:`` filters. FTS5's ``unicode61 remove_diacritics 2`` tokenizer folds
+case and Latin accents (café finds cafe); Cyrillic is indexed like Latin; a run of CJK
+characters with no spaces is one token, so a word inside such a run is found only by typing
+the run from its start (``東京*``).
 
-The file, its schema, its connections and rebuilding it are :mod:`reader.search.database`'s:
-``search()`` may run on any thread while ``update()`` writes on another.
+The file, its schema, its connections and rebuilding it are :mod:`reader.search.database`'s,
+updating it :mod:`reader.search.building`'s: ``search()`` may run on any thread while
+``update()`` writes on another.
 """
 
 from __future__ import annotations
@@ -20,28 +22,20 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any
 
-from reader.clean import PLACEHOLDER, clean, display_name, from_text_key
-from reader.formats import StoryError, load_story
+from reader.clean import from_text_key
 from reader.library.cache import default_cache_path, is_damage
-from reader.library.listing import story_listing
-from reader.search.database import (
-    META,
-    SPAN,
-    Database,
-    IndexUnavailable,
-    delete_story,
-    story_range,
-    transaction,
-)
-from reader.search.query import Query, QueryError, parse_query, passages, snippet
+from reader.search.building import run_update
+from reader.search.database import SPAN, Database, IndexUnavailable, story_range
+from reader.search.query import Query, QueryError, parse_query, snippet
+from reader.search.regex_mode import batched_rows, has_vocabulary, regex_rowids, scans_everything
+from reader.search.texts import PassageTexts, rows_in
 
-__all__ = ["Hit", "IndexUnavailable", "SearchIndex", "QueryError", "UpdateReport"]
+__all__ = ["Hit", "IndexUnavailable", "SearchIndex", "QueryError", "UpdateReport", "scans_everything"]
 
 PER_STORY = 5  # hits from one story in one result list
 #: Ranking costs ~2 µs a matching passage, and a phrase more (bm25 first counts its rows
@@ -50,6 +44,9 @@ PER_STORY = 5  # hits from one story in one result list
 #: ranked but come in library order.
 RANK_BUDGET = 20_000
 _FEW_STORIES = 50  # filters matching at most this many stories: rank each story on its own
+#: A prefix beginning more words than this is left to FTS5 (see ``_ranked_rowids``): the OR
+#: costs about 0.25 ms a word to set up at a gigabyte.
+MAX_EXPANSION = 2_000
 
 
 @dataclass(frozen=True)
@@ -101,8 +98,8 @@ class SearchIndex:
         folder's files: only new and changed stories are read, each (re)indexed in one
         transaction; removed ones are deleted. An unreadable story counts as ``failed`` and is
         not retried until its file changes. ``progress(done, total)`` is called as stories are
-        done (``total`` may be 0). When ``should_stop()`` is true the update stops between
-        stories, leaving a consistent index that a later update completes.
+        done, counting the bytes of their files (``total`` may be 0). When ``should_stop()``
+        is true the update stops between stories, leaving a consistent index that a later update completes.
 
         Raises :class:`IndexUnavailable` (an ``OSError``) when the cache folder is read-only
         or full, ``FileNotFoundError`` when ``root`` is not a folder (the index is kept). A
@@ -114,7 +111,7 @@ class SearchIndex:
         with self._update_lock:
             for attempt in (1, 2):
                 try:
-                    counts = self._update(progress, should_stop)
+                    counts = run_update(self.db, self.root, progress, should_stop)
                     break
                 except sqlite3.DatabaseError as error:
                     if attempt == 2 or not is_damage(error):
@@ -126,72 +123,6 @@ class SearchIndex:
                     raise self.db.unavailable(error) from error
         seconds = time.perf_counter() - started
         return UpdateReport(counts["added"], counts["changed"], counts["removed"], counts["failed"], seconds)
-
-    def _update(
-        self, progress: Callable[[int, int], None] | None, should_stop: Callable[[], bool] | None
-    ) -> Counter[str]:
-        counts: Counter[str] = Counter()
-        with self.db.connection(create=True) as conn:
-            assert conn is not None
-            self.db.check(conn)
-            found = self._signatures()
-            known = {row[0]: row[1:] for row in conn.execute("SELECT path, sid, mtime_ns, size FROM stories")}
-            gone = [sid for path, (sid, _, _) in known.items() if path not in found]
-            todo = [path for path, sig in found.items() if path not in known or known[path][1:] != sig]
-            total = len(gone) + len(todo)
-            if progress:
-                progress(0, total)
-            for sid in gone:
-                with transaction(conn):
-                    delete_story(conn, sid)
-                counts["removed"] += 1
-            for done, path in enumerate(todo, len(gone) + 1):
-                if should_stop is not None and should_stop():
-                    return counts
-                sid = known[path][0] if path in known else None
-                ok = self._index_story(conn, path, found[path], sid)
-                counts["failed" if not ok else "added" if sid is None else "changed"] += 1
-                if progress:
-                    progress(done, total)
-            if progress and not todo:
-                progress(total, total)
-            with transaction(conn):
-                conn.execute("INSERT OR REPLACE INTO info VALUES ('complete', ?)", (str(time.time()),))
-        return counts
-
-    def _signatures(self) -> dict[str, tuple[int, int]]:
-        """(newest mtime_ns, total size) of each story's files, by its path under the root
-        (the library scan's walk: the same signatures as its metadata cache)."""
-        return {rel: sig for _, rel, sig in story_listing(self.root) if sig is not None}
-
-    def _index_story(self, conn: sqlite3.Connection, rel: str, sig: tuple[int, int], old: int | None) -> bool:
-        """(Re)index one story in one transaction; False when it cannot be read."""
-        path, story, error = self.root / from_text_key(rel), None, None
-        try:
-            story = load_story(path, self.root)
-        except StoryError as exc:
-            error = str(exc)
-        except Exception as exc:  # a bug in a format reader must not stop the update
-            error = clean(f"{path.name}: could not be read ({type(exc).__name__}: {exc})", PLACEHOLDER)
-        titles = json.dumps([chapter.title for chapter in story.chapters] if story else [])
-        title = story.title if story else display_name(path.name)
-        row = (rel, *sig, story.id if story else rel, title, titles, error)
-        with transaction(conn):
-            if old is not None:
-                delete_story(conn, old)
-            sql = "INSERT INTO stories(path, mtime_ns, size, story_id, title, chapters, error) VALUES "
-            sid = conn.execute(sql + "(?, ?, ?, ?, ?, ?, ?)", row).lastrowid
-            if story is not None and sid is not None:
-                lists = (
-                    "\n".join(map(str, v)) if isinstance(v, list) else str(v or "")
-                    for v in story.metadata.values()
-                )
-                meta = dict(zip(story.metadata, lists, strict=True), title=story.title, author=story.author)
-                sql = f"INSERT INTO meta(rowid, {', '.join(META)}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                conn.execute(sql, (sid, *(meta.get(key, "") for key in META)))
-                sql = "INSERT INTO passages(rowid, chapter, start, body) VALUES (?, ?, ?, ?)"
-                conn.executemany(sql, ((sid * SPAN + n, *part) for n, part in enumerate(passages(story))))
-        return story is not None
 
     # Searching -----------------------------------------------------------------------
 
@@ -227,10 +158,12 @@ class SearchIndex:
             sids = [row[0] for row in conn.execute(sql, (query.meta_match(),))]
             if not sids:
                 return []
+        texts = PassageTexts(conn, self.root, whole_files=query.regex is not None)
+        dead = {row[0] for row in conn.execute("SELECT sid FROM dead")}
         if query.regex is not None:
-            rowids = _capped(_regex_rowids(conn, query, sids), None, limit)
+            rowids = _capped(regex_rowids(conn, query, sids, texts), None, dead, limit)
         elif not query.terms:
-            sql = "SELECT rowid FROM passages WHERE rowid >= ? AND rowid < ? LIMIT 1"
+            sql = "SELECT rowid FROM places WHERE rowid >= ? AND rowid < ? LIMIT 1"
             firsts = (row[0] for sid in sids or () for row in conn.execute(sql, story_range(sid)))
             rowids = list(islice(firsts, limit))
         elif sids is not None and len(sids) <= _FEW_STORIES:
@@ -241,14 +174,16 @@ class SearchIndex:
             )
             rowids = [rowid for _, rowid in ranked[:limit]]
         else:
-            rowids = _capped(_ranked_rowids(conn, query), set(sids) if sids else None, limit)
-        return [self._hit(conn, query, rowid) for rowid in rowids]
+            rowids = _capped(_ranked_rowids(conn, query), set(sids) if sids else None, dead, limit)
+        places = texts.places(rowids)
+        sids = sorted({rowid // SPAN for rowid in rowids})
+        sql = "SELECT sid, story_id, title, path, chapters FROM stories WHERE sid IN "
+        stories = {row[0]: row[1:] for row in rows_in(conn, sql, sids)}
+        return [self._hit(query, places[rowid], stories[rowid // SPAN]) for rowid in rowids]
 
-    def _hit(self, conn: sqlite3.Connection, query: Query, rowid: int) -> Hit:
-        sql = "SELECT chapter, start, body FROM passages WHERE rowid = ?"
-        chapter, start, body = conn.execute(sql, (rowid,)).fetchone()
-        sql = "SELECT story_id, title, path, chapters FROM stories WHERE sid = ?"
-        story_id, title, rel, chapters = conn.execute(sql, (rowid // SPAN,)).fetchone()
+    def _hit(self, query: Query, place: tuple[int, int, str], story: tuple[str, str, str, str]) -> Hit:
+        chapter, start, body = place
+        story_id, title, rel, chapters = story
         titles = json.loads(chapters)
         spans = query.spans(body)
         first, end = spans[0] if spans else (0, 0)
@@ -274,48 +209,38 @@ class SearchIndex:
 
 def _ranked_rowids(conn: sqlite3.Connection, query: Query) -> Generator[int, None, None]:
     """Passages matching, best first; in library order when more than RANK_BUDGET passages
-    hold all the words (then bm25 alone would take more than the query's time)."""
+    hold all the words (then bm25 alone would take more than the query's time). A prefix is
+    counted, and followed in library order, as the OR of the words it begins: there is no
+    prefix index (it would double the index's size), and FTS5 would otherwise gather every
+    passage of every such word first (``th*``: seconds)."""
+
+    complete = has_vocabulary(conn)
+
+    def expand(prefix: str) -> list[str] | None:
+        if not complete:
+            return None
+        sql = "SELECT term FROM words WHERE term >= ? AND term < ? LIMIT ?"
+        found = [row[0] for row in conn.execute(sql, (prefix, prefix + "\U0010ffff", MAX_EXPANSION + 1))]
+        return found if len(found) <= MAX_EXPANSION else None
+
     sql = "SELECT rowid FROM passages WHERE passages MATCH ? LIMIT 1 OFFSET ?"
-    common = conn.execute(sql, (query.loose_match(), RANK_BUDGET - 1)).fetchone() is not None
+    common = conn.execute(sql, (query.loose_match(expand), RANK_BUDGET - 1)).fetchone() is not None
+    match = query.match(expand) if common else query.match()
     sql = "SELECT rowid FROM passages WHERE passages MATCH ?" + ("" if common else " ORDER BY rank")
-    for (rowid,) in _rows(conn.execute(sql, (query.match(),))):
+    for (rowid,) in batched_rows(conn.execute(sql, (match,))):
         yield rowid
 
 
-def _regex_rowids(
-    conn: sqlite3.Connection, query: Query, sids: list[int] | None
-) -> Generator[int, None, None]:
-    """Passages the regex matches (not only with empty matches), in library order."""
-    if sids is None:
-        cursors: Iterable[sqlite3.Cursor] = [conn.execute("SELECT rowid, body FROM passages")]
-    else:
-        sql = "SELECT rowid, body FROM passages WHERE rowid >= ? AND rowid < ?"
-        cursors = (conn.execute(sql, story_range(sid)) for sid in sorted(sids))
-    assert query.regex is not None
-    search = query.regex.search
-    for cursor in cursors:
-        for rowid, body in _rows(cursor):
-            found = search(body)
-            if found and (found.end() > found.start() or query.spans(body)):
-                yield rowid
-
-
-def _rows(cursor: sqlite3.Cursor) -> Iterator[Any]:
-    """The cursor's rows; the statement is closed when the caller stops early."""
-    try:
-        while batch := cursor.fetchmany(256):
-            yield from batch
-    finally:
-        cursor.close()
-
-
-def _capped(rowids: Generator[int, None, None], sids: set[int] | None, limit: int) -> list[int]:
-    """The first ``limit`` rowids, at most PER_STORY from one story, only from ``sids``."""
+def _capped(
+    rowids: Generator[int, None, None], sids: set[int] | None, dead: set[int], limit: int
+) -> list[int]:
+    """The first ``limit`` rowids, at most PER_STORY from one story, only from ``sids`` and
+    never from a ``dead`` one (a story changed or removed since it was indexed)."""
     taken: list[int] = []
     per_story: Counter[int] = Counter()
     for rowid in rowids:
         sid = rowid // SPAN
-        if (sids is None or sid in sids) and per_story[sid] < PER_STORY:
+        if (sids is None or sid in sids) and sid not in dead and per_story[sid] < PER_STORY:
             per_story[sid] += 1
             taken.append(rowid)
             if len(taken) >= limit:

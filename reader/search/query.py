@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from reader.model import Story
@@ -77,6 +77,10 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+#: The words of the index that begin with a (folded) prefix; None: do not expand it.
+Expand = Callable[[str], "list[str] | None"]
+
+
 @dataclass(frozen=True)
 class Term:
     """One word, a "phrase" of words in order, or a prefix (the last word's start)."""
@@ -84,8 +88,13 @@ class Term:
     words: tuple[str, ...]
     prefix: bool = False
 
-    def fts(self) -> str:
-        """The term as an FTS5 string: quoted, so nothing in it is syntax."""
+    def fts(self, expand: Expand | None = None) -> str:
+        """The term as an FTS5 string: quoted, so nothing in it is syntax. With ``expand``, a
+        prefix becomes the OR of the words it begins (when ``expand`` gives them): the same
+        passages, found without FTS5 first gathering every passage of every such word."""
+        words = expand(fold(self.words[-1])) if expand is not None and self.prefix else None
+        if words:
+            return "(" + " OR ".join(Term((*self.words[:-1], word)).fts() for word in words) + ")"
         quoted = " ".join(self.words).replace('"', '""')
         return f'"{quoted}"' + ("*" if self.prefix else "")
 
@@ -107,18 +116,18 @@ class Query:
     def empty(self) -> bool:
         return not self.terms and not self.filters and self.regex is None
 
-    def match(self) -> str:
+    def match(self, expand: Expand | None = None) -> str:
         """The FTS5 MATCH expression over passages: every term, in any order."""
-        return " AND ".join(term.fts() for term in self.terms)
+        return " AND ".join(term.fts(expand) for term in self.terms)
 
-    def loose_match(self) -> str:
+    def loose_match(self, expand: Expand | None = None) -> str:
         """Every word of every term, in any order: the passages a phrase has to be looked for in."""
         words = [
             Term((word,), term.prefix and i == len(term.words) - 1)
             for term in self.terms
             for i, word in enumerate(term.words)
         ]
-        return " AND ".join(word.fts() for word in words)
+        return " AND ".join(word.fts(expand) for word in words)
 
     def meta_match(self) -> str:
         """The FTS5 MATCH expression over story metadata: every filter in its columns."""

@@ -31,6 +31,9 @@ DEBOUNCE = 0.03
 HINT = 'words (all must match) · "a phrase" · prefix* · author: fandom: tag: title: · {regex}: regex'
 #: Hits shown at most (one more is asked for, to know whether there are more).
 LIMIT = 100
+#: Said while a regex with no run of three letters is run over every passage ("every passage
+#: read" after).
+SCANNING = "no run of 3+ letters to look up: reading every passage"
 
 
 class SearchScreen(Screen[None]):
@@ -101,9 +104,8 @@ class SearchScreen(Screen[None]):
         if message.total and message.done < message.total:
             bar.display = True
             bar.update(total=message.total, progress=message.done)
-            self.query_one("#status-bar", Static).update(
-                f" Indexing the library: {message.done} of {message.total}"
-            )
+            share = message.done / message.total  # of the bytes of the stories to read
+            self.query_one("#status-bar", Static).update(f" Indexing the library: {share:.0%}")
 
     @on(Indexed)
     def _indexed(self, message: Indexed) -> None:
@@ -128,6 +130,8 @@ class SearchScreen(Screen[None]):
             self.hits = []
             self.query_one("#status-bar", Static).update(self.hint())
             return
+        if self.regex and _scans_everything(text):
+            self.query_one("#status-bar", Static).update(f" {SCANNING}…")
         self.search(text, self.regex)
 
     @work(thread=True, exclusive=True, group="query")
@@ -156,13 +160,14 @@ class SearchScreen(Screen[None]):
         for hit in self.hits:
             options.add_option(Option(_hit_text(hit)))
         stories = len({hit.id for hit in self.hits})
+        scanned = " · every passage read" if self.regex and _scans_everything(message.query) else ""
         if message.error:
             status = Text(f" {message.error}", style="red")
         elif not message.hits:
-            status = Text(" Nothing found.")
+            status = Text(f" Nothing found{scanned}.")
         else:
             status = Text(
-                f" {hits_count(len(self.hits), stories, capped)} · {message.seconds * 1000:.0f} ms"
+                f" {hits_count(len(self.hits), stories, capped)} · {message.seconds * 1000:.0f} ms{scanned}"
                 f" · ↓ then Enter: open · {key_of('search.back', self.app._keymap)}: back"
             )
         if self.regex:
@@ -199,6 +204,12 @@ class SearchScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+def _scans_everything(text: str) -> bool:
+    from reader.search.index import scans_everything
+
+    return scans_everything(text)
 
 
 def _hit_text(hit: Hit) -> Text:
