@@ -6,6 +6,7 @@ What the reader's keys decide (pages, jumps, finding, status, time left) is the 
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from functools import partial
@@ -35,6 +36,9 @@ from reader.ui.widgets.page_view import MIN_PAGE, PageView
 INDENT = 3
 #: Seconds after a page of a long chapter is shown before its other pages are counted.
 COUNT_DELAY = 0.5
+#: Seconds after a page is shown before the next one is drawn ahead: once the frame is written
+#: (drawing in between would hold the interpreter while Textual's writer thread waits for it).
+PREPARE_DELAY = 0.02
 
 
 def clock() -> float:
@@ -166,6 +170,7 @@ class ReadingScreen(Screen[None]):
         self.relayout()
         if self.start_chapter is not None or self.start is not None:
             session.remember()
+        gc.freeze()  # see _counted
 
     # The page ------------------------------------------------------------------------
 
@@ -210,11 +215,21 @@ class ReadingScreen(Screen[None]):
             justify=services(self).config.align == "justify",
         )
         self.update_status()
+        self.set_timer(PREPARE_DELAY, self.prepare_next)
         if not book.chapter(ref.chapter).complete and self._counting != (book, ref.chapter):
             # Count the rest of a long chapter's pages once the page is painted and the
             # reader idle: the count must not compete with drawing the page.
             self._counting = (book, ref.chapter)
             self.set_timer(COUNT_DELAY, partial(self.count_pages, book, ref.chapter))
+
+    def prepare_next(self) -> None:
+        """Lay out and draw the page after this one, so that turning to it costs neither."""
+        session = self.session
+        if session is None or session.book is None:
+            return
+        ref = session.book.next(session.ref)
+        if ref is not None:
+            self.query_one(StoryPage).prepare(session.story.chapters[ref.chapter], session.book.page(ref))
 
     @work(thread=True, exclusive=True, group="count")
     def count_pages(self, layout: StoryLayout, chapter: int) -> None:
@@ -226,13 +241,19 @@ class ReadingScreen(Screen[None]):
     def _counted(self, message: PagesCounted) -> None:
         if message.book is self.book:
             self.update_status()
+        # The story and its pages live as long as the screen: out of the collector's sight, a
+        # full collection no longer walks them (measured: 40 ms, in the middle of a page turn).
+        gc.freeze()
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # what this story held may be collected again
 
     def update_status(self) -> None:
         if self.session is None or self.session.book is None:
             return
         status = self.query_one("#status-bar", Static)
         text = self.session.footer(status.size.width or self.app.size.width)
-        status.update(Text(text, no_wrap=True, overflow="crop"))
+        status.update(Text(text, no_wrap=True, overflow="crop"), layout=False)  # one row, always
 
     # Moving ----------------------------------------------------------------------------
 
