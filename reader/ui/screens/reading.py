@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from reader.formats import Preload, StoryError, load_story, neighbour_ids
+from reader.formats import Preload, StoryError, neighbour_ids, open_story
 from reader.layout import PageRef, StoryLayout
 from reader.model import Position, Story
 from reader.session import OFFER_FINISHED, Moved, ReadingSession
@@ -34,11 +34,10 @@ from reader.ui.widgets.page_view import MIN_PAGE, PageView
 
 #: Cells of a paragraph's first-line indent, when paragraphs are indented.
 INDENT = 3
-#: Seconds after a page of a long chapter is shown before its other pages are counted.
-COUNT_DELAY = 0.5
-#: Seconds after a page is shown before the next one is drawn ahead: once the frame is written
-#: (drawing in between would hold the interpreter while Textual's writer thread waits for it).
-PREPARE_DELAY = 0.02
+#: Seconds after a page is shown before: the next page is drawn ahead (once the frame is
+#: written: drawing sooner holds the interpreter while Textual's writer thread waits for it);
+#: a long chapter's other pages are counted; a story just parsed is kept for the next opening.
+PREPARE_DELAY, COUNT_DELAY, KEEP_DELAY = 0.02, 0.5, 1.5
 
 
 def clock() -> float:
@@ -63,9 +62,10 @@ class ReadingScreen(Screen[None]):
     BINDINGS = READING.bindings()
 
     class Loaded(Message):
-        def __init__(self, story: Story) -> None:
+        def __init__(self, story: Story, keep: Callable[[], None] | None = None) -> None:
             super().__init__()
             self.story = story
+            self.keep = keep  # when the story was parsed: keeps it parsed, for the next opening
 
     class Failed(Message):
         def __init__(self, reason: str) -> None:
@@ -126,7 +126,7 @@ class ReadingScreen(Screen[None]):
         if self.preload is not None and self.preload.done:
             # Read while Textual started: show the page in the very first frame.
             try:
-                self._loaded(self.Loaded(self.preload.result()))
+                self._loaded(self.Loaded(self.preload.result(), self.preload.keep))
             except StoryError as error:
                 self._failed(self.Failed(str(error)))
             return
@@ -136,7 +136,10 @@ class ReadingScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="load")
     def load(self) -> None:
         try:
-            story = self.preload.result() if self.preload else load_story(self.path, self.root)
+            if self.preload:
+                story, keep = self.preload.result(), self.preload.keep
+            else:
+                story, keep = open_story(self.path, self.root)
         except StoryError as error:
             self.post_message(self.Failed(str(error)))
             return
@@ -145,7 +148,7 @@ class ReadingScreen(Screen[None]):
                 self.Failed(f"{self.path.name}: could not be read ({type(error).__name__}: {error})")
             )
             return
-        self.post_message(self.Loaded(story))
+        self.post_message(self.Loaded(story, keep))
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
@@ -171,6 +174,8 @@ class ReadingScreen(Screen[None]):
         if self.start_chapter is not None or self.start is not None:
             session.remember()
         gc.freeze()  # see _counted
+        if message.keep is not None:
+            self.set_timer(KEEP_DELAY, partial(self.run_worker, message.keep, thread=True, group="keep"))
 
     # The page ------------------------------------------------------------------------
 
