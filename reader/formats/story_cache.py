@@ -4,27 +4,27 @@ A 4 MB book parses in 30–50 ms, a fifth of the reader's start-up; read back fr
 takes a quarter of that. An entry is used only while everything it came from is unchanged:
 the file (and its sidecar) by size, mtime and inode, the library root it was read under, the
 size limit, and the code of :mod:`reader.formats` itself (any change to a parser misses).
-Only the reader's own model classes are unpickled; anything else, or any failure, is a miss.
+Entries are plain values (``marshal``: strings, numbers, lists; nothing that runs code when
+read), checked as they are turned back into a story; any failure is a miss.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import io
+import marshal
 import os
-import pickle
+import sys
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 from reader import __version__, paths
 from reader.atomic_write import write_bytes_atomic
 from reader.formats import files
-from reader.model import Block, Chapter, Span, Story
+from reader.model import BLOCK_SEPARATOR, Block, Chapter, Span, Story
 
 #: Entries kept; the oldest are removed past this.
 KEEP = 8
-_ALLOWED = {("reader.model", cls.__name__): cls for cls in (Story, Chapter, Block, Span)}
 
 
 def folder() -> Path:
@@ -47,19 +47,46 @@ def key(path: Path, root: Path | None) -> tuple[Any, ...] | None:
         code = sorted((p.name, p.stat().st_mtime_ns) for p in Path(__file__).parent.rglob("*.py"))
     except OSError:
         return None
-    return (__version__, str(path.resolve()), str(root), files.MAX_FILE_BYTES, stamps, code)
+    return (__version__, sys.version, str(path.resolve()), str(root), files.MAX_FILE_BYTES, stamps, code)
 
 
 def _entry(path: Path) -> Path:
-    return folder() / (hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:24] + ".pickle")
+    return folder() / (hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:24] + ".story")
 
 
-class _ModelOnly(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        cls = _ALLOWED.get((module, name))
-        if cls is None:
-            raise pickle.UnpicklingError(f"{module}.{name} is not a story class")
-        return cls
+def _pack(story: Story) -> tuple[Any, ...]:
+    """The story as plain values: each chapter's text once, with its blocks' kinds, lengths
+    and spans (the blocks are slices of it, as :class:`~reader.model.Chapter` joins them)."""
+    chapters = [
+        (
+            chapter.title,
+            chapter.text,
+            [block.kind for block in chapter.blocks],
+            [len(block.text) for block in chapter.blocks],
+            {
+                i: [(s.start, s.end, s.style) for s in block.spans]
+                for i, block in enumerate(chapter.blocks)
+                if block.spans
+            },
+        )
+        for chapter in story.chapters
+    ]
+    return (story.id, story.title, story.author, story.metadata, story.path, story.encoding, chapters)
+
+
+def _unpack(packed: tuple[Any, ...]) -> Story:
+    story_id, title, author, metadata, path, encoding, chapters = packed
+    made = []
+    for chapter_title, text, kinds, lengths, spans in chapters:
+        starts = list(accumulate([length + len(BLOCK_SEPARATOR) for length in lengths[:-1]], initial=0))
+        blocks = [
+            Block(kind, text[at : at + length], tuple(Span(*span) for span in spans[i]) if i in spans else ())
+            for i, (kind, at, length) in enumerate(zip(kinds, starts, lengths, strict=True))
+        ]
+        if not isinstance(text, str) or (starts[-1] + lengths[-1] if lengths else 0) != len(text):
+            raise ValueError("not a chapter")
+        made.append(Chapter(chapter_title, blocks, _starts=starts, _text=text))
+    return Story(story_id, title, author, made, metadata, path, encoding)
 
 
 def load(path: Path, root: Path | None) -> tuple[Story | None, tuple[Any, ...] | None]:
@@ -68,26 +95,21 @@ def load(path: Path, root: Path | None) -> tuple[Story | None, tuple[Any, ...] |
     if wanted is None:
         return None, None
     try:
-        data = _entry(path).read_bytes()
-        made, story = _ModelOnly(io.BytesIO(data)).load()
+        made, packed = marshal.loads(_entry(path).read_bytes())
+        if made != wanted:
+            return None, wanted
+        return _unpack(packed), wanted
     except Exception:  # missing, damaged, of another version: parse instead
         return None, wanted
-    if made != wanted or not isinstance(story, Story):
-        return None, wanted
-    return story, wanted
 
 
 def save(story: Story, path: Path, made: tuple[Any, ...]) -> None:
     """Keep ``story`` (as :func:`~reader.formats.load_story` gave it) for ``path``; never raises."""
     try:
-        chapters = [
-            dataclasses.replace(c, _starts=None, _text=None, _chars_per_word=None) for c in story.chapters
-        ]
-        story = dataclasses.replace(story, chapters=chapters)  # without what is worked out again
         entry = _entry(path)
         entry.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(entry, pickle.dumps((made, story), protocol=pickle.HIGHEST_PROTOCOL), sync=False)
-        kept = sorted(entry.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        write_bytes_atomic(entry, marshal.dumps((made, _pack(story))), sync=False)
+        kept = sorted(entry.parent.glob("*.story"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in kept[KEEP:]:
             old.unlink(missing_ok=True)
     except Exception:  # a cache: a failure costs a parse next time, nothing else
