@@ -71,7 +71,8 @@ class ChapterLayout:
             return
         lines = block_lines(chapter, block, self.width, self.indent)
         line = max(0, bisect_right([each.start for each in lines], offset) - 1)
-        if not lines or (block, line) == (0, 0):
+        shown_before = line > 0 or any(b.kind not in self.hide for b in chapter.blocks[:block])
+        if not lines or not shown_before:  # part 0 would have no page
             return
         start = lines[line].start
         self.flows[0].end_at(block, line, start)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import threading
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reader.layout import Line, Page, PageRef, StoryLayout, paginate
@@ -65,6 +65,15 @@ def is_full(page: Page, following: Line, chapter: Chapter, height: int, indent: 
     hide=st.sampled_from([frozenset(), frozenset({"note"})]),
     indent=st.sampled_from([0, 3]),
     opening=st.floats(min_value=0.0, max_value=1.0),
+)
+@example(  # opened past a hidden note that is all there is before: no empty page 0
+    chapter=Chapter("C", [Block("note", "n " * 30), Block("paragraph", "word " * 30)]),
+    width=10,
+    height=3,
+    chunk=1,
+    hide=frozenset({"note"}),
+    indent=0,
+    opening=0.1,  # inside the note
 )
 def test_no_page_is_short_but_the_last_and_the_one_before_the_opening_place(
     chapter: Chapter, width: int, height: int, chunk: int, hide: frozenset[str], indent: int, opening: float
