@@ -76,7 +76,7 @@ class ChapterLayout:
             return
         start = lines[line].start
         self.flows[0].end_at(block, line, start)
-        anchored = Flow(chapter, self.width, self.height, self.hide, self.indent, (block, line))
+        anchored = Flow(chapter, self.width, self.height, self.hide, self.indent, (block, line), None, lines)
         anchored.first = start
         self.flows.append(anchored)
         self.anchor = start

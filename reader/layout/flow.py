@@ -44,6 +44,7 @@ class Flow:
         indent: int = 0,
         start: tuple[int, int] = (0, 0),
         end_block: int | None = None,
+        first_lines: list[Line] | None = None,
     ) -> None:
         self.chapter, self.width, self.height, self.hide, self.indent = chapter, width, height, hide, indent
         self.pages: list[Page] = []
@@ -55,6 +56,7 @@ class Flow:
         self.first = self.frontier  # where the flow starts (an offset), for estimates
         self.last = len(chapter.text)  # where it ends
         self._previous = ""  # the kind of the last block laid out
+        self._first_lines = first_lines  # the start block's lines, when the caller has them
         self.done = False
 
     @property
@@ -85,7 +87,10 @@ class Flow:
             chars += len(blocks[index].text) + 2
             if kind in self.hide:
                 continue
-            lines = block_lines(self.chapter, index, self.width, self.indent)
+            lines, self._first_lines = (
+                self._first_lines or block_lines(self.chapter, index, self.width, self.indent),
+                None,
+            )
             if self.stop is not None and index == self.stop[0]:
                 lines = lines[: self.stop[1]]
             if self._skip:
