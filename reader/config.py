@@ -12,6 +12,8 @@ from reader import paths
 from reader.atomic_write import write_atomic
 
 DEFAULT_TEXT_WIDTH = 70
+#: The library's sort orders, in the order ``s`` cycles through them.
+SORTS = ("recent", "title", "author", "length", "progress", "status")
 
 
 @dataclass
@@ -24,6 +26,8 @@ class Config:
     theme: str | None = None
     paragraphs: str = "blank"  # "blank": a blank line between paragraphs; "indent": a first-line indent
     align: str = "left"  # or "justify"
+    sort: str = "recent"  # the library's order, as s or a header click last left it
+    sort_reversed: bool = False
     keys: dict[str, str] = field(default_factory=dict)  # binding id → keys; see reader/ui/keymap.py
     problem: str | None = None
     notes: list[str] = field(default_factory=list)  # parts of the file that were ignored, and why
@@ -50,6 +54,10 @@ class Config:
             config.align = data["align"]
         if isinstance(data.get("theme"), str):
             config.theme = data["theme"]
+        if data.get("sort") in SORTS:
+            config.sort = data["sort"]
+        if isinstance(data.get("sort_reversed"), bool):
+            config.sort_reversed = data["sort_reversed"]
         limit = data.get("max_story_mb")
         if isinstance(limit, int) and limit > 0:
             config.max_story_mb = limit

@@ -219,3 +219,22 @@ def _nearest(text: str, needle: str, around: int) -> int:
     if after < 0:
         return before
     return before if around - before <= after - around else after
+
+
+def percent(fraction: float) -> int:
+    """How far through a story, as the whole per cent every view shows (the footer, the
+    library, ``reader list``, bookmark names): rounded down, so 100 is the end alone."""
+    return int(max(0.0, min(fraction, 1.0)) * 100 + 1e-9)
+
+
+_NUMBER_WORDS = r"(?:chapter|chap\.?|ch\.?|part|book|episode|section)?\s*"
+
+
+def numbered_title(number: int, title: str) -> str:
+    """``"3. Title"``, or the title alone when it leads with its number already
+    ("3. The Callout", "Chapter 3: Dead Air", "Part 3"): a number is shown once."""
+    import re
+
+    if re.match(rf"{_NUMBER_WORDS}0*{number}(?!\d)", title.strip(), re.IGNORECASE):
+        return title
+    return f"{number}. {title}"

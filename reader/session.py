@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 from reader.layout import PageRef, StoryLayout, page_ref
-from reader.model import Position, Story, resolve_position
+from reader.model import Position, Story, percent, resolve_position
 from reader.search.in_story import FindError, Matches, compile_pattern
 from reader.state import State
 from reader.state.stats import Speed, duration, minutes_for, speed, turn_time, words_read
@@ -50,6 +50,7 @@ class ReadingSession:
         self.recorded = recorded
         self.book: StoryLayout | None = None
         self.ref = PageRef(0, 0, 0)
+        state.freshen(story.id)  # its file as it is now, if the start took the cache on trust
         saved = state.position(story.id)
         self.resumed = saved is not None
         self.place = resolve_position(story, saved) if saved else Position(0, 0, story.chapters[0].snippet(0))
@@ -60,6 +61,8 @@ class ReadingSession:
         self.speed: Speed = speed(state.full_stories())
         #: Marking the story finished was offered at its end, this session.
         self.end_offered = False
+        #: The key that finds, as the messages name it (the screen sets the one in effect).
+        self.find_key = "/"
         counts = [chapter.estimate_words(0) for chapter in story.chapters]
         after, self._words_after = 0, [0] * len(counts)
         for index in range(len(counts) - 1, -1, -1):  # words after each chapter (estimated)
@@ -95,6 +98,14 @@ class ReadingSession:
             if self.matches is not None:
                 self.match_index = self.matches.index_of(self.place.chapter, self.place.offset)
         return news
+
+    def opened(self) -> None:
+        """The story is on screen: that counts as reading it. It is "reading" (unless the
+        reader gave it another status than "plan to read"), read now, its place saved; so
+        the library shows it read and ``c`` continues it."""
+        if self.state.status(self.story.id) == "plan-to-read":
+            self.state.set_status(self.story.id, "reading")
+        self.remember()
 
     def lay_out(self, width: int, height: int, hide: frozenset[str] = frozenset(), indent: int = 0) -> bool:
         """Pages of ``width`` × ``height`` cells (laid out again only if one of these changed),
@@ -242,7 +253,7 @@ class ReadingSession:
     def add_bookmark(self) -> str:
         """A bookmark at the place; returns its name: chapter and per cent, as the footer
         says them (page numbers change with the terminal's size)."""
-        name = f"{self.story.chapters[self.ref.chapter].title} · {int(self.progress() * 100)}%"
+        name = f"{self.story.chapters[self.ref.chapter].title} · {percent(self.progress())}%"
         self.state.add_bookmark(self.story.id, name, self.place)
         return name
 
@@ -271,7 +282,7 @@ class ReadingSession:
     def step_match(self, step: int) -> Moved:
         """To the next match (``step`` 1) or the previous (-1), across pages and chapters."""
         if self.matches is None or not len(self.matches):
-            return "Nothing to find yet: press / and type."
+            return f"Nothing to find yet: press {self.find_key} and type."
         if self.match_index is None:
             first = self.matches.first_from(self.place)
             index = first if step > 0 or first is None else self.matches.next(first, -1)
@@ -303,10 +314,23 @@ class ReadingSession:
     # Where the reader is -----------------------------------------------------------------
 
     def progress(self) -> float:
-        """How far through the story the page on screen starts, 0.0 to 1.0."""
+        """How far through the story the page on screen starts, 0.0 to 1.0; the last page
+        is 1.0 (the end is on screen: the story is read)."""
         if self.book is None:
             return 0.0
+        if self.book.next(self.ref) is None:
+            return 1.0
         return self.story.progress(Position(self.ref.chapter, self.book.page(self.ref).start))
+
+    def reading_line(self) -> tuple[int, int] | None:
+        """[start, end) of the line on the page that holds the place: the line the reader
+        was at, to mark after the text is laid out anew (wider, other paragraphs…)."""
+        if self.book is None:
+            return None
+        offset = self.place.offset
+        lines = [line for line in self.book.page(self.ref).lines if line.kind != "blank"]
+        line = next((line for line in lines if line.end > offset), None) or (lines[-1] if lines else None)
+        return (line.start, line.end) if line is not None else None
 
     def words_left(self) -> tuple[int, int]:
         """Words (estimated) after the page in its chapter, and in the chapters after it."""
@@ -334,16 +358,23 @@ class ReadingSession:
             pages = f"match {number} of {len(self.matches)} · {pages}"
         return pages
 
-    def footer(self, width: int) -> str:
-        """The status line under the page, ``width`` cells."""
+    def footer(self, width: int, help_key: str = "?") -> str:
+        """The status line under the page, ``width`` cells (``help_key``: the key of help)."""
         title = self.story.chapters[self.ref.chapter].title
         in_chapter, after = self.words_left()
-        percent = int(self.progress() * 100)
-        return footer_text(title, width, self.pages(), percent, in_chapter, after, self.speed.wpm)
+        done = percent(self.progress())
+        return footer_text(title, width, self.pages(), done, in_chapter, after, self.speed.wpm, help_key)
 
 
 def footer_text(
-    title: str, width: int, pages: str, percent: int, words_in_chapter: int, words_after: int, wpm: int
+    title: str,
+    width: int,
+    pages: str,
+    percent: int,
+    words_in_chapter: int,
+    words_after: int,
+    wpm: int,
+    help_key: str = "?",
 ) -> str:
     """The status line, ``width`` cells: the chapter ``title`` on the left, and on the right
     ``pages``, ``percent`` and the time left at ``wpm`` in the chapter and in the book.
@@ -354,7 +385,7 @@ def footer_text(
     chapter_left = duration(60 * minutes_for(words_in_chapter, wpm))
     book_left = f"{duration(60 * minutes_for(words_in_chapter + words_after, wpm))} in book"
     variants = [
-        [pages, f"{percent}%", f"{chapter_left} left in chapter", book_left, "? help"],
+        [pages, f"{percent}%", f"{chapter_left} left in chapter", book_left, f"{help_key} help"],
         [pages, f"{percent}%", f"{chapter_left} left in chapter", book_left],
         [pages, f"{percent}%", f"{chapter_left} left", book_left],
         [pages, f"{percent}%", f"{chapter_left} left"],

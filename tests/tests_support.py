@@ -136,3 +136,19 @@ def _core_modules() -> list[str]:
 
 #: Every module outside reader/ui/ (the core, which must not import Textual).
 CORE = _core_modules()
+
+
+async def press_at_once(pilot, *keys: str) -> None:  # type: ignore[no-untyped-def]
+    """Send ``keys`` in one burst, as a paste, a macro or a fast typist does: all of them
+    arrive before the app handles the first (``pilot.press`` waits for idle after each)."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    app = pilot.app
+    for key in keys:
+        name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
+        character = key if len(key) == 1 else {"space": " ", "enter": "\r"}.get(key)
+        event = events.Key(name, character)
+        event.set_sender(app)
+        app._driver.send_message(event)
+    await pilot.pause()

@@ -133,12 +133,18 @@ class Shelf:
         """
         if self._reading is None:
             state = self.state
-            stamps, statuses = {}, {}
-            for story_id, record in state.stories.items():  # each record once, no id look-ups
-                if stamp := record.get("last_read"):
-                    stamps[story_id] = stamp_order(stamp)
-                if status := status_of_entry(record):
-                    statuses[story_id] = status
+            stamps: dict[str, float] = {}
+            statuses: dict[str, str] = {}
+            start = state.start_reading
+            if start is not None and start[0] == state.stories:  # each the very record loaded:
+                stamps, statuses = dict(start[1]), dict(start[2])  # as the cache worked them out
+            else:
+                state.start_reading = None
+                for story_id, record in state.stories.items():  # each record once, no id look-ups
+                    if stamp := record.get("last_read"):
+                        stamps[story_id] = stamp_order(stamp)
+                    if status := status_of_entry(record):
+                        statuses[story_id] = status
             for other, story_id in state.aliases.items():  # a story the library knows by another id
                 if story_id in stamps:
                     stamps[other] = stamps[story_id]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from reader.state.disk import (
     StoryFile,
     file_signature,
     name_hash,
+    other_than_story_files,
     read_story,
 )
 from reader.state.sync import conflict_original, is_own_temp_file, is_sync_tool_file
@@ -80,7 +82,7 @@ def _refuse_foreign(folder: Path) -> None:
         names = os.listdir(folder)
     except OSError as error:
         raise StateFolderError(f"{folder} cannot be read ({error.strerror})") from error
-    foreign = sorted(name for name in names if not _ours(name))
+    foreign = sorted(name for name in other_than_story_files(names) if not _ours(name))
     if foreign:
         shown = ", ".join(repr(name) for name in foreign[:3]) + (" …" if len(foreign) > 3 else "")
         raise StateFolderError(
@@ -97,9 +99,17 @@ class Listing:
     conflicts: list[str] = field(default_factory=list)
 
 
-def list_folder(folder: Path) -> Listing:
-    """The story files (with their signatures) and sync-tool conflict copies in ``folder``."""
+def list_folder(
+    folder: Path, known: Mapping[str, FileSignature] | None = None, trust: bool = False
+) -> Listing:
+    """The story files (with their signatures) and sync-tool conflict copies in ``folder``.
+
+    ``known``: the signatures last seen (the cache's); those names are not matched again.
+    ``trust``: give a known file its known signature without a ``stat`` (one system call a
+    file, thousands at a start): for a caller that looks again soon (:meth:`State.load`).
+    """
     found = Listing()
+    known = known or {}
     try:
         with os.scandir(folder) as entries:
             items = list(entries)
@@ -107,7 +117,13 @@ def list_folder(folder: Path) -> Listing:
         return found
     for item in items:
         name = item.name
-        if name_hash(name) is not None:  # a story's file: the common case, tested first
+        if trust and name in known:
+            try:
+                if item.is_file():  # the directory's own word, but for a link
+                    found.stories[name] = known[name]
+            except OSError:
+                pass
+        elif name in known or name_hash(name) is not None:  # a story's file: the common case
             try:
                 info = item.stat()
             except OSError:

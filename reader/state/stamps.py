@@ -25,6 +25,7 @@ __all__ = [
     "now_iso",
     "now_stamp",
     "parse_stamp",
+    "remember_orders",
     "stamp_order",
     "valid_stamp",
 ]
@@ -36,31 +37,50 @@ MIN_YEAR, MAX_YEAR = 2000, 2200
 _MAX_STAMP_CHARS = 64
 
 
-def parse_stamp(text: object) -> datetime | None:
-    """The moment an ISO 8601 stamp with a zone names, or None for anything else (never raises)."""
+def _read(text: object) -> tuple[datetime, float] | None:
+    """The moment an ISO 8601 stamp with a zone names, and its seconds since the epoch."""
     if not isinstance(text, str) or not text or len(text) > _MAX_STAMP_CHARS:
         return None
     try:
         moment = datetime.fromisoformat(text)
-        if moment.utcoffset() is None:
+        if moment.tzinfo is None or moment.utcoffset() is None:
             return None  # naive: the zone it was written in is unknown
         if not MIN_YEAR <= moment.year <= MAX_YEAR:
             return None
-        moment.timestamp()  # raises for a moment that cannot be converted
+        seconds = moment.timestamp()  # raises for a moment that cannot be converted
     except (OverflowError, ValueError, OSError, TypeError):
         return None
-    return moment
+    return moment, seconds
+
+
+def parse_stamp(text: object) -> datetime | None:
+    """The moment an ISO 8601 stamp with a zone names, or None for anything else (never raises)."""
+    found = _read(text)
+    return found[0] if found is not None else None
 
 
 def valid_stamp(value: object) -> bool:
     """Whether ``value`` is a stamp :func:`parse_stamp` reads (a string naming a real moment)."""
-    return parse_stamp(value) is not None
+    return _read(value) is not None
+
+
+#: Stamps already read, with their :func:`stamp_order`: the state's cache brings those of its
+#: records' ``last_read`` (:func:`remember_orders`), so that sorting thousands of stories by
+#: the last read at a start parses none of them.
+_ORDERS: dict[str, float] = {}
 
 
 def stamp_order(text: object) -> float:
     """A number to sort stamps by: seconds since the epoch, ``-inf`` for an invalid stamp."""
-    moment = parse_stamp(text)
-    return moment.timestamp() if moment is not None else -math.inf
+    if type(text) is str and (known := _ORDERS.get(text)) is not None:
+        return known
+    found = _read(text)
+    return found[1] if found is not None else -math.inf
+
+
+def remember_orders(orders: dict[str, float]) -> None:
+    """Take stamps read before (a text whose value is not a float is ignored)."""
+    _ORDERS.update((k, v) for k, v in orders.items() if type(k) is str and type(v) is float)
 
 
 def later(theirs: object, mine: object) -> bool:

@@ -24,7 +24,7 @@ from typing import Any
 from reader import paths
 from reader.model import Bookmark, Position
 from reader.state import loading, saving, story
-from reader.state.cache import Cached, Heavy, save_cache
+from reader.state.cache import Cached, Heavy, StartReading, save_cache
 from reader.state.disk import (
     DAMAGED,
     MERGED_CONFLICTS,
@@ -60,7 +60,10 @@ class State(Identity):
         self._private: set[str] = set()  # stories whose record shares nothing with ``disk``
         self._seen_other: dict[str, FileSignature | None] = {}  # conflict copies, files left alone
         self.light_names: set[str] = set()  # files whose records still lack their heavy parts
-        self.heavy_parts: Future[Heavy] | None = None  # read on a thread (loading.ensure_full)
+        self.heavy_waiting = False  # light records wait for their heavy parts from the cache
+        self.start_reading: StartReading | None = None  # see reader.state.cache.StartReading
+        self.unlooked = False  # records taken from the cache on trust, not looked at since
+        self.heavy_parts: Future[Heavy] | None = None  # read on a thread (loading.prefetch)
         self.warning: str | None = None
         self.notices: list[str] = []
         self.read_only = False
@@ -74,11 +77,11 @@ class State(Identity):
         """The state folder (what the user named with ``--state``)."""
         return self.folder
 
-    # Loading -------------------------------------------------------------------------------
-
     @classmethod
-    def load(cls, path: Path) -> State:
+    def load(cls, path: Path, look_soon: bool = False) -> State:
         """The state at ``path`` (a folder; see :func:`locate`), migrating an old file once.
+        ``look_soon``: what the cache knows is taken on trust, without a ``stat`` a file, for a
+        caller that looks soon (:meth:`changes`) and first looks at a story it opens (:meth:`freshen`).
 
         Raises :class:`StateFolderError` for a place that cannot be used.
         """
@@ -86,7 +89,7 @@ class State(Identity):
         state = cls(folder)
         if old is not None:
             state._migrate(old)
-        state._load_folder()
+        loading.load_folder(state, trust=look_soon and old is None)
         return state
 
     def _migrate(self, old: Path) -> None:
@@ -96,12 +99,16 @@ class State(Identity):
         self.warning, self.read_only = moved.warning, moved.read_only
         self.notices += moved.notices
 
-    def _load_folder(self) -> None:
-        loading.load_folder(self)
+    def prefetch(self) -> None:
+        """Start reading what the cache keeps apart (:func:`reader.state.loading.prefetch`)."""
+        loading.prefetch(self)
+
+    def freshen(self, story_id: str | None = None) -> None:
+        """Look now at what a start took on trust (:func:`reader.state.loading.freshen`)."""
+        loading.freshen(self, story_id)
 
     def ensure_full(self) -> None:
-        """Merge in the heavy parts of the records the cache gave light (bookmarks, deletion
-        records, day logs): see :func:`reader.state.loading.ensure_full`."""
+        """Merge in the heavy parts of the cached records (:func:`loading.ensure_full`)."""
         loading.ensure_full(self)
 
     def full_stories(self) -> dict[str, dict[str, Any]]:
@@ -133,8 +140,7 @@ class State(Identity):
         self._index_aliases(story_id)
 
     def take_file(self, found: StoryFile) -> None:
-        """A story file read from disk (at start, or changed while running), checked first
-        (:func:`reader.state.recovery.check`)."""
+        """A story file read from disk (at start, or changed while running), checked first."""
         self.ensure_full()
         name = found.path.name
         self.notices += found.notices
@@ -148,6 +154,8 @@ class State(Identity):
             return
         story_id = found.record["id"]
         held = self.stories.get(story_id)
+        if held is not None and held is self.disk.get(name, (0, None))[1] and story_id not in self.dirty:
+            held = self.stories.pop(story_id)  # unchanged since read from this file: the file wins
         self._take(name, found.signature, found.record)
         if verdict.restore is not None:  # it held less than its last good copy: the two merged
             self.stories[story_id] = merge_story(self.stories[story_id], verdict.restore)
@@ -170,8 +178,7 @@ class State(Identity):
             self._write_now(story_id)
 
     def _write_now(self, story_id: str) -> None:
-        """Write a story restored from its last good copy at once: the file must hold it again
-        even if this session never saves (``reader list``, a kill)."""
+        """Write a restored story at once (even if this session never saves: ``list``, a kill)."""
         if self.read_only or story_id not in self.names:  # no file of its own yet: the next save
             return
         job = saving.Job(story_id, self.names[story_id], copy.deepcopy(self.stories[story_id]))
@@ -300,11 +307,11 @@ class State(Identity):
             raise problem
 
     def save_cache(self) -> None:
-        """Cache the records of the files, but not of a story still to be written: its file
-        (cut short, or holding less than memory) is read and checked again at the next start."""
+        """Cache the records of the files, but not of a story still to be written (read again)."""
         self.ensure_full()
         kept = {name: item for name, item in self.disk.items() if item[1].get("id") not in self.dirty}
-        save_cache(self.cache_path, os.path.realpath(self.folder), kept)
+        odd = {name for name, (_, record) in kept.items() if self.names.get(record["id"]) != name}
+        save_cache(self.cache_path, os.path.realpath(self.folder), kept, odd)
 
     def emergency_copies(self) -> list[Path]:
         """Write what could not be saved where nothing else writes (the last resort at exit)."""

@@ -11,9 +11,11 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.notifications import Notification, Notify, SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -21,6 +23,7 @@ from reader.config import Config
 from reader.formats import Preload
 from reader.state import LockBusy, State
 from reader.ui.autosave import Autosave
+from reader.ui.typeahead import TypeAhead
 
 if TYPE_CHECKING:
     from reader.search.index import SearchIndex
@@ -66,12 +69,14 @@ class ReaderApp(App[None]):
         self.preload = preload
         if state is None:
             assert state_path is not None, "the app needs a state, or the folder to load it from"
-            state = State.load(state_path)
+            state = State.load(state_path, look_soon=True)  # the app looks once it is shown
         self.state = state
         self.config = config or Config()
         self.autosave = Autosave(self.state, self._report, self._state_changed)
-        self._checking = False
+        self._checking = self._settled = False
         self._index: SearchIndex | None = None
+        self.typeahead = TypeAhead(self)
+        self._kinds: dict[str, str] = {}  # notice → its kind (see say)
         if "TEXTUAL_ANIMATIONS" not in os.environ:
             self.animation_level = "none"  # nothing slides: a page is one redraw, even over ssh
 
@@ -116,6 +121,59 @@ class ReaderApp(App[None]):
         if notes:
             self.notify("\n".join(notes), title="config.yaml: not used", severity="warning", timeout=15)
 
+    async def on_event(self, event: events.Event) -> None:
+        """Keys from the terminal go one at a time (see :mod:`reader.ui.typeahead`)."""
+        if not isinstance(event, (events.Key, events.Paste)) or event.is_forwarded:
+            await super().on_event(event)
+            return
+        if self.typeahead.arriving(event):
+            return  # typed ahead: it goes once the key before it is handled
+        target = self.focused or self.screen
+        await super().on_event(event)
+        self.typeahead.sent(event, target if event.is_forwarded else None)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A notice. Its kind is its title and the words before its first colon
+        ("Bookmark added: …", "Text column: …"): a notice of the same kind replaces it
+        instead of piling up over the text."""
+        kind = f"{title}\n{message.partition(':')[0]}"
+        self.say(message, kind=kind, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def say(
+        self,
+        message: str,
+        *,
+        kind: str,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A notice that replaces the last one of its ``kind`` ("text-style": six presses of
+        ``-`` leave one notice, saying the last width)."""
+        seconds = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        notice = Notification(message, title, severity, seconds, markup=markup)
+        self._kinds[notice.identity] = kind
+        self.post_message(Notify(notice))
+
+    def on_notify(self, event: Notify) -> None:
+        """Before a notice is shown, the one of its kind on screen goes."""
+        kind = self._kinds.get(event.notification.identity)
+        shown = list(self._notifications)
+        for notice in shown:
+            if self._kinds.get(notice.identity) == kind:
+                self._unnotify(notice, refresh=False)
+        kept = {notice.identity for notice in self._notifications} | {event.notification.identity}
+        self._kinds = {identity: k for identity, k in self._kinds.items() if identity in kept}
+
     def handle_bindings_clash(self, clashed_bindings: set[Binding], node: DOMNode) -> None:
         """Clashes were reported once at start (see :func:`check_keymap`): not on every key."""
 
@@ -126,9 +184,18 @@ class ReaderApp(App[None]):
             self.save_config()
 
     def _started(self) -> None:
-        """The first frame is on screen: start-up objects are kept for good, so freeze them."""
+        """The first frame is on screen: start-up objects are kept for good, so freeze them.
+        A story opened directly settles now; the library once its list is shown."""
         gc.freeze()
+        if self.library is None or self.story_path is not None:
+            self.settle()
         gc.enable()
+
+    def settle(self) -> None:
+        if not self._settled:
+            self._settled = True
+            self.state.prefetch()
+            self.call_later(self._check_disk)
 
     def _handle_signals(self) -> None:
         """A closed terminal (SIGHUP) or a kill (SIGTERM) saves the state before exiting."""
@@ -222,6 +289,7 @@ class ReaderApp(App[None]):
             look = state.look()
             changes = await asyncio.to_thread(state.changes, look)
             changed = state.absorb(changes)
+            state.unlooked = False  # every file as it was at the look
         finally:
             self._checking = False
         self._show_state_notices()
@@ -247,10 +315,11 @@ class ReaderApp(App[None]):
     # Actions -------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from reader.ui.bindings import group_of
         from reader.ui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(group_of(self.screen)))  # its keys first
 
     def action_statistics(self) -> None:
         """Open the reading statistics (with a line for the story being read, if any)."""

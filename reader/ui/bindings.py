@@ -131,6 +131,8 @@ BOOKMARKS = Group(
         Command("jump", "enter", "jump", "Jump to bookmark", show=False),
         Command("rename", "r", "rename", "Rename bookmark"),
         Command("delete", "d,delete", "delete", "Delete bookmark"),
+        Command("undo", "u", "undo", "Undo the last delete"),
+        Command("help", "question_mark", "app.help", "Help", key_display="?"),
         Command("close", "escape,q,B", "close", "Close"),
     ),
 )

@@ -10,9 +10,10 @@ checks it first, so a typo is reported once at start instead of failing silently
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from functools import cache
 
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.keys import Keys, _character_to_key
 
 from reader.ui.bindings import remappable_bindings
@@ -117,6 +118,15 @@ def key_label(binding: Binding, keymap: Mapping[str, str]) -> str:
     return " ".join(shown(key) for key in effective_keys(binding, keymap))
 
 
-def own_keys(bindings: Iterable[BindingType], keymap: Mapping[str, str]) -> set[str]:
-    """Every key a screen's bindings answer to, after any remapping."""
-    return {key for b in bindings if isinstance(b, Binding) for key in effective_keys(b, keymap)}
+def key_of(binding_id: str, keymap: Mapping[str, str]) -> str:
+    """The key of an action as hints show it ("s", "?", "Esc"), after any remapping: the
+    first of its keys, so that a hint never names a key that no longer does it."""
+    binding = _by_id()[binding_id]
+    if binding_id not in keymap and binding.key_display:
+        return binding.key_display.split()[0]
+    return shown(effective_keys(binding, keymap)[0])
+
+
+@cache
+def _by_id() -> dict[str, Binding]:
+    return binding_ids()

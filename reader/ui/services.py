@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
+    from textual.notifications import SeverityLevel
 
     from reader.config import Config
     from reader.search.index import SearchIndex
@@ -44,8 +45,26 @@ class Services(Protocol):
         """Save now, and say ``message`` once it is on disk."""
         ...
 
+    def say(
+        self,
+        message: str,
+        *,
+        kind: str,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A notice that replaces the last one of its ``kind`` on screen."""
+        ...
+
     def save_config(self) -> None:
         """Write config.yaml (a failure is said, not raised)."""
+        ...
+
+    def settle(self) -> None:
+        """The first screen is usable: look at the state folder for files changed since the
+        cache was written, and read what the cache keeps apart (on threads)."""
         ...
 
     def library_index(self, root: Path) -> SearchIndex:

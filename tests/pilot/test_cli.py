@@ -32,6 +32,7 @@ def test_list_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
             "words",
             "chapters",
             "progress",
+            "status",
             "last_read",
             "metadata",
         }

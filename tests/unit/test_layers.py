@@ -19,8 +19,11 @@ PACKAGE = ROOT / "reader"
 #: import any room of a lower band, its own room, and no other room of its own band, except
 #: the pairs in ``ACROSS``.
 BANDS: list[list[str]] = [
-    ["reader.cli|reader.__main__"],
-    ["reader.ui"],
+    # the entry points: the command line, and the reader one `reader serve` tab runs
+    ["reader.cli|reader.__main__|reader.serve.tab"],
+    # the two front ends: the TUI, and `reader serve` (which runs the TUI as a command, one
+    # process a browser tab, and never imports it)
+    ["reader.ui", "reader.serve"],
     ["reader.session", "reader.reading_footer"],
     ["reader.search", "reader.library"],
     ["reader.formats", "reader.state", "reader.layout", "reader.config"],

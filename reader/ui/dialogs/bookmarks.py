@@ -1,4 +1,4 @@
-"""The bookmarks of a story: jump to one, rename it or delete it."""
+"""The bookmarks of a story: jump to one, rename it or delete it (and undo that)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from reader.model import Bookmark, Position, Story
 from reader.ui.bindings import BOOKMARKS
+from reader.ui.keymap import key_of
 from reader.ui.services import services
 
 
@@ -23,6 +24,8 @@ class BookmarksScreen(ModalScreen[Position | None]):
         self.story = story
         #: The bookmarks as listed: the state may gain some from another reader meanwhile.
         self.shown: list[Bookmark] = []
+        #: Bookmarks deleted while the list is open, the last last (``u`` brings it back).
+        self.deleted: list[tuple[int, Bookmark]] = []
 
     @property
     def marks(self) -> list[Bookmark]:
@@ -33,7 +36,16 @@ class BookmarksScreen(ModalScreen[Position | None]):
             yield Static(f"Bookmarks — {self.story.title}", classes="dialog-title")
             yield OptionList(id="bookmark-list")
             yield Input(id="rename", placeholder="New name, Enter to keep, Escape to cancel")
-            yield Static("Enter: jump · r: rename · d: delete · Escape: close", classes="dialog-hint")
+            yield Static(self._hint(), id="bookmarks-hint", classes="dialog-hint")
+
+    def _hint(self) -> str:
+        keys = {
+            name: key_of(f"bookmarks.{name}", self.app._keymap)
+            for name in ("rename", "delete", "undo", "close")
+        }
+        undo = f" · {keys['undo']}: undo" if self.deleted else ""
+        delete, close = f"{keys['delete']}: delete", f"{keys['close']}: close"
+        return f"Enter: jump · {keys['rename']}: rename · {delete}{undo} · {close}"
 
     def on_mount(self) -> None:
         self.query_one("#rename", Input).display = False
@@ -43,16 +55,34 @@ class BookmarksScreen(ModalScreen[Position | None]):
         options = self.query_one(OptionList)
         options.clear_options()
         marks = self.shown = self.marks
+        self.query_one("#bookmarks-hint", Static).update(self._hint())
         if not marks:
-            options.add_option(Option("No bookmarks yet — press m while reading to add one.", disabled=True))
+            add = key_of("reading.add_bookmark", self.app._keymap)
+            options.add_option(
+                Option(f"No bookmarks yet — press {add} while reading to add one.", disabled=True)
+            )
             return
         for mark in marks:
-            chapter = self.story.chapters[min(mark.position.chapter, len(self.story.chapters) - 1)]
-            line = Text(mark.name, style="bold")
-            line.append(f"\n  {chapter.title} · “{mark.position.snippet.strip()[:50]}…”", style="dim")
-            options.add_option(Option(line))
+            options.add_option(Option(self.row(mark)))
         options.highlighted = min(highlight, len(marks) - 1)
         options.focus()
+
+    def row(self, mark: Bookmark) -> Text:
+        """One line: the name, the chapter (unless the name says it) and the words there."""
+        chapter = self.story.chapters[min(max(mark.position.chapter, 0), len(self.story.chapters) - 1)]
+        line = Text(mark.name, style="bold", no_wrap=True, overflow="ellipsis")
+        if chapter.title.casefold() not in mark.name.casefold():
+            line.append(f" · {chapter.title}", style="dim")
+        words = " ".join(mark.position.snippet.split())
+        if words:
+            line.append(f" · “{words}…”", style="dim")
+        line.truncate(self.row_width(), overflow="ellipsis")  # one screen row, never two
+        return line
+
+    def row_width(self) -> int:
+        """The cells a row has in the list: the dialog (94 % of the terminal, at most 96)
+        less its border, padding and the list's own."""
+        return max(10, min(96, self.app.size.width * 94 // 100) - 8)
 
     def _selected(self) -> int | None:
         index = self.query_one(OptionList).highlighted
@@ -89,8 +119,21 @@ class BookmarksScreen(ModalScreen[Position | None]):
             return
         gone = self.shown[index]
         services(self).state.delete_bookmark(self.story.id, gone)
-        services(self).save_and_say(f"Deleted bookmark: {gone.name}")
+        self.deleted.append((index, gone))
+        undo = key_of("bookmarks.undo", self.app._keymap)
+        services(self).save_and_say(f"Deleted bookmark: {gone.name} ({undo}: undo)")
         self.refill(index)
+
+    def action_undo(self) -> None:
+        """The bookmark deleted last comes back (as a new bookmark: same name, same place)."""
+        if not self.deleted:
+            self.app.notify("Nothing to undo.", timeout=2)
+            return
+        index, mark = self.deleted.pop()
+        services(self).state.add_bookmark(self.story.id, mark.name, mark.position)
+        services(self).save_and_say(f"Bookmark back: {mark.name}")
+        back = next((i for i, m in enumerate(self.marks) if m.position == mark.position), index)
+        self.refill(back)
 
     def action_close(self) -> None:
         rename = self.query_one("#rename", Input)

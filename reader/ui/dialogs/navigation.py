@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.model import Story
+from reader.model import Story, numbered_title
 from reader.ui.bindings import CONTENTS, GO_TO
 
 
@@ -67,10 +67,11 @@ class TocScreen(ModalScreen[int | None]):
         options = self.query_one(OptionList)
         for index, chapter in enumerate(self.story.chapters):
             mark = "✓" if index < self.current else "▶" if index == self.current else " "
-            # "1. The Callout" already says its number; "Chapter 1: Dead Air" does not lead with it.
-            number = "" if re.match(rf"{index + 1}(?!\d)", chapter.title) else f"{index + 1}."
-            line = Text(f"{mark} {number:>4} ", style="dim" if index < self.current else "")
-            line.append(chapter.title, style="bold" if index == self.current else "")
+            # "1. The Callout" and "Chapter 1: Dead Air" say their number already: not again.
+            line = Text(f"{mark} ", style="dim" if index < self.current else "")
+            line.append(
+                numbered_title(index + 1, chapter.title), style="bold" if index == self.current else ""
+            )
             line.append(f"  {chapter.words_between(0):,} words", style="dim")
             options.add_option(Option(line))
         options.highlighted = self.current

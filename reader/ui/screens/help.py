@@ -41,12 +41,18 @@ def bindings_text(
 
 
 class HelpScreen(ModalScreen[None]):
+    """Every key, the keys of the screen it was opened on (``first``) at the top."""
+
     BINDINGS = HELP.bindings()
+
+    def __init__(self, first: Group | None = None) -> None:
+        super().__init__()
+        self.first = first
 
     def compose(self) -> ComposeResult:
         keymap = self.app._keymap
         extras: dict[Group, list[tuple[str, str]]] = {
-            LIBRARY: [("other letters", "Filter the list (type / first for a letter that is a key here)")],
+            LIBRARY: [("Enter ↓", "In the filter: back to the list (letters typed there are text)")],
             READING: MOUSE_HELP,
             FIND_BAR: [("Enter", "Go to the match")],
             SEARCH: [
@@ -56,7 +62,8 @@ class HelpScreen(ModalScreen[None]):
         }
         with VerticalScroll(id="help-box", classes="dialog"):
             yield Static("reader — keys", classes="dialog-title")
-            for group, bindings in remappable_bindings():
+            groups = sorted(remappable_bindings(), key=lambda pair: pair[0] is not self.first)
+            for group, bindings in groups:
                 yield Static(bindings_text(group.title, list(bindings), extras.get(group, ()), keymap))
             yield Static(
                 bindings_text(

@@ -11,6 +11,7 @@ from textual.screen import Screen
 
 from reader.library.listing import StoryEntry
 from reader.library.shelf import recent_first
+from reader.ui.keymap import key_of
 from reader.ui.services import services
 from reader.ui.widgets.story_rows import new_chapters
 
@@ -37,9 +38,11 @@ def open_story(screen: Screen[Any], root: Path, entry: StoryEntry | None) -> Non
 def continue_latest(screen: Screen[Any], root: Path, entries: list[StoryEntry]) -> None:
     """Read on in the story read last."""
     state = services(screen).state
+    state.freshen()  # typed ahead of the app's first look at the state folder: look now
     read = [e for e in entries if not e.error and state.last_read(e.id)]
     if not read:
-        screen.app.notify("Nothing read yet: pick a story and press Enter.", timeout=4)
+        enter = key_of("library.open", screen.app._keymap)
+        screen.app.notify(f"Nothing read yet: pick a story and press {enter}.", timeout=4)
         return
     latest = min(read, key=lambda e: recent_first(e.title, state.last_read(e.id)))
     _read(screen, latest.path, root)

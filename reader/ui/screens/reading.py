@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
@@ -27,7 +28,9 @@ from reader.model import Position, Story
 from reader.session import OFFER_FINISHED, Moved, ReadingSession
 from reader.state import Found
 from reader.ui.bindings import READING
+from reader.ui.keymap import key_of
 from reader.ui.screens import reading_dialogs, text_style
+from reader.ui.screens.reading_pages import draw_next
 from reader.ui.services import services
 from reader.ui.widgets.find_bar import FindBar
 from reader.ui.widgets.page_view import MIN_PAGE, PageView
@@ -99,6 +102,8 @@ class ReadingScreen(Screen[None]):
         #: The story being read, once loaded.
         self.session: ReadingSession | None = None
         self._counting: tuple[StoryLayout, int] | None = None
+        #: Ends the mark on the line the reader was at, after the text changed.
+        self.flash_timer: Timer | None = None
 
     @property
     def story(self) -> Story | None:
@@ -153,7 +158,8 @@ class ReadingScreen(Screen[None]):
     @on(Failed)
     def _failed(self, message: Failed) -> None:
         self.query_one(StoryPage).show(None, None, 0, message.reason)
-        self.query_one("#status-bar", Static).update("This story could not be opened · q: back")
+        back = key_of("reading.close", self.app._keymap)
+        self.query_one("#status-bar", Static).update(f"This story could not be opened · {back}: back")
         self.app.notify(message.reason, title="Cannot open story", severity="error", timeout=8)
 
     @on(Loaded)
@@ -163,6 +169,7 @@ class ReadingScreen(Screen[None]):
         found = Found(story.id, story.path, story.title, story.author)
         story.id = app.state.identify(found, lambda: neighbour_ids(Path(story.path)))
         session = self.session = ReadingSession(story, app.state, clock=clock, recorded=app.request_save)
+        session.find_key = key_of("reading.find", self.app._keymap)
         byline = f" — {story.author}" if story.author else ""
         self.query_one("#title-bar", Static).update(
             Text(f"{story.title}{byline}", overflow="ellipsis", no_wrap=True)
@@ -171,8 +178,7 @@ class ReadingScreen(Screen[None]):
         if news:
             self.app.notify(news, title=story.title, timeout=6)
         self.relayout()
-        if self.start_chapter is not None or self.start is not None:
-            session.remember()
+        session.opened()  # opening a story counts: it is read now, and c continues it
         gc.freeze()  # see _counted
         if message.keep is not None:
             self.set_timer(KEEP_DELAY, partial(self.run_worker, message.keep, thread=True, group="keep"))
@@ -204,12 +210,15 @@ class ReadingScreen(Screen[None]):
     def _resized(self) -> None:
         self.relayout()
 
-    def show_page(self) -> None:
+    def show_page(self, flash: tuple[int, int] | None = None) -> None:
+        """Draw the page; ``flash``: a line to mark (where the reader was, after a new layout)."""
         session = self.session
         if session is None or session.book is None:
             return
         book, ref = session.book, session.ref
         marks, current = session.marks()
+        if flash is not None:
+            marks, current = [*marks, flash], current or flash
         self.query_one(StoryPage).show(
             session.story.chapters[ref.chapter],
             book.page(ref),
@@ -220,21 +229,12 @@ class ReadingScreen(Screen[None]):
             justify=services(self).config.align == "justify",
         )
         self.update_status()
-        self.set_timer(PREPARE_DELAY, self.prepare_next)
+        self.set_timer(PREPARE_DELAY, lambda: draw_next(self.query_one(StoryPage), self.session))
         if not book.chapter(ref.chapter).complete and self._counting != (book, ref.chapter):
             # Count the rest of a long chapter's pages once the page is painted and the
             # reader idle: the count must not compete with drawing the page.
             self._counting = (book, ref.chapter)
             self.set_timer(COUNT_DELAY, partial(self.count_pages, book, ref.chapter))
-
-    def prepare_next(self) -> None:
-        """Lay out and draw the page after this one, so that turning to it costs neither."""
-        session = self.session
-        if session is None or session.book is None:
-            return
-        ref = session.book.next(session.ref)
-        if ref is not None:
-            self.query_one(StoryPage).prepare(session.story.chapters[ref.chapter], session.book.page(ref))
 
     @work(thread=True, exclusive=True, group="count")
     def count_pages(self, layout: StoryLayout, chapter: int) -> None:
@@ -257,7 +257,8 @@ class ReadingScreen(Screen[None]):
         if self.session is None or self.session.book is None:
             return
         status = self.query_one("#status-bar", Static)
-        text = self.session.footer(status.size.width or self.app.size.width)
+        help_key = key_of("reading.help", self.app._keymap)
+        text = self.session.footer(status.size.width or self.app.size.width, help_key)
         status.update(Text(text, no_wrap=True, overflow="crop"), layout=False)  # one row, always
 
     # Moving ----------------------------------------------------------------------------
@@ -333,29 +334,24 @@ class ReadingScreen(Screen[None]):
 
     # How the text looks ----------------------------------------------------------------
 
-    def restyle(self, said: str, *, layout: bool = True) -> None:
-        """Show the page in the new style (laid out again if ``layout``), say so, save."""
-        if layout:
-            self.relayout()
-        else:
-            self.show_page()
-        self.app.notify(said, timeout=2)
-        services(self).save_config()
-
     def action_toggle_notes(self) -> None:
-        self.restyle(text_style.toggle_notes(services(self).config))
+        text_style.restyle(self, text_style.toggle_notes)
 
     def action_toggle_justify(self) -> None:
-        self.restyle(text_style.toggle_justify(services(self).config), layout=False)
+        text_style.restyle(self, text_style.toggle_justify, layout=False)
 
     def action_toggle_paragraphs(self) -> None:
-        self.restyle(text_style.toggle_paragraphs(services(self).config))
+        text_style.restyle(self, text_style.toggle_paragraphs)
 
     def action_wider(self) -> None:
-        self.restyle(text_style.widen(services(self).config, 5))
+        text_style.restyle(self, partial(text_style.widen, cells=5, widest=self.widest()))
 
     def action_narrower(self) -> None:
-        self.restyle(text_style.widen(services(self).config, -5))
+        text_style.restyle(self, partial(text_style.widen, cells=-5, widest=self.widest()))
+
+    def widest(self) -> int:
+        """The widest text column the page can show."""
+        return max(text_style.MIN_WIDTH, (self.query_one(StoryPage).size.width or self.app.size.width) - 2)
 
     # Finding ---------------------------------------------------------------------------
 
@@ -412,6 +408,8 @@ class ReadingScreen(Screen[None]):
             self.action_close()
 
     def action_close(self) -> None:
+        if self.session is not None and self.session.book is not None:
+            self.session.remember()  # the page left, as shown: the library's per cent is the footer's
         services(self).save_now()
         if self.direct:
             self.app.exit()

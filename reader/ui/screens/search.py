@@ -17,7 +17,9 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from reader.model import Position
+from reader.search import hits_count
 from reader.ui.bindings import SEARCH
+from reader.ui.keymap import key_of
 from reader.ui.widgets.text_box import TextBox
 
 if TYPE_CHECKING:
@@ -25,7 +27,9 @@ if TYPE_CHECKING:
 
 #: Seconds of quiet typing before the query runs: short, so results follow the fingers.
 DEBOUNCE = 0.03
-HINT = 'words (all must match) · "a phrase" · prefix* · author: fandom: tag: title: · ctrl+r: regex'
+HINT = 'words (all must match) · "a phrase" · prefix* · author: fandom: tag: title: · {regex}: regex'
+#: Hits shown at most (one more is asked for, to know whether there are more).
+LIMIT = 100
 
 
 class SearchScreen(Screen[None]):
@@ -54,12 +58,15 @@ class SearchScreen(Screen[None]):
         self.regex = False
         self._timer: Timer | None = None
 
+    def hint(self) -> str:
+        return HINT.format(regex=key_of("search.toggle_regex", self.app._keymap))
+
     def compose(self) -> ComposeResult:
         yield Static(f"Search — {self.root}", id="title-bar")
         yield TextBox(id="query", placeholder="Search every story…", select_on_focus=False)
         yield ProgressBar(id="indexing", show_eta=False)
         yield OptionList(id="hits")
-        yield Static(HINT, id="status-bar")
+        yield Static(self.hint(), id="status-bar")
 
     def on_mount(self) -> None:
         self.query_one(ProgressBar).display = False
@@ -118,7 +125,7 @@ class SearchScreen(Screen[None]):
         if not text.strip():
             self.query_one(OptionList).clear_options()
             self.hits = []
-            self.query_one("#status-bar", Static).update(HINT)
+            self.query_one("#status-bar", Static).update(self.hint())
             return
         self.search(text, self.regex)
 
@@ -128,7 +135,7 @@ class SearchScreen(Screen[None]):
 
         start = time.perf_counter()
         try:
-            hits = self.index.search(text, limit=100, regex=regex)
+            hits = self.index.search(text, limit=LIMIT + 1, regex=regex)
         except QueryError as error:
             self.post_message(self.Results(text, [], 0.0, str(error)))
             return
@@ -141,20 +148,21 @@ class SearchScreen(Screen[None]):
     def _results(self, message: Results) -> None:
         if message.query != self.query_one("#query", TextBox).value:
             return  # typed on since: a newer query is on its way
-        self.hits = message.hits
+        capped = len(message.hits) > LIMIT
+        self.hits = message.hits[:LIMIT]
         options = self.query_one(OptionList)
         options.clear_options()
-        for hit in message.hits:
+        for hit in self.hits:
             options.add_option(Option(_hit_text(hit)))
-        stories = len({hit.id for hit in message.hits})
+        stories = len({hit.id for hit in self.hits})
         if message.error:
             status = Text(f" {message.error}", style="red")
         elif not message.hits:
             status = Text(" Nothing found.")
         else:
             status = Text(
-                f" {len(message.hits)} hits in {stories} stor{'ies' if stories != 1 else 'y'}"
-                f" · {message.seconds * 1000:.0f} ms · ↓ then Enter: open · Esc: back"
+                f" {hits_count(len(self.hits), stories, capped)} · {message.seconds * 1000:.0f} ms"
+                f" · ↓ then Enter: open · {key_of('search.back', self.app._keymap)}: back"
             )
         if self.regex:
             status.append(" · regex", style="bold")

@@ -27,6 +27,7 @@ from reader.state.stats import (
 )
 from reader.state.status import label, status_of_entry
 from reader.ui.bindings import STATISTICS
+from reader.ui.keymap import key_of
 from reader.ui.services import services
 
 #: The most days the chart shows (four weeks).
@@ -98,7 +99,7 @@ class StatsScreen(Screen[None]):
             yield Static(id="stats-heading")
             yield Static(id="stats-chart")
             yield Static(id="stats-text")
-        yield Static(" Esc: close · ↑↓: scroll", id="status-bar")
+        yield Static(f" {key_of('statistics.close', self.app._keymap)}: close · ↑↓: scroll", id="status-bar")
 
     def on_mount(self) -> None:
         self.draw()

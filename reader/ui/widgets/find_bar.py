@@ -10,6 +10,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from reader.ui.bindings import FIND_BAR
+from reader.ui.keymap import key_of
 from reader.ui.widgets.text_box import TextBox
 
 #: Seconds of quiet typing before the story is searched again.
@@ -38,6 +39,11 @@ class FindBar(Horizontal):
         padding: 0 1;
         color: $text-muted;
     }
+    FindBar > #find-label {
+        color: $text;
+        text-style: bold;
+        padding: 0 0 0 1;
+    }
     """
     BINDINGS = FIND_BAR.bindings()
 
@@ -61,8 +67,14 @@ class FindBar(Horizontal):
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield TextBox(placeholder="Find in this story…", id="find-text", select_on_focus=False)
-        yield Static("Enter: go · ctrl+r: regex · Esc: close", id="find-count")
+        yield Static("Find", id="find-label")
+        yield TextBox(placeholder="in this story…", id="find-text", select_on_focus=False)
+        yield Static(self._hint(), id="find-count")
+
+    def _hint(self) -> str:
+        keymap = self.app._keymap
+        regex, close = key_of("find.toggle_regex", keymap), key_of("find.close", keymap)
+        return f"Enter: go · {regex}: regex · {close}: close"
 
     @property
     def text(self) -> str:

@@ -118,6 +118,8 @@ class StoryTable(ScrollView, can_focus=True):
         self.rows: Sequence[Any] = ()
         self.columns: list[tuple[str, int]] = []
         self.cursor = 0
+        #: What the table says when it has no rows (why, and what brings them back).
+        self.empty = ""
         self._strips: dict[Hashable, Strip] = {}
         #: Rows whose cells were worked out, ever (tests count them).
         self.cells_made = 0
@@ -130,10 +132,12 @@ class StoryTable(ScrollView, can_focus=True):
             self._strips.clear()
             self.refresh()
 
-    def set_rows(self, rows: Sequence[Any], keep: Hashable | None = None) -> None:
-        """Show ``rows``; the cursor stays on the row whose key is ``keep`` when it is shown."""
+    def set_rows(self, rows: Sequence[Any], keep: Hashable | None = None, empty: str = "") -> None:
+        """Show ``rows``; the cursor stays on the row whose key is ``keep`` when it is shown.
+        ``empty``: the line shown when there are none."""
         old = self.cursor
         self.rows = rows
+        self.empty = empty
         index = -1
         if keep is not None:
             index = next((i for i, row in enumerate(rows) if self._key(row) == keep), -1)
@@ -243,6 +247,12 @@ class StoryTable(ScrollView, can_focus=True):
             style = self.get_component_rich_style("story-table--header")
             return _strip(header, self, width, style)
         index = round(self.scroll_y) + y - 1
+        if not self.rows and self.empty:
+            said = Text(self.empty, style="italic").wrap(self.app.console, max(8, width - 2 * PADDING))
+            if 2 <= y < 2 + len(said):  # under a blank line, wrapped to the width
+                line = said[y - 2]
+                line.pad(PADDING)
+                return _strip(line, self, width, self.rich_style)
         if not 0 <= index < len(self.rows):
             return Strip.blank(width, self.rich_style)
         row = self.rows[index]
