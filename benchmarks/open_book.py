@@ -277,7 +277,7 @@ def keep_parsed(argv: list[str], env: dict[str, str]) -> None:
     term = Terminal(argv, env)
     try:
         term.wait_for(FIRST_WORD)
-        time.sleep(3.0)
+        time.sleep(5.0)  # the reader keeps a story parsed after 3 s without a page turn
     finally:
         term.close()
 

@@ -40,7 +40,7 @@ async def test_a_story_shown_is_kept_parsed_and_read_back_the_next_time(state_pa
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for_page(pilot, app)
         shown, title = first_line(app), app.screen.story.title
-        await wait_until(pilot, lambda: any(story_cache.folder().glob("*.story")), seconds=6)
+        await wait_until(pilot, lambda: any(story_cache.folder().glob("*.story")), seconds=10)
     kept, _ = story_cache.load(story, SAMPLE)
     assert kept is not None and kept.title == title
     again = make_app(state_path, story=story)

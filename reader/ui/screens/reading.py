@@ -30,7 +30,7 @@ from reader.state import Found
 from reader.ui.bindings import READING
 from reader.ui.keymap import key_of
 from reader.ui.screens import reading_dialogs, text_style
-from reader.ui.screens.reading_pages import draw_next
+from reader.ui.screens.reading_pages import draw_next, keep_when_idle
 from reader.ui.services import services
 from reader.ui.widgets.find_bar import FindBar
 from reader.ui.widgets.page_view import MIN_PAGE, PageView
@@ -39,8 +39,8 @@ from reader.ui.widgets.page_view import MIN_PAGE, PageView
 INDENT = 3
 #: Seconds after a page is shown before: the next page is drawn ahead (once the frame is
 #: written: drawing sooner holds the interpreter while Textual's writer thread waits for it);
-#: a long chapter's other pages are counted; a story just parsed is kept for the next opening.
-PREPARE_DELAY, COUNT_DELAY, KEEP_DELAY = 0.02, 0.5, 1.5
+#: a long chapter's other pages are counted.
+PREPARE_DELAY, COUNT_DELAY = 0.02, 0.5
 
 
 def clock() -> float:
@@ -102,6 +102,7 @@ class ReadingScreen(Screen[None]):
         #: The story being read, once loaded.
         self.session: ReadingSession | None = None
         self._counting: tuple[StoryLayout, int] | None = None
+        self._moved = time.monotonic()  # when the reader last moved (see keep_when_idle)
         #: Ends the mark on the line the reader was at, after the text changed.
         self.flash_timer: Timer | None = None
 
@@ -181,7 +182,7 @@ class ReadingScreen(Screen[None]):
         session.opened()  # opening a story counts: it is read now, and c continues it
         gc.freeze()  # see _counted
         if message.keep is not None:
-            self.set_timer(KEEP_DELAY, partial(self.run_worker, message.keep, thread=True, group="keep"))
+            keep_when_idle(self, message.keep, lambda: time.monotonic() - self._moved)
 
     # The page ------------------------------------------------------------------------
 
@@ -270,6 +271,7 @@ class ReadingScreen(Screen[None]):
 
     def moved(self, said: Moved) -> None:
         """After a move: show the new page (``None``), else say what the session said."""
+        self._moved = time.monotonic()
         if said is None:
             self.show_page()
         elif said == OFFER_FINISHED and self.session is not None:
