@@ -182,7 +182,7 @@ class ReadingSession:
         """The start of this chapter, or of the one before when already there."""
         if self.book is None:
             return ""
-        if self.ref.section or self.ref.page:
+        if self.ref != self.book.first_of(self.ref.chapter):
             return self.go(self.book.first_of(self.ref.chapter))
         if self.ref.chapter > 0:
             return self.go(self.book.first_of(self.ref.chapter - 1))
@@ -351,7 +351,7 @@ class ReadingSession:
         number while finding."""
         if self.book is None:
             return ""
-        n, m, exact = self.book.chapter(self.ref.chapter).page_number(self.ref.section, self.ref.page)
+        n, m, exact = self.book.chapter(self.ref.chapter).page_number(self.ref.part, self.ref.page)
         pages = f"p. {n}/{m if exact else f'~{m}'}"
         if self.matches is not None and len(self.matches):
             number = self.match_index + 1 if self.match_index is not None else 0

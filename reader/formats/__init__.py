@@ -6,7 +6,9 @@ ids are in :mod:`.files`, content ids in :mod:`.fingerprint` (both re-exported h
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from reader.formats.errors import StoryError
@@ -42,6 +44,7 @@ __all__ = [
     "load_file",
     "load_story",
     "natural_key",
+    "open_story",
     "neighbour_ids",
     "normalise_metadata",
     "path_id",
@@ -74,6 +77,21 @@ def load_story(path: str | os.PathLike[str], root: str | os.PathLike[str] | None
     return story
 
 
+def open_story(path: Path, root: Path | None) -> tuple[Story, Callable[[], None] | None]:
+    """:func:`load_story`, read back from the cache of parsed stories when it can be; and,
+    when it was parsed, a call that keeps it there (slow for a long book: call it when idle)."""
+    from reader.formats import story_cache
+
+    story, made = story_cache.load(path, root)
+    if story is not None:
+        return story, None
+    story = load_story(path, root)
+    if made is None:
+        return story, None
+    parsed = dataclasses.replace(story)  # as parsed: the reading screen gives it its known id
+    return story, lambda: story_cache.save(parsed, path, made)
+
+
 class Preload:
     """Read a story on a thread while the caller does other work (the UI starting up)."""
 
@@ -83,12 +101,14 @@ class Preload:
         self.path, self.root = path, root
         self._story: Story | None = None
         self._error: StoryError | None = None
+        #: When the story was parsed (not kept from an earlier opening): how to keep it.
+        self.keep: Callable[[], None] | None = None
         self._thread = threading.Thread(target=self._run, name="reader-preload", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         try:
-            self._story = load_story(self.path, self.root)
+            self._story, self.keep = open_story(self.path, self.root)
         except StoryError as error:
             self._error = error
         except Exception as error:  # reported like any bad file, never a traceback

@@ -96,7 +96,7 @@ async def test_chapter_keys_move_between_chapters(state_path: Path) -> None:
         assert app.screen.ref.chapter == 1
         assert "Chapter 2: The Cellar Set" in screen_lines(app)
         await pilot.press("end")
-        n, m, _ = app.screen.book.chapter(1).page_number(app.screen.ref.section, app.screen.ref.page)
+        n, m, _ = app.screen.book.chapter(1).page_number(app.screen.ref.part, app.screen.ref.page)
         assert n == m > 1
         await pilot.press("space")
         assert app.screen.ref.chapter == 2 and app.screen.ref.page == 0

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from reader import layout
-from reader.layout import StoryLayout, paginate, sections, wrap
+from reader.layout import StoryLayout, paginate, wrap
+from reader.layout.wrap import _python_wrap
 from reader.model import Block, Chapter, Story
 
 WORDS = st.text(
@@ -93,12 +93,10 @@ def test_page_for_an_offset_contains_it(
     assert any(line.start <= offset < line.end for line in page.lines if line.kind != "blank")
 
 
-def test_long_chapter_is_cut_into_sections_and_walks_through_every_page(monkeypatch) -> None:
-    monkeypatch.setattr(layout, "SECTION_CHARS", 500)
+def test_long_chapter_laid_out_in_small_chunks_walks_through_every_page() -> None:
     paragraph = "word " * 40
     chapter = Chapter("Long", [Block("paragraph", f"{i} {paragraph}".strip()) for i in range(60)])
-    assert len(sections(chapter, 500)) > 5
-    book = StoryLayout(Story("s", "S", "", [chapter]), 30, 8)
+    book = StoryLayout(Story("s", "S", "", [chapter]), 30, 8, chunk=500)
     ref = book.page_for(0, 0)
     seen = []
     while ref is not None:
@@ -109,7 +107,7 @@ def test_long_chapter_is_cut_into_sections_and_walks_through_every_page(monkeypa
     assert (n, exact) == (m, True)
 
 
-def test_page_numbers_are_estimated_until_every_section_is_laid_out() -> None:
+def test_page_numbers_are_estimated_until_every_page_is_laid_out() -> None:
     chapter = Chapter("Long", [Block("paragraph", "word " * 3000) for _ in range(60)])
     chapter_layout = StoryLayout(Story("s", "S", "", [chapter]), 40, 10).chapter(0)
     section, index = chapter_layout.page_for(len(chapter.text) // 2)
@@ -133,7 +131,7 @@ def test_previous_from_a_chapter_start_goes_to_the_last_page_of_the_chapter_befo
 
 @given(text=st.text(alphabet=st.sampled_from(list("abcde .,;-")), max_size=400), width=st.integers(2, 50))
 def test_the_fast_ascii_wrap_matches_the_general_one(text: str, width: int) -> None:
-    assert wrap(text, width) == layout._python_wrap(text, width)
+    assert wrap(text, width) == _python_wrap(text, width)
 
 
 def test_hidden_notes_take_no_rows_and_keep_their_text_out() -> None:

@@ -68,7 +68,7 @@ def session(tmp_path: Path, state: State, clock: Clock) -> ReadingSession:
 
 def page_number(session: ReadingSession) -> int:
     assert session.book is not None
-    return session.book.chapter(session.ref.chapter).page_number(session.ref.section, session.ref.page)[0]
+    return session.book.chapter(session.ref.chapter).page_number(session.ref.part, session.ref.page)[0]
 
 
 # Navigation --------------------------------------------------------------------------------

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.color import Color
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -16,6 +20,38 @@ from reader.model import Chapter
 SCENE_BREAK = "*   *   *"
 #: Smaller than this, the page shows a note instead of text.
 MIN_PAGE = (20, 3)
+
+
+class Look(NamedTuple):
+    """What every line of a page is drawn with, worked out once a frame rather than once a line
+    (Textual's ``size`` and ``rich_style`` walk the DOM: most of a page turn's cost, measured)."""
+
+    outer: Size  # the widget's size when this was worked out: the key
+    width: int
+    height: int
+    base: Style
+    heading: Style
+    note: Style
+    scene_break: Style
+    match: Style
+    current: Style
+    background: Color  # what Textual's colour filters are given
+
+
+#: CSS that Textual's styles cache draws around or over a widget's rows.
+_BOX_EFFECTS = ("tint", "hatch", "outline_top", "outline_right", "outline_bottom", "outline_left")
+
+
+class Shown(NamedTuple):
+    """A page and how it is drawn: the key of a drawn page."""
+
+    chapter: Chapter
+    page: Page
+    text_width: int
+    marks: tuple[tuple[int, int], ...]
+    current: tuple[int, int] | None
+    indent: int
+    justify: bool
 
 
 class PageView(Widget):
@@ -60,6 +96,9 @@ class PageView(Widget):
         self.current: tuple[int, int] | None = None
         self.indent = 0  # cells before a paragraph's first line (0: blank lines between them)
         self.justify = False
+        self._look: Look | None = None
+        self._shown: Shown | None = None
+        self._drawn: list[tuple[Shown, Look, list[Strip]]] = []  # the last few pages drawn
 
     def show(
         self,
@@ -75,65 +114,100 @@ class PageView(Widget):
         self.chapter, self.page, self.text_width, self.message = chapter, page, text_width, message
         self.marks, self.current = marks or [], current
         self.indent, self.justify = indent, justify
+        self._shown = None if chapter is None or page is None else Shown(chapter, page, *self._how())
         self.refresh()
+
+    def _how(self) -> tuple[int, tuple[tuple[int, int], ...], tuple[int, int] | None, int, bool]:
+        return self.text_width, tuple(self.marks), self.current, self.indent, self.justify
+
+    def prepare(self, chapter: Chapter, page: Page) -> None:
+        """Draw ``page`` (the one the reader will likely turn to) ahead, as the shown one is
+        drawn, so that showing it costs no drawing. Call when idle."""
+        if self.size.area:
+            self._strips(Shown(chapter, page, self.text_width, (), None, self.indent, self.justify))
+
+    def _strips(self, shown: Shown) -> list[Strip]:
+        look = self.look()
+        for drawn in self._drawn:
+            if drawn[1] is look and drawn[0].chapter is shown.chapter and drawn[0] == shown:
+                return drawn[2]
+        strips = [self._draw(shown, look, line) for line in shown.page.lines]
+        filters = self.get_line_filters()
+        for strip in strips:  # Textual's colour filters keep what they made in the strip: now
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, look.background)
+        self._drawn = [*self._drawn[-2:], (shown, look, strips)]
+        return strips
 
     @property
     def too_small(self) -> bool:
-        return self.size.width < MIN_PAGE[0] or self.size.height < MIN_PAGE[1]
+        look = self.look()
+        return look.width < MIN_PAGE[0] or look.height < MIN_PAGE[1]
+
+    def look(self) -> Look:
+        """The size and styles lines are drawn with, kept while the size and the CSS stay."""
+        look = self._look
+        if look is None or look.outer != self.outer_size:
+            size, base = self.size, self.rich_style
+
+            def part(name: str) -> Style:
+                return self.get_component_rich_style(name, partial=True)
+
+            look = self._look = Look(
+                self.outer_size,
+                size.width,
+                size.height,
+                base,
+                base + part("pageview--heading"),
+                base + part("pageview--note"),
+                base + part("pageview--break"),
+                part("pageview--match"),
+                part("pageview--current"),
+                self.background_colors[1],
+            )
+        return look
+
+    def notify_style_update(self) -> None:
+        self._look = None
+        super().notify_style_update()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The page's rows as drawn ahead or now; through Textual's styles cache only when CSS
+        gives the page a border, padding, tint or opacity that the rows do not carry."""
+        styles = self.styles
+        if styles.gutter or self.opacity != 1.0 or styles.has_any_rules(*_BOX_EFFECTS):
+            return super().render_lines(crop)
+        strips = [self.render_line(y) for y in crop.line_range]
+        background = self.look().background
+        for line_filter in self.get_line_filters():
+            strips = [strip.apply_filter(line_filter, background) for strip in strips]
+        if crop.column_span != (0, self.look().width):
+            strips = [strip.crop(*crop.column_span) for strip in strips]
+        return strips
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        base = self.rich_style
-        if self.message or self.too_small:
+        look = self.look()
+        width, base = look.width, look.base
+        if self.message or width < MIN_PAGE[0] or look.height < MIN_PAGE[1]:
             text = self.message or ("Terminal too small" if width >= 20 else "Too small")
-            if y == self.size.height // 2:
+            if y == look.height // 2:
                 return Strip([Segment(text[:width].center(width), base)]).adjust_cell_length(width, base)
             return Strip.blank(width, base)
-        page, chapter = self.page, self.chapter
-        if page is None or chapter is None or y >= len(page.lines):
+        if self._shown is None:
             return Strip.blank(width, base)
-        column = min(self.text_width, width)
+        strips = self._strips(self._shown)
+        return strips[y] if y < len(strips) else Strip.blank(width, base)
+
+    def _draw(self, shown: Shown, look: Look, line: Line) -> Strip:
+        width, base = look.width, look.base
+        column = min(shown.text_width, width)
         margin = (width - column) // 2
         segments = [Segment(" " * margin, base)] if margin else []
-        segments.extend(self._line_segments(chapter, page.lines[y], column, base))
-        return Strip(segments).adjust_cell_length(width, base)
-
-    def _line_segments(self, chapter: Chapter, line: Line, column: int, base: Style) -> list[Segment]:
-        if line.kind == "blank":
-            return []
-        if line.kind == "scene_break":
-            style = base + self.get_component_rich_style("pageview--break", partial=True)
-            return [Segment(SCENE_BREAK.center(column).rstrip(), style)]
-        text = chapter.text[line.start : line.end]
-        pad: list[Segment] = []
-        style = base
-        if line.kind == "heading":
-            style = base + self.get_component_rich_style("pageview--heading", partial=True)
-            pad = [Segment(" " * max(0, (column - cell_len(text)) // 2), base)]
-        elif line.kind == "note":
-            style = base + self.get_component_rich_style("pageview--note", partial=True)
-        block = chapter.blocks[line.block]
-        block_start = chapter.block_starts[line.block]
-        if line.kind == "paragraph" and self.indent and line.start == block_start:
-            pad = [Segment(" " * self.indent, base)]
-        ranges = [
-            (span.start + block_start, span.end + block_start, ITALIC if span.style == "italic" else BOLD)
-            for span in block.spans
-        ]
-        if self.marks:
-            match = self.get_component_rich_style("pageview--match", partial=True)
-            current = self.get_component_rich_style("pageview--current", partial=True)
-            ranges.extend(
-                (start, end, current if (start, end) == self.current else match)
-                for start, end in self.marks
-                if end > line.start and start < line.end
-            )
-        segments = [Segment(text, style)] if not ranges else _styled(text, line.start, ranges, style)
-        last = line.end >= block_start + len(block.text)
-        if self.justify and line.kind in ("paragraph", "note") and not last:
-            used = sum(len(s.text) for s in pad) + cell_len(text)
-            segments = _justified(segments, column - used)
-        return pad + segments
+        segments.extend(_line_segments(shown, line, column, look))
+        strip = Strip(segments).adjust_cell_length(width, base)
+        # Runs of one style as one segment: each segment costs the compositor a cut and the
+        # terminal an SGR sequence (a plain row: one instead of three, half the bytes written).
+        return Strip(Segment.simplify(strip), width)
 
     def on_click(self, event: events.Click) -> None:
         self.post_message(self.Turn(1 if event.x >= self.size.width // 2 else -1))
@@ -149,6 +223,44 @@ class PageView(Widget):
 
 ITALIC = Style(italic=True)
 BOLD = Style(bold=True)
+
+
+def _line_segments(shown: Shown, line: Line, column: int, look: Look) -> list[Segment]:
+    """The segments of one row of text in a column ``column`` cells wide."""
+    chapter = shown.chapter
+    if line.kind == "blank":
+        return []
+    base = look.base
+    if line.kind == "scene_break":
+        return [Segment(SCENE_BREAK.center(column).rstrip(), look.scene_break)]
+    text = chapter.text[line.start : line.end]
+    pad: list[Segment] = []
+    style = base
+    if line.kind == "heading":
+        style = look.heading
+        pad = [Segment(" " * max(0, (column - cell_len(text)) // 2), base)]
+    elif line.kind == "note":
+        style = look.note
+    block = chapter.blocks[line.block]
+    block_start = chapter.block_starts[line.block]
+    if line.kind == "paragraph" and shown.indent and line.start == block_start:
+        pad = [Segment(" " * shown.indent, base)]
+    ranges = [
+        (span.start + block_start, span.end + block_start, ITALIC if span.style == "italic" else BOLD)
+        for span in block.spans
+    ]
+    if shown.marks:
+        ranges.extend(
+            (start, end, look.current if (start, end) == shown.current else look.match)
+            for start, end in shown.marks
+            if end > line.start and start < line.end
+        )
+    segments = [Segment(text, style)] if not ranges else _styled(text, line.start, ranges, style)
+    last = line.end >= block_start + len(block.text)
+    if shown.justify and line.kind in ("paragraph", "note") and not last:
+        used = sum(len(s.text) for s in pad) + cell_len(text)
+        segments = _justified(segments, column - used)
+    return pad + segments
 
 
 def _styled(text: str, offset: int, ranges: list[tuple[int, int, Style]], style: Style) -> list[Segment]:
