@@ -129,7 +129,7 @@ def _quits_within_a_second(term: Terminal, ready: str) -> None:
 
 
 def _slow(path: Path) -> Path:
-    path.write_text("*_" * 300_000 + "a" + "_*" * 300_000, encoding="utf-8")  # seconds to read
+    path.write_text("*_" * 1_000_000 + "a" + "_*" * 1_000_000, encoding="utf-8")  # seconds to read
     return path
 
 

@@ -7,7 +7,6 @@ What the reader's keys decide (pages, jumps, finding, status, time left) is the 
 from __future__ import annotations
 
 import gc
-import threading
 import time
 from collections.abc import Callable
 from functools import partial
@@ -31,7 +30,7 @@ from reader.session import OFFER_FINISHED, Moved, ReadingSession
 from reader.state import Found
 from reader.ui.bindings import READING
 from reader.ui.keymap import key_of
-from reader.ui.screens import reading_dialogs, text_style
+from reader.ui.screens import reading_dialogs, reading_open, text_style
 from reader.ui.screens.reading_pages import draw_next, keep_when_idle
 from reader.ui.services import services
 from reader.ui.widgets.find_bar import FindBar
@@ -142,47 +141,29 @@ class ReadingScreen(Screen[None]):
             return
         self.query_one(StoryPage).show(None, None, 0, f"Opening {display_name(self.path.name)}…")
         reading = self.preload or Preload(self.path, self.root)
-        # A daemon thread waits for it (not a Textual worker: the executor's threads are joined
-        # at exit, so quitting would wait for the parse), and a story that takes longer than
-        # parse_seconds is abandoned with a message.
-        threading.Thread(target=self._wait_for, args=(reading,), name="reader-open", daemon=True).start()
-        limit = services(self).config.parse_seconds
-        self._deadline = self.set_timer(limit, partial(self._too_slow, limit))
+        self._deadline = reading_open.wait_for(self, reading, services(self).config.parse_seconds)
 
-    def _wait_for(self, reading: Preload) -> None:
-        try:
-            story, keep = reading.result(), reading.keep
-        except StoryError as error:
-            self.post_message(self.Failed(str(error)))
-            return
-        self.post_message(self.Loaded(story, keep))
-
-    def _too_slow(self, limit: int) -> None:
+    def too_slow(self, limit: int) -> None:
+        """The story took longer than ``limit`` seconds to read: abandoned, with a message."""
         if self.session is None and not self._abandoned:
-            reason = f"{display_name(self.path.name)}: took longer than {limit} s to read, abandoned"
-            self._failed(self.Failed(reason + " (parse_seconds in config.yaml sets the limit)"))
+            self._failed(self.Failed(reading_open.too_slow_reason(self.path, limit)))
             self._abandoned = True  # what its parse says later is not heard
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
         if self._abandoned:
             return
-        self._stop_deadline()
+        self._deadline = reading_open.stop(self._deadline)
         self.query_one(StoryPage).show(None, None, 0, message.reason)
         back = key_of("reading.close", self.app._keymap)
         self.query_one("#status-bar", Static).update(f"This story could not be opened · {back}: back")
         self.app.notify(message.reason, title="Cannot open story", severity="error", timeout=8)
 
-    def _stop_deadline(self) -> None:
-        if self._deadline is not None:
-            self._deadline.stop()
-            self._deadline = None
-
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         if self._abandoned:
             return  # it came after the message said it was abandoned
-        self._stop_deadline()
+        self._deadline = reading_open.stop(self._deadline)
         story = message.story
         app = services(self)
         found = Found(story.id, story.path, story.title, story.author)
