@@ -522,7 +522,9 @@ class KillHarness:
         toasts = reader.screen.toasts()
         up = sum(1 for text in toasts if shows(notice, text))
         young = time.monotonic() - self.last_notice < REPEAT_WITHIN
-        if rng.random() < 0.3 and (not toasts or (len(toasts) == 1 and young)):
+        # Not while the same notice is up: a notice replaces the one of its kind (issue 15), so
+        # a second "Bookmark added" with the same name would not show as one more toast.
+        if rng.random() < 0.3 and not up and (not toasts or (len(toasts) == 1 and young)):
             chapter, offset = self.book.position(self.page)
             key = (name, chapter, offset)
             self.report.bookmark_presses += 1

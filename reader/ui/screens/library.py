@@ -1,4 +1,4 @@
-"""The library: every story in a table, most recently read first; type to filter."""
+"""The library: every story in a table, most recently read first; `/` filters."""
 
 from __future__ import annotations
 
