@@ -103,6 +103,9 @@ def _tui(argv: list[str]) -> int:
     # almost nothing: the cyclic collector would only slow it. The app turns it back on,
     # after freezing what start-up made, once the first screen is painted.
     gc.disable()
+    from reader import opening
+
+    opening.start()  # before any thread: see reader.opening
     try:
         return _run_tui(argv)
     finally:
@@ -134,9 +137,9 @@ def _run_tui(argv: list[str]) -> int:
     config = Config.load()
     _apply_limits(config)
     if story is not None:
-        from reader.formats import Preload
+        from reader.opening import read_story
 
-        preload = Preload(story, _root_of(story, config))  # parse while Textual starts
+        preload = read_story(story, _root_of(story, config))  # read while Textual starts
     if library is None and story is None:
         library = _default_library(config)
         if library is None:

@@ -108,11 +108,17 @@ class Preload:
 
     def _run(self) -> None:
         try:
-            self._story, self.keep = open_story(self.path, self.root)
+            self._story = self._read()
         except StoryError as error:
             self._error = error
         except Exception as error:  # reported like any bad file, never a traceback
-            self._error = StoryError(f"{self.path.name}: could not be read ({error})")
+            from reader.clean import display_name
+
+            self._error = StoryError(f"{display_name(self.path.name)}: could not be read ({error})")
+
+    def _read(self) -> Story:
+        story, self.keep = open_story(self.path, self.root)
+        return story
 
     @property
     def done(self) -> bool:
@@ -124,3 +130,7 @@ class Preload:
             raise self._error
         assert self._story is not None
         return self._story
+
+    def cancel(self) -> None:
+        """Nothing to do here: a thread can't be stopped (it ends with its parse, or the
+        reader); :class:`reader.opening.Reading`, in a process, is killed."""

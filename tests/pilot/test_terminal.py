@@ -120,12 +120,7 @@ def _quits_within_a_second(term: Terminal, ready: str) -> None:
             assert time.monotonic() - asked < 1.0, "still running a second after q"
             term.read(0.02)
     finally:
-        try:
-            os.kill(term.pid, signal.SIGKILL)
-            os.waitpid(term.pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
-        os.close(term.fd)
+        term.close()
 
 
 def _slow(path: Path) -> Path:

@@ -26,6 +26,7 @@ from reader.clean import display_name
 from reader.formats import Preload, StoryError, neighbour_ids
 from reader.layout import PageRef, StoryLayout
 from reader.model import Position, Story
+from reader.opening import read_story
 from reader.session import OFFER_FINISHED, Moved, ReadingSession
 from reader.state import Found
 from reader.ui.bindings import READING
@@ -140,7 +141,7 @@ class ReadingScreen(Screen[None]):
                 self._failed(self.Failed(str(error)))
             return
         self.query_one(StoryPage).show(None, None, 0, f"Opening {display_name(self.path.name)}…")
-        reading = self.preload or Preload(self.path, self.root)
+        reading = self.preload or read_story(self.path, self.root)
         self._deadline = reading_open.wait_for(self, reading, services(self).config.parse_seconds)
 
     def too_slow(self, limit: int) -> None:

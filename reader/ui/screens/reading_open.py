@@ -1,6 +1,7 @@
-"""Opening a story on the reading screen: a daemon thread waits for its parse (not a Textual
-worker: the executor's threads are joined at exit, so quitting would wait for the parse),
-and a story that takes longer than ``parse_seconds`` is abandoned with a message."""
+"""Opening a story on the reading screen: a daemon thread waits for it to be read (not a
+Textual worker: the executor's threads are joined at exit, so quitting would wait for it),
+and a story that takes longer than ``parse_seconds`` is abandoned with a message — and its
+reading process killed (see :mod:`reader.opening`)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,13 @@ def wait_for(screen: Any, reading: Preload, limit: int) -> Timer:
     """Post ``screen.Loaded`` (or ``screen.Failed``) once ``reading`` is done; the timer that
     calls ``screen.too_slow(limit)`` after ``limit`` seconds (stopped once it is in)."""
     threading.Thread(target=_wait, args=(screen, reading), name="reader-open", daemon=True).start()
-    return screen.set_timer(limit, partial(screen.too_slow, limit))  # type: ignore[no-any-return]
+    return screen.set_timer(limit, partial(_too_slow, screen, reading, limit))  # type: ignore[no-any-return]
+
+
+def _too_slow(screen: Any, reading: Preload, limit: int) -> None:
+    if screen.session is None:
+        reading.cancel()  # in a process of its own, it is killed (see reader.opening)
+    screen.too_slow(limit)
 
 
 def stop(deadline: Timer | None) -> Timer | None:

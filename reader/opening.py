@@ -1,0 +1,204 @@
+"""Stories are read in processes of their own, which the reader can kill.
+
+At start-up, before any thread exists, the reader forks one small process, the *opener*.
+To read a story, the reader sends it the path (and a pipe); the opener forks once more, and
+that process reads the story — from the parsed-story cache, or parsing it — writes it to the
+pipe as plain values and exits (keeping a story it parsed in the cache after it has sent it).
+
+Why a process, not a thread:
+
+* **Limits hold.** A story that takes longer than ``parse_seconds`` is abandoned *and its
+  process killed*: a thread cannot be stopped, and ``re`` holds the interpreter's lock.
+* **Start-up.** The parse runs on the other core while the reader imports Textual, instead
+  of taking turns with it for the one interpreter lock. The reader only unpacks the result.
+
+Why fork from the opener, not from the reader: once Textual runs, the reader has threads,
+and forking a process with threads can leave the child holding locks nobody will release. The
+opener never has a thread. It ends when the reader does (it sees its socket close), and kills
+any reading still going; the readings ignore ctrl+c and write nothing to the terminal.
+
+Where processes can't be made (no ``fork``, or it fails), :func:`read_story` falls back to
+:class:`~reader.formats.Preload`, the thread.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import signal
+import socket
+import threading
+from pathlib import Path
+
+from reader.clean import display_name
+from reader.formats import Preload, StoryError, files, story_cache
+from reader.model import Story
+
+#: The reader's end of the socket to the opener, once started (this process only).
+_opener: Opener | None = None
+
+
+class Opener:
+    """The reader's handle on the opener process."""
+
+    def __init__(self, sock: socket.socket, pid: int) -> None:
+        self._sock, self.pid = sock, pid
+        self._lock = threading.Lock()
+
+    def read(self, path: Path, root: Path | None, limits: tuple[int, bool]) -> Reading:
+        """Start reading ``path`` in a process of its own."""
+        into, out = os.pipe()
+        request = marshal.dumps((os.fsencode(path), None if root is None else os.fsencode(root), *limits))
+        try:
+            with self._lock:
+                socket.send_fds(self._sock, [request], [out])
+                answer = self._sock.recv(16)
+        finally:
+            os.close(out)
+        if len(answer) != 16:
+            os.close(into)
+            raise OSError("the opener process is gone")
+        return Reading(path, root, into, int.from_bytes(answer[:8], "little"))
+
+    def stop(self) -> None:
+        """End the opener (and any reading it started): it sees its socket close."""
+        self._sock.close()
+
+
+class Reading(Preload):
+    """One story being read in its process: a thread reads the pipe (the wait holds no lock);
+    ``cancel()`` kills the process."""
+
+    def __init__(self, path: Path, root: Path | None, pipe: int, pid: int) -> None:
+        self._pipe, self.pid = pipe, pid
+        super().__init__(path, root)  # keep stays None: the process keeps a story it parsed
+
+    def _read(self) -> Story:
+        with os.fdopen(self._pipe, "rb") as source:
+            answer = source.read()
+        if not answer:
+            raise StoryError(f"{display_name(self.path.name)}: could not be read (its reading process ended)")
+        kind, value = marshal.loads(answer)
+        if kind == "error":
+            raise StoryError(str(value))
+        return story_cache.unpack(value)
+
+    def cancel(self) -> None:
+        """Kill the reading (abandoned: too slow, or the reader is going)."""
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass  # it had ended
+
+
+def start() -> Opener | None:
+    """Fork the opener; call it before any thread starts. None where it can't be made."""
+    global _opener
+    if _opener is not None or not hasattr(os, "fork") or not hasattr(socket, "send_fds"):
+        return _opener
+    if threading.active_count() > 1:
+        return None  # forking now could leave the opener holding another thread's lock
+    try:
+        ours, theirs = socket.socketpair()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the opener
+        ours.close()
+        _serve(theirs)  # never returns
+    theirs.close()
+    _opener = Opener(ours, pid)
+    return _opener
+
+
+def read_story(path: Path, root: Path | None) -> Preload:
+    """Start reading ``path``: in a process of its own when the opener runs, else on a
+    thread. Either way it is a :class:`~reader.formats.Preload`."""
+    if _opener is not None:
+        try:
+            return _opener.read(path, root, (files.MAX_FILE_BYTES, files.FOLLOW_OUTSIDE_LINKS))
+        except OSError:
+            pass  # the opener is gone (killed?): a thread still reads it
+    return Preload(path, root)
+
+
+def stop() -> None:
+    global _opener
+    if _opener is not None:
+        _opener.stop()
+        _opener = None
+
+
+def _serve(sock: socket.socket) -> None:
+    """The opener's loop: a process for each story asked for; ends with the reader."""
+    status = 0
+    try:
+        _quiet()
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the readings' ends need no waiting for
+        readings: list[int] = []
+        while True:
+            request, fds, _, _ = socket.recv_fds(sock, 1 << 16, 1)
+            if not request:
+                break  # the reader is gone
+            pid = os.fork()
+            if pid == 0:
+                sock.close()
+                _read(request, fds[0])
+            for fd in fds:
+                os.close(fd)
+            readings = [p for p in readings if _alive(p)] + [pid]
+            sock.sendall(pid.to_bytes(8, "little") + bytes(8))
+        for pid in readings:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    except BaseException:  # noqa: BLE001 - the opener says nothing; the reader falls back
+        status = 1
+    os._exit(status)
+
+
+def _read(request: bytes, out: int) -> None:
+    """A reading process: the story at the requested path, written to ``out``; then kept."""
+    status = 0
+    try:
+        from reader.formats import load_story
+
+        path_bytes, root_bytes, files.MAX_FILE_BYTES, files.FOLLOW_OUTSIDE_LINKS = marshal.loads(request)
+        path = Path(os.fsdecode(path_bytes))
+        root = None if root_bytes is None else Path(os.fsdecode(root_bytes))
+        made = None
+        try:
+            story, made = story_cache.load(path, root)
+            fresh = story is None
+            if story is None:
+                story = load_story(path, root)
+            answer = marshal.dumps(("story", story_cache.pack(story)))
+        except Exception as error:  # reported like any bad file, never a traceback
+            name = display_name(path.name)
+            reason = str(error) if isinstance(error, StoryError) else f"{name}: could not be read ({error})"
+            fresh, answer = False, marshal.dumps(("error", reason))
+        with os.fdopen(out, "wb") as sink:
+            sink.write(answer)
+        if fresh and made is not None and story is not None:
+            story_cache.save(story, path, made)
+    except BaseException:  # noqa: BLE001 - the reader sees the pipe end empty
+        status = 1
+    os._exit(status)
+
+
+def _quiet() -> None:
+    """Nothing from here reaches the terminal, and ctrl+c is the reader's to answer."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    quiet = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(quiet, fd)
+    os.close(quiet)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True

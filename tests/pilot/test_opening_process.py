@@ -1,0 +1,163 @@
+"""Stories read in processes of their own (reader/opening.py): the real reader in a
+pseudo-terminal, and the opener itself in a fresh interpreter (it forks only where no thread
+runs, which a test process can't promise)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import ROOT, SAMPLE
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from open_book import Terminal  # noqa: E402
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` now (from /proc)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        children = {child for child, of in parents.items() if of == parent}
+        found |= children
+        todo.extend(children)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _slow(path: Path) -> Path:
+    """Markdown that takes a few seconds to read (emphasis nested 400,000 deep)."""
+    path.write_text("*_" * 400_000 + "a" + "_*" * 400_000, encoding="utf-8")
+    return path
+
+
+def _env(tmp_path: Path, config: str = "") -> dict[str, str]:
+    (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
+    return dict(
+        os.environ,
+        TERM="xterm-256color",
+        READER_STATE=str(tmp_path / "state"),
+        READER_CONFIG=str(tmp_path / "config.yaml"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+    )
+
+
+def test_a_story_over_the_limit_is_abandoned_and_its_process_killed(tmp_path: Path) -> None:
+    story = _slow(tmp_path / "slow.md")
+    env = _env(tmp_path, "parse_seconds: 1\n")
+    term = Terminal([sys.executable, "-m", "reader", str(story)], env, (100, 30))
+    try:
+        term.wait_for("Opening", timeout=30)
+        time.sleep(0.3)
+        below = _descendants(term.pid)
+        assert len(below) == 2, below  # the opener, and the process reading slow.md
+        started = time.monotonic()
+        term.wait_for("abandoned", timeout=5)
+        assert time.monotonic() - started < 1.5
+        deadline = time.monotonic() + 1.0
+        while (left := {pid for pid in below if _alive(pid)}) and len(left) > 1:
+            assert time.monotonic() < deadline, f"the reading process still runs: {left}"
+            time.sleep(0.02)
+        assert len(left) == 1  # the opener waits for the next story; the reading is gone
+        term.send(b"q")
+        deadline = time.monotonic() + 1.0
+        while not os.waitpid(term.pid, os.WNOHANG)[0]:
+            assert time.monotonic() < deadline, "still running a second after q"
+            term.read(0.02)
+        deadline = time.monotonic() + 1.0
+        while any(_alive(pid) for pid in below):
+            assert time.monotonic() < deadline, "the opener outlived the reader"
+            time.sleep(0.02)
+    finally:
+        term.close()
+
+
+def test_quitting_mid_read_leaves_no_process(tmp_path: Path) -> None:
+    story = _slow(tmp_path / "slow.md")
+    term = Terminal([sys.executable, "-m", "reader", str(story)], _env(tmp_path))
+    try:
+        term.wait_for("Opening", timeout=30)
+        time.sleep(0.3)
+        below = _descendants(term.pid)
+        assert below
+        os.kill(term.pid, signal.SIGKILL)  # not even a chance to clean up
+        os.waitpid(term.pid, 0)
+        deadline = time.monotonic() + 1.0
+        while alive := [pid for pid in below if _alive(pid)]:
+            assert time.monotonic() < deadline, f"left running after the reader was killed: {alive}"
+            time.sleep(0.02)
+    finally:
+        term.close()
+
+
+OPENER = """
+import sys, time
+from pathlib import Path
+from reader import opening
+from reader.formats import StoryError, load_story, files
+
+assert opening.start() is not None
+root = Path(sys.argv[1])
+for path in sorted(root.iterdir()):
+    if not files.is_story_file(path):
+        continue
+    got = opening.read_story(path, root)
+    assert type(got).__name__ == "Reading", got
+    story = got.result()
+    assert story == load_story(path, root), path
+    print("same", path.name)
+bad = Path(sys.argv[2])
+try:
+    opening.read_story(bad, bad.parent).result()
+except StoryError as error:
+    print("error", error)
+slow = opening.read_story(Path(sys.argv[3]), None)
+time.sleep(0.2)
+slow.cancel()
+started = time.monotonic()
+try:
+    slow.result()
+except StoryError as error:
+    print("cancelled", round(time.monotonic() - started, 2), error)
+"""
+
+
+def test_the_opener_reads_what_the_parsers_read_and_says_what_went_wrong(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.epub"
+    bad.write_bytes(b"PK\x03\x04 not a zip at all")
+    slow = _slow(tmp_path / "slow.md")
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    done = subprocess.run(
+        [sys.executable, "-c", OPENER, str(SAMPLE), str(bad), str(slow)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    same = [line for line in lines if line.startswith("same ")]
+    assert len(same) >= 5, lines
+    assert any(line.startswith("error bad.epub") for line in lines), lines
+    cancelled = [line for line in lines if line.startswith("cancelled")]
+    assert cancelled and float(cancelled[0].split()[1]) < 0.5, lines
