@@ -18,7 +18,9 @@ opener never has a thread. It ends when the reader does (it sees its socket clos
 any reading still going; the readings ignore ctrl+c and write nothing to the terminal.
 
 Where processes can't be made (no ``fork``, or it fails), :func:`read_story` falls back to
-:class:`~reader.formats.Preload`, the thread.
+:class:`Preload`, a thread. This module imports nothing of the reader's at first: the opener
+is forked before the reader has imported much (what the reader then changes in memory it had
+at the fork is copied, page by page), and imports the parsers itself, on the other core.
 """
 
 from __future__ import annotations
@@ -28,11 +30,12 @@ import os
 import signal
 import socket
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reader.clean import display_name
-from reader.formats import Preload, StoryError, files, story_cache
-from reader.model import Story
+if TYPE_CHECKING:
+    from reader.model import Story
 
 #: The reader's end of the socket to the opener, once started (this process only).
 _opener: Opener | None = None
@@ -65,6 +68,50 @@ class Opener:
         self._sock.close()
 
 
+class Preload:
+    """Read a story on a thread while the caller does other work (the UI starting up)."""
+
+    def __init__(self, path: Path, root: Path | None = None) -> None:
+        self.path, self.root = path, root
+        self._story: Story | None = None
+        self._error: Exception | None = None
+        #: When the story was parsed (not kept from an earlier opening): how to keep it.
+        self.keep: Callable[[], None] | None = None
+        self._thread = threading.Thread(target=self._run, name="reader-preload", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        from reader.formats import StoryError
+
+        try:
+            self._story = self._read()
+        except StoryError as error:
+            self._error = error
+        except Exception as error:  # reported like any bad file, never a traceback
+            self._error = StoryError(f"{_name(self.path)}: could not be read ({error})")
+
+    def _read(self) -> Story:
+        from reader.formats import open_story
+
+        story, self.keep = open_story(self.path, self.root)
+        return story
+
+    @property
+    def done(self) -> bool:
+        return not self._thread.is_alive()
+
+    def result(self) -> Story:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._story is not None
+        return self._story
+
+    def cancel(self) -> None:
+        """Nothing to do here: a thread can't be stopped (it ends with its parse, or the
+        reader); a :class:`Reading`, in a process, is killed."""
+
+
 class Reading(Preload):
     """One story being read in its process: a thread reads the pipe (the wait holds no lock);
     ``cancel()`` kills the process."""
@@ -74,10 +121,12 @@ class Reading(Preload):
         super().__init__(path, root)  # keep stays None: the process keeps a story it parsed
 
     def _read(self) -> Story:
+        from reader.formats import StoryError, story_cache
+
         with os.fdopen(self._pipe, "rb") as source:
             answer = source.read()
         if not answer:
-            raise StoryError(f"{display_name(self.path.name)}: could not be read (its reading process ended)")
+            raise StoryError(f"{_name(self.path)}: could not be read (its reading process ended)")
         kind, value = marshal.loads(answer)
         if kind == "error":
             raise StoryError(str(value))
@@ -113,8 +162,10 @@ def start() -> Opener | None:
 
 def read_story(path: Path, root: Path | None) -> Preload:
     """Start reading ``path``: in a process of its own when the opener runs, else on a
-    thread. Either way it is a :class:`~reader.formats.Preload`."""
+    thread. Either way it is a :class:`Preload`."""
     if _opener is not None:
+        from reader.formats import files
+
         try:
             return _opener.read(path, root, (files.MAX_FILE_BYTES, files.FOLLOW_OUTSIDE_LINKS))
         except OSError:
@@ -135,6 +186,8 @@ def _serve(sock: socket.socket) -> None:
     try:
         _quiet()
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the readings' ends need no waiting for
+        import reader.formats.story_cache  # noqa: F401 - here, once, not in each reading
+
         readings: list[int] = []
         while True:
             request, fds, _, _ = socket.recv_fds(sock, 1 << 16, 1)
@@ -162,7 +215,7 @@ def _read(request: bytes, out: int) -> None:
     """A reading process: the story at the requested path, written to ``out``; then kept."""
     status = 0
     try:
-        from reader.formats import load_story
+        from reader.formats import StoryError, files, load_story, story_cache
 
         path_bytes, root_bytes, files.MAX_FILE_BYTES, files.FOLLOW_OUTSIDE_LINKS = marshal.loads(request)
         path = Path(os.fsdecode(path_bytes))
@@ -175,8 +228,9 @@ def _read(request: bytes, out: int) -> None:
                 story = load_story(path, root)
             answer = marshal.dumps(("story", story_cache.pack(story)))
         except Exception as error:  # reported like any bad file, never a traceback
-            name = display_name(path.name)
-            reason = str(error) if isinstance(error, StoryError) else f"{name}: could not be read ({error})"
+            reason = (
+                str(error) if isinstance(error, StoryError) else f"{_name(path)}: could not be read ({error})"
+            )
             fresh, answer = False, marshal.dumps(("error", reason))
         with os.fdopen(out, "wb") as sink:
             sink.write(answer)
@@ -202,3 +256,9 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def _name(path: Path) -> str:
+    from reader.clean import display_name
+
+    return display_name(path.name)

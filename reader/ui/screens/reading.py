@@ -23,10 +23,10 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from reader.clean import display_name
-from reader.formats import Preload, StoryError, neighbour_ids
+from reader.formats import StoryError, neighbour_ids
 from reader.layout import PageRef, StoryLayout
 from reader.model import Position, Story
-from reader.opening import read_story
+from reader.opening import Preload, read_story
 from reader.session import OFFER_FINISHED, Moved, ReadingSession
 from reader.state import Found
 from reader.ui.bindings import READING

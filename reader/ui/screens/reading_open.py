@@ -13,7 +13,8 @@ from typing import Any
 from textual.timer import Timer
 
 from reader.clean import display_name
-from reader.formats import Preload, StoryError
+from reader.formats import StoryError
+from reader.opening import Preload
 
 
 def wait_for(screen: Any, reading: Preload, limit: int) -> Timer:
