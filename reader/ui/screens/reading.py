@@ -23,12 +23,11 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from reader.clean import display_name
-from reader.formats import StoryError, neighbour_ids
+from reader.formats import StoryError
 from reader.layout import PageRef, StoryLayout
 from reader.model import Position, Story
 from reader.opening import Preload, read_story
 from reader.session import OFFER_FINISHED, Moved, ReadingSession
-from reader.state import Found
 from reader.ui.bindings import READING
 from reader.ui.keymap import key_of
 from reader.ui.screens import reading_dialogs, reading_open, text_style
@@ -166,11 +165,7 @@ class ReadingScreen(Screen[None]):
             return  # it came after the message said it was abandoned
         self._deadline = reading_open.stop(self._deadline)
         story = message.story
-        app = services(self)
-        found = Found(story.id, story.path, story.title, story.author)
-        story.id = app.state.identify(found, lambda: neighbour_ids(Path(story.path)))
-        session = self.session = ReadingSession(story, app.state, clock=clock, recorded=app.request_save)
-        session.find_key = key_of("reading.find", self.app._keymap)
+        session = self.session = reading_open.start_session(self, story, clock)
         byline = f" — {story.author}" if story.author else ""
         self.query_one("#title-bar", Static).update(
             Text(f"{story.title}{byline}", overflow="ellipsis", no_wrap=True)
@@ -179,7 +174,7 @@ class ReadingScreen(Screen[None]):
         if news:
             self.app.notify(news, title=story.title, timeout=6)
         self.relayout()
-        session.opened()  # opening a story counts: it is read now, and c continues it
+        reading_open.opened(self, session)
         gc.freeze()  # see _counted
         if message.keep is not None:
             keep_when_idle(self, message.keep, lambda: time.monotonic() - self._moved)
