@@ -103,6 +103,27 @@ def _tui_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _plain_args(argv: list[str]) -> Any:
+    """``reader``, ``reader PATH``, with ``--library DIR`` or ``--state DIR``: what nearly
+    every start is, read here (argparse costs 2-3 ms of start-up); None for anything else
+    (``--help``, ``--version``, a mistake), which argparse then answers."""
+    from types import SimpleNamespace
+
+    args = SimpleNamespace(path=None, library=None, state=None)
+    words = iter(argv)
+    for word in words:
+        if word in ("--library", "--state"):
+            value = next(words, None)
+            if value is None or value.startswith("-"):
+                return None
+            setattr(args, word[2:], value)
+        elif word.startswith("-") or args.path is not None:
+            return None
+        else:
+            args.path = word
+    return args
+
+
 def _tui(argv: list[str]) -> int:
     # Start-up allocates a great deal (Textual's import, a long book's blocks) and frees
     # almost nothing: the cyclic collector would only slow it. The app turns it back on,
@@ -121,7 +142,7 @@ def _run_tui(argv: list[str]) -> int:
     from reader import paths
     from reader.commands import apply_limits, default_library, fail
 
-    args = _tui_parser().parse_args(argv)
+    args = _plain_args(argv) or _tui_parser().parse_args(argv)
     story: Path | None = None
     library: Path | None = None
     target = args.path or args.library
