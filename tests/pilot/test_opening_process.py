@@ -139,6 +139,13 @@ try:
     slow.result()
 except StoryError as error:
     print("cancelled", round(time.monotonic() - started, 2), error)
+odd = Path(sys.argv[4])
+print("odd", opening.read_story(odd, odd.parent).result().title)
+import os, signal
+os.kill(opening._opener.pid, signal.SIGKILL)  # the opener gone: a thread reads the story
+time.sleep(0.2)
+fallback = opening.read_story(odd, odd.parent)
+print("fallback", type(fallback).__name__, fallback.result().title)
 """
 
 
@@ -147,8 +154,10 @@ def test_the_opener_reads_what_the_parsers_read_and_says_what_went_wrong(tmp_pat
     bad.write_bytes(b"PK\x03\x04 not a zip at all")
     slow = _slow(tmp_path / "slow.md")
     env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    odd = tmp_path / os.fsdecode(b"odd-\xff-name.txt")
+    odd.write_text("Title: Odd Name\n\nA line or two of a story.\n", encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-c", OPENER, str(SAMPLE), str(bad), str(slow)],
+        [sys.executable, "-c", OPENER, str(SAMPLE), str(bad), str(slow), str(odd)],
         capture_output=True,
         text=True,
         env=env,
@@ -161,3 +170,5 @@ def test_the_opener_reads_what_the_parsers_read_and_says_what_went_wrong(tmp_pat
     assert any(line.startswith("error bad.epub") for line in lines), lines
     cancelled = [line for line in lines if line.startswith("cancelled")]
     assert cancelled and float(cancelled[0].split()[1]) < 0.5, lines
+    odd_title = next(line for line in lines if line.startswith("odd "))[4:]
+    assert odd_title.startswith("Odd") and f"fallback Preload {odd_title}" in lines, lines[-4:]
