@@ -12,37 +12,10 @@ import time
 from pathlib import Path
 
 from conftest import ROOT, SAMPLE
+from tests_support import alive, descendants
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from open_book import Terminal  # noqa: E402
-
-
-def _descendants(pid: int) -> set[int]:
-    """Every process below ``pid`` now (from /proc)."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        parent = todo.pop()
-        children = {child for child, of in parents.items() if of == parent}
-        found |= children
-        todo.extend(children)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def _slow(path: Path) -> Path:
@@ -69,13 +42,13 @@ def test_a_story_over_the_limit_is_abandoned_and_its_process_killed(tmp_path: Pa
     try:
         term.wait_for("Opening", timeout=30)
         time.sleep(0.3)
-        below = _descendants(term.pid)
+        below = descendants(term.pid)
         assert len(below) == 2, below  # the opener, and the process reading slow.md
         started = time.monotonic()
         term.wait_for("abandoned", timeout=5)
         assert time.monotonic() - started < 1.5
         deadline = time.monotonic() + 1.0
-        while (left := {pid for pid in below if _alive(pid)}) and len(left) > 1:
+        while (left := {pid for pid in below if alive(pid)}) and len(left) > 1:
             assert time.monotonic() < deadline, f"the reading process still runs: {left}"
             time.sleep(0.02)
         assert len(left) == 1  # the opener waits for the next story; the reading is gone
@@ -85,7 +58,7 @@ def test_a_story_over_the_limit_is_abandoned_and_its_process_killed(tmp_path: Pa
             assert time.monotonic() < deadline, "still running a second after q"
             term.read(0.02)
         deadline = time.monotonic() + 1.0
-        while any(_alive(pid) for pid in below):
+        while any(alive(pid) for pid in below):
             assert time.monotonic() < deadline, "the opener outlived the reader"
             time.sleep(0.02)
     finally:
@@ -98,13 +71,13 @@ def test_quitting_mid_read_leaves_no_process(tmp_path: Path) -> None:
     try:
         term.wait_for("Opening", timeout=30)
         time.sleep(0.3)
-        below = _descendants(term.pid)
+        below = descendants(term.pid)
         assert below
         os.kill(term.pid, signal.SIGKILL)  # not even a chance to clean up
         os.waitpid(term.pid, 0)
         deadline = time.monotonic() + 1.0
-        while alive := [pid for pid in below if _alive(pid)]:
-            assert time.monotonic() < deadline, f"left running after the reader was killed: {alive}"
+        while running := [pid for pid in below if alive(pid)]:
+            assert time.monotonic() < deadline, f"left running after the reader was killed: {running}"
             time.sleep(0.02)
     finally:
         term.close()
