@@ -26,7 +26,7 @@ from reader.library.cache import CachedRow, MetadataCache
 from reader.library.listing import signatures
 from reader.library.scanning import parsed, row_of
 from reader.search.database import META, SPAN, Database, delete_story, transaction
-from reader.search.extract import Extract, extract_chunk, words_of
+from reader.search.extract import Extract, extract_chunk, failed, words_of
 
 Progress = Callable[[int, int], None]
 StopCheck = Callable[[], bool]
@@ -107,7 +107,7 @@ def run_update(
 
 def _extracts(root: Path, paths: list[Path], stop: StopCheck) -> Iterator[Extract]:
     """The stories' extracts as they are parsed, until ``stop()``."""
-    batches = parsed(root, paths, stop, read=extract_chunk)
+    batches = parsed(root, paths, stop, read=extract_chunk, failed=failed)
     try:
         for batch in batches:
             for extract in batch:
@@ -124,7 +124,7 @@ class _Writer:
 
     def __init__(self, conn: sqlite3.Connection, db_path: Path, known: dict[str, int]) -> None:
         self.conn, self.known = conn, known
-        self.cache = MetadataCache(db_path, format_files.MAX_FILE_BYTES)
+        self.cache = MetadataCache(db_path, format_files.MAX_FILE_BYTES, format_files.PARSE_SECONDS)
         self.cache_open = False
         self.began = 0.0
         self.entries: list[CachedRow] = []

@@ -1,0 +1,373 @@
+"""Parsing stories under a time limit (``parse_seconds``): a story that takes longer is abandoned.
+
+A thread cannot be stopped and ``re`` holds the GIL, so stories are parsed in worker
+processes of our own ("spawn": the UI process has threads), one pipe each. A worker says
+when it starts a story and sends each story's result; the parent knows what each worker
+holds, and a worker whose story is not done ``limit`` seconds after it began is killed and
+replaced: the story comes out as an entry with an error (``failed``) and the library goes on.
+A worker that dies (out of memory, a ``kill -9``) is replaced too; its story is tried once
+more, then given up. The few stories of a small library are parsed on a thread instead
+(``on_threads``): a process costs ~0.15 s to start; there, a story past the limit is left
+to its thread, unseen, and the rest go on elsewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Generator
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from reader.clean import display_name
+from reader.formats import files as format_files
+
+_LOG = logging.getLogger(__name__)
+StopCheck = Callable[[], bool]
+
+
+class _Parsed(Protocol):
+    path: Path
+
+
+Parsed = TypeVar("Parsed", bound=_Parsed)
+#: What a worker runs on a chunk of stories (see ``scanning.ChunkReader``).
+ChunkReader = Callable[[list[Path], Path], list[Parsed]]
+#: The item for a story that could not be parsed: (path, root, reason).
+Failed = Callable[[Path, Path, str], Parsed]
+#: Seconds between two batches of freshly parsed stories.
+BATCH_SECONDS = 0.15
+#: Stories handed to a worker at a time, once the first few came back one by one.
+CHUNK = 4
+#: Chunks sent to each worker ahead of what the caller has taken.
+IN_FLIGHT = 2
+#: Seconds a new worker may take to say anything: longer, and processes do not work here.
+START_SECONDS = 30.0
+
+
+class NoProcesses(Exception):
+    """Worker processes cannot be started here (or die before they parse anything)."""
+
+
+def too_slow_reason(path: Path, limit: float) -> str:
+    return (
+        f"{display_name(path.name)}: took longer than {limit:g} s to read, abandoned "
+        "(parse_seconds in config.yaml sets the limit)"
+    )
+
+
+def died_reason(path: Path, times: int = 2) -> str:
+    again = ", twice" if times == 2 else ""
+    return f"{display_name(path.name)}: the process reading it ended unexpectedly{again}"
+
+
+def on_threads(
+    root: Path,
+    paths: list[Path],
+    should_stop: StopCheck,
+    read: ChunkReader[Parsed],
+    failed: Failed[Parsed],
+    limit: float,
+) -> Generator[list[Parsed], None, list[Path]]:
+    """The stories parsed one by one on a daemon thread, in batches about every BATCH_SECONDS,
+    while ``should_stop()`` is false (the caller's thread may be one the interpreter joins at
+    exit). A story not done after ``limit`` seconds comes out as ``failed`` and its thread is
+    left to finish it unseen; returns the stories not parsed then (else ``[]``)."""
+    events: queue.Queue[tuple[Path, float] | list[Parsed] | None] = queue.Queue()
+    given_up = threading.Event()
+
+    def parse_all() -> None:
+        try:
+            for path in paths:
+                if should_stop() or given_up.is_set():
+                    return
+                events.put((path, time.monotonic()))
+                events.put(read([path], root))
+        finally:
+            events.put(None)
+
+    threading.Thread(target=parse_all, name="reader-scan-parse", daemon=True).start()
+    batch: list[Parsed] = []
+    last: float | None = None
+    current: tuple[Path, float] | None = None
+    done = 0
+    while True:
+        wait_for = BATCH_SECONDS if current is None else current[1] + limit - time.monotonic()
+        try:
+            event = events.get(timeout=max(0.0, min(BATCH_SECONDS, wait_for)))
+        except queue.Empty:
+            if should_stop():
+                return []
+            if current is not None and time.monotonic() - current[1] > limit:
+                given_up.set()
+                batch.append(failed(current[0], root, too_slow_reason(current[0], limit)))
+                yield batch
+                return paths[done + 1 :]
+            continue
+        if event is None:
+            break
+        if isinstance(event, tuple):
+            current = event
+            continue
+        current, done = None, done + 1
+        batch.extend(event)
+        now = time.monotonic()
+        if last is None or now - last >= BATCH_SECONDS:
+            yield batch
+            batch, last = [], now
+    if batch and not should_stop():
+        yield batch
+    return []
+
+
+class _Worker:
+    """One worker process, its pipe, and the chunks sent to it not yet all answered."""
+
+    def __init__(self, read: ChunkReader[Any]) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conn, theirs = context.Pipe()
+        limits = (format_files.MAX_FILE_BYTES, format_files.FOLLOW_OUTSIDE_LINKS)
+        self.process = context.Process(
+            target=_serve, args=(theirs, read, *limits), name="reader-parse", daemon=True
+        )
+        try:
+            start_quietly(self.process)
+        finally:
+            theirs.close()
+        self.born = time.monotonic()
+        self.heard = False  # it has said something: it started
+        self.chunks: deque[list[Path]] = deque()
+        self.since: float | None = None  # when the story at the head of ``chunks`` began
+
+    def give(self, chunk: list[Path], root: Path) -> None:
+        self.conn.send((chunk, root))
+        self.chunks.append(list(chunk))
+
+    def head(self) -> Path:
+        return self.chunks[0][0]
+
+    def answered(self) -> None:
+        self.chunks[0].pop(0)
+        if not self.chunks[0]:
+            self.chunks.popleft()
+        self.since = None
+
+    def left(self) -> list[Path]:
+        return [path for chunk in self.chunks for path in chunk]
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+            self.process.join(2)
+        except (OSError, ValueError, AttributeError):  # never started, or gone already
+            pass
+        self.conn.close()
+
+
+def in_processes(
+    root: Path,
+    paths: list[Path],
+    workers: int,
+    should_stop: StopCheck,
+    read: ChunkReader[Parsed],
+    failed: Failed[Parsed],
+    limit: float,
+) -> Generator[list[Parsed], None, None]:
+    """``read`` of ``paths`` in ``workers`` processes, in batches about every BATCH_SECONDS (the
+    first as soon as one is ready); a story over ``limit`` seconds is ``failed`` and its worker
+    replaced. Raises NoProcesses when processes cannot be started here."""
+    _start_resource_tracker()
+    first = 2 * workers  # one story a chunk at first, so that the first rows come soon
+    todo = deque([paths[i : i + 1] for i in range(min(first, len(paths)))])
+    todo += [paths[i : i + CHUNK] for i in range(first, len(paths), CHUNK)]
+    pool: list[_Worker] = []
+    deaths: dict[Path, int] = {}
+    starts_failed = 0
+    batch: list[Parsed] = []
+    last: float | None = None
+
+    def replace(worker: _Worker, reason: Callable[[Path], str] | None) -> None:
+        """Kill ``worker`` and start another; its story is ``failed`` (``reason``) or tried
+        again, the rest of what it held goes back to the front of the queue."""
+        worker.kill()
+        left = worker.left()
+        if left and reason is not None:
+            batch.append(failed(left[0], root, reason(left[0])))
+            left = left[1:]
+        todo.extendleft(reversed([[path] for path in left]))
+        pool[pool.index(worker)] = _Worker(read)
+
+    try:
+        try:
+            pool.extend(_Worker(read) for _ in range(min(workers, len(todo))))
+        except Exception as error:  # noqa: BLE001 - whatever it is, processes do not start here
+            raise NoProcesses(f"{type(error).__name__}: {error}") from error
+        while not should_stop():
+            for worker in pool:
+                while todo and len(worker.chunks) < IN_FLIGHT:
+                    worker.give(todo.popleft(), root)
+            busy = [worker for worker in pool if worker.chunks]
+            if not busy:
+                break
+            now = time.monotonic()
+            ends = [now + BATCH_SECONDS]
+            ends += [w.since + limit for w in busy if w.since is not None]
+            ends += [w.born + START_SECONDS for w in busy if not w.heard]
+            if batch and last is not None:
+                ends.append(last + BATCH_SECONDS)
+            ready = wait([w.conn for w in busy], timeout=max(0.0, min(ends) - now))
+            for worker in busy:
+                if worker.conn not in ready:
+                    continue
+                try:
+                    while worker.conn.poll():
+                        message = worker.conn.recv()
+                        worker.heard = True
+                        if isinstance(message, float):
+                            worker.since = time.monotonic()
+                        else:
+                            batch.extend(message)
+                            worker.answered()
+                except (EOFError, OSError):  # it died
+                    if not worker.heard:
+                        starts_failed += 1
+                        if starts_failed >= 2:
+                            raise NoProcesses("worker processes end as they start") from None
+                        replace(worker, None)
+                        continue
+                    head = worker.head()
+                    deaths[head] = deaths.get(head, 0) + 1
+                    replace(worker, died_reason if deaths[head] >= 2 else None)
+            now = time.monotonic()
+            for worker in list(pool):
+                if worker.since is not None and now - worker.since > limit:
+                    replace(worker, lambda path: too_slow_reason(path, limit))
+                elif worker.chunks and not worker.heard and now - worker.born > START_SECONDS:
+                    raise NoProcesses("a worker process did not start")
+            if batch and (last is None or now - last >= BATCH_SECONDS):
+                yield batch
+                batch, last = [], now
+        if batch:
+            yield batch
+    finally:
+        for worker in pool:
+            worker.kill()
+
+
+def run_in_child(job: Callable[..., Any], args: tuple[Any, ...], limit: float) -> Any:
+    """``job(*args)`` in a child process, killed after ``limit`` seconds (TimeoutError); an
+    exception the job raised is raised here; EOFError when the child died, NoProcesses when
+    none can be started. Forked when this process has no other thread (a few ms), else spawned."""
+    method = "fork" if _fork_is_safe() else "spawn"
+    context: Any = multiprocessing.get_context(method)
+    if method == "spawn":
+        _start_resource_tracker()
+    ours, theirs = context.Pipe(duplex=False)
+    limits = (format_files.MAX_FILE_BYTES, format_files.FOLLOW_OUTSIDE_LINKS)
+    child = context.Process(target=_run_one, args=(theirs, job, args, *limits), daemon=True)
+    try:
+        start_quietly(child)
+    except Exception as error:  # noqa: BLE001 - whatever it is, no child here
+        ours.close()
+        raise NoProcesses(f"{type(error).__name__}: {error}") from error
+    finally:
+        theirs.close()
+    try:
+        if not ours.poll(limit):
+            raise TimeoutError(limit)
+        done, value = ours.recv()
+    finally:
+        ours.close()
+        child.kill()
+        child.join(2)
+    if not done:
+        raise value
+    return value
+
+
+def _fork_is_safe() -> bool:
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and sys.platform.startswith("linux")
+        and threading.active_count() == 1
+    )
+
+
+def start_quietly(process: Any) -> None:
+    """Start ``process`` so that a ctrl+c while it starts up is never its to answer (it would
+    print a traceback): on the main thread, SIGINT is ignored while it starts (a child keeps
+    an ignored signal) and held back from this process meanwhile, not lost."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        process.start()
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    answer = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process.start()
+    finally:
+        signal.signal(signal.SIGINT, answer)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _serve(conn: Connection, read: ChunkReader[Any], size_limit: int, follow_outside_links: bool) -> None:
+    """A worker: chunks of stories in, for each story the time it starts and its result out."""
+    _start_worker(size_limit, follow_outside_links)
+    while True:
+        try:
+            chunk, root = conn.recv()
+        except (EOFError, OSError):  # the reader is gone
+            return
+        for path in chunk:
+            conn.send(time.monotonic())
+            conn.send(read([path], root))
+
+
+def _run_one(
+    conn: Connection, job: Callable[..., Any], args: tuple[Any, ...], size_limit: int, follow: bool
+) -> None:
+    _start_worker(size_limit, follow)
+    try:
+        result: tuple[bool, Any] = (True, job(*args))
+    except Exception as error:  # noqa: BLE001 - the parent raises it again
+        result = (False, error)
+    conn.send(result)
+
+
+def _start_worker(size_limit: int, follow_outside_links: bool = False) -> None:
+    """In each worker: the reader's size limit and links setting, no ctrl+c (the reader's to
+    answer), and no output onto the reader's screen (a story's parse that prints)."""
+    format_files.MAX_FILE_BYTES = size_limit
+    format_files.FOLLOW_OUTSIDE_LINKS = follow_outside_links
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    quiet = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(quiet, fd)
+    os.close(quiet)
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a real stderr: under Textual,
+    ``sys.stderr`` is a capture whose ``fileno()`` is -1, and "spawn" then fails with "bad
+    value(s) in fds_to_keep". The tracker's stderr is /dev/null, not the screen."""
+    from multiprocessing import resource_tracker
+
+    try:
+        if sys.stderr is not None and sys.stderr.fileno() >= 0:
+            return resource_tracker.ensure_running()
+    except (AttributeError, OSError, ValueError):
+        pass
+    captured = sys.stderr
+    with open(os.devnull, "w") as quiet:
+        sys.stderr = quiet
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = captured
