@@ -51,6 +51,9 @@ CHUNK = 4
 IN_FLIGHT = 2
 #: Seconds a new worker may take to say anything: longer, and processes do not work here.
 START_SECONDS = 30.0
+#: Seconds a story may hold up the ones sent to its worker after it, once the others have
+#: nothing left to do: then they are parsed elsewhere (and what it sends of them dropped).
+STEAL_SECONDS = 0.5
 
 
 class NoProcesses(Exception):
@@ -128,6 +131,15 @@ def on_threads(
     return []
 
 
+class _Job:
+    """A story sent to a worker; ``wanted`` is false once it was given to another worker."""
+
+    __slots__ = ("path", "wanted")
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.wanted = path, True
+
+
 class _Worker:
     """One worker process, its pipe, and the chunks sent to it not yet all answered."""
 
@@ -144,24 +156,38 @@ class _Worker:
             theirs.close()
         self.born = time.monotonic()
         self.heard = False  # it has said something: it started
-        self.chunks: deque[list[Path]] = deque()
+        self.chunks: deque[list[_Job]] = deque()
         self.since: float | None = None  # when the story at the head of ``chunks`` began
 
     def give(self, chunk: list[Path], root: Path) -> None:
         self.conn.send((chunk, root))
-        self.chunks.append(list(chunk))
+        self.chunks.append([_Job(path) for path in chunk])
 
-    def head(self) -> Path:
-        return self.chunks[0][0]
+    def held(self) -> list[_Job]:
+        return [job for chunk in self.chunks for job in chunk]
 
-    def answered(self) -> None:
-        self.chunks[0].pop(0)
+    def answered(self) -> _Job:
+        """The story at the head is done: its job, no longer held."""
+        job = self.chunks[0].pop(0)
         if not self.chunks[0]:
             self.chunks.popleft()
         self.since = None
+        return job
 
-    def left(self) -> list[Path]:
-        return [path for chunk in self.chunks for path in chunk]
+    def stuck(self, now: float) -> bool:
+        """Its story has taken long enough for the ones waiting behind it to go elsewhere."""
+        return self.since is not None and now - self.since >= STEAL_SECONDS
+
+    def waiting(self) -> list[_Job]:
+        """The stories sent here behind the one being parsed, not given to another since."""
+        return [job for job in self.held()[1:] if job.wanted]
+
+    def steal(self) -> list[Path]:
+        """The stories waiting behind one that has taken long (another worker is idle)."""
+        waiting = self.waiting()
+        for job in waiting:
+            job.wanted = False
+        return [job.path for job in waiting]
 
     def kill(self) -> None:
         try:
@@ -198,11 +224,12 @@ def in_processes(
         """Kill ``worker`` and start another; its story is ``failed`` (``reason``) or tried
         again, the rest of what it held goes back to the front of the queue."""
         worker.kill()
-        left = worker.left()
-        if left and reason is not None:
-            batch.append(failed(left[0], root, reason(left[0])))
-            left = left[1:]
-        todo.extendleft(reversed([[path] for path in left]))
+        held = worker.held()
+        if held and reason is not None:
+            if held[0].wanted:
+                batch.append(failed(held[0].path, root, reason(held[0].path)))
+            held = held[1:]
+        todo.extendleft(reversed([[job.path] for job in held if job.wanted]))
         pool[pool.index(worker)] = _Worker(read)
 
     try:
@@ -211,15 +238,21 @@ def in_processes(
         except Exception as error:  # noqa: BLE001 - whatever it is, processes do not start here
             raise NoProcesses(f"{type(error).__name__}: {error}") from error
         while not should_stop():
+            now = time.monotonic()
+            idle = not todo and not all(worker.chunks for worker in pool)
+            if idle:
+                for worker in filter(lambda worker: worker.stuck(now), pool):
+                    todo.extend([path] for path in worker.steal())
             for worker in pool:
-                while todo and len(worker.chunks) < IN_FLIGHT:
+                while todo and len(worker.chunks) < IN_FLIGHT and not worker.stuck(now):
                     worker.give(todo.popleft(), root)
             busy = [worker for worker in pool if worker.chunks]
             if not busy:
                 break
-            now = time.monotonic()
             ends = [now + BATCH_SECONDS]
             ends += [w.since + limit for w in busy if w.since is not None]
+            if idle:
+                ends += [w.since + STEAL_SECONDS for w in busy if w.since is not None and w.waiting()]
             ends += [w.born + START_SECONDS for w in busy if not w.heard]
             if batch and last is not None:
                 ends.append(last + BATCH_SECONDS)
@@ -233,17 +266,19 @@ def in_processes(
                         worker.heard = True
                         if isinstance(message, float):
                             worker.since = time.monotonic()
-                        else:
+                        elif worker.answered().wanted:
                             batch.extend(message)
-                            worker.answered()
                 except (EOFError, OSError):  # it died
+                    if not worker.chunks:
+                        replace(worker, None)
+                        continue
                     if not worker.heard:
                         starts_failed += 1
                         if starts_failed >= 2:
                             raise NoProcesses("worker processes end as they start") from None
                         replace(worker, None)
                         continue
-                    head = worker.head()
+                    head = worker.held()[0].path
                     deaths[head] = deaths.get(head, 0) + 1
                     replace(worker, died_reason if deaths[head] >= 2 else None)
             now = time.monotonic()
