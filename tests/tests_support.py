@@ -152,3 +152,11 @@ async def press_at_once(pilot, *keys: str) -> None:  # type: ignore[no-untyped-d
         event.set_sender(app)
         app._driver.send_message(event)
     await pilot.pause()
+
+
+def slow_story(path: Path, depth: int = 300_000) -> Path:
+    """A real story file that is slow to parse: markdown emphasis marks nested ``depth`` deep
+    (4·depth bytes) take the linear parser about ``depth`` / 100,000 seconds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("*_" * depth + "a" + "_*" * depth, encoding="utf-8")
+    return path

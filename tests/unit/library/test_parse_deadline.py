@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests_support import slow_story
 
 from reader.formats import files
 from reader.library import scanning, workers
@@ -22,13 +23,6 @@ from reader.library.scanning import scan, scan_batches
 from reader.search.index import SearchIndex
 
 LIMIT = 1
-
-
-def slow_story(path: Path, depth: int = 300_000) -> Path:
-    """A markdown file that takes the parser about ``depth`` / 100,000 seconds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("*_" * depth + "a" + "_*" * depth, encoding="utf-8")
-    return path
 
 
 def story(path: Path, n: int) -> Path:
