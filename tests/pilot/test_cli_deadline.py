@@ -12,20 +12,14 @@ import time
 from pathlib import Path
 
 import pytest
-from tests_support import run_reader, slow_story
+from tests_support import owl_stories, processes, run_reader, slow_story
 
 ABANDONED = "took longer than 1 s to read, abandoned (parse_seconds in config.yaml sets the limit)"
 
 
 @pytest.fixture
 def library(tmp_path: Path) -> Path:
-    root = tmp_path / "lib"
-    root.mkdir()
-    for n in range(4):
-        (root / f"story-{n}.txt").write_text(
-            f"Title: Story {n}\n\nThe owl {n} flew home.\n", encoding="utf-8"
-        )
-    return root
+    return owl_stories(tmp_path / "lib", 4)
 
 
 def limit(tmp_path: Path, seconds: int) -> None:
@@ -74,17 +68,7 @@ def test_dump_within_the_limit_is_the_story(tmp_path: Path) -> None:
 
 
 def group_members(group: int) -> list[str]:
-    """The command lines of the processes in process group ``group`` (read from /proc)."""
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-            command = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[3]) == group:
-            found.append(command.replace(b"\0", b" ").decode(errors="replace"))
-    return found
+    return [command for _, _, pgid, command in processes() if pgid == group]
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tests_support import make_app, slow_story, wait_until
+from tests_support import make_app, owl_stories, slow_story, wait_until
 
 from reader.formats import files
 from reader.ui.widgets.story_table import StoryTable
@@ -15,13 +15,7 @@ from reader.ui.widgets.story_table import StoryTable
 
 @pytest.fixture
 def library(tmp_path: Path) -> Path:
-    root = tmp_path / "lib"
-    root.mkdir()
-    for n in range(6):
-        (root / f"story-{n}.txt").write_text(
-            f"Title: Story {n}\n\nThe owl {n} flew home.\n", encoding="utf-8"
-        )
-    return root
+    return owl_stories(tmp_path / "lib", 6)
 
 
 async def test_the_library_lists_every_other_story_beside_an_abandoned_one(

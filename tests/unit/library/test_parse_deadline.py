@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests_support import slow_story
+from tests_support import processes, slow_story
 
 from reader.formats import files
 from reader.library import scanning, workers
@@ -34,17 +34,11 @@ def story(path: Path, n: int) -> Path:
 
 
 def children() -> list[int]:
-    """This process's child processes but the resource tracker (read from /proc)."""
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-            command = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"resource_tracker" not in command:
-            found.append(int(pid))
-    return found
+    """This process's child processes but the resource tracker."""
+    mine = os.getpid()
+    return [
+        pid for pid, parent, _, command in processes() if parent == mine and "resource_tracker" not in command
+    ]
 
 
 @pytest.fixture(autouse=True)
