@@ -39,6 +39,8 @@ DEAD_SHARE, MIN_DEAD = 0.25, 10_000
 #: and prefixes) is read from the index once at the end rather than taken story by story, the
 #: library's metadata cache gets the stories' entries, and the log is truncated at the end.
 VOCABULARY_PASS_FROM = 32 << 20
+#: The limits a story that could not be read met (``max_story_mb``, ``parse_seconds``).
+_LIMITS = "{} bytes, {} s"
 
 
 def run_update(
@@ -54,8 +56,10 @@ def run_update(
         if _too_many_dead(conn):
             _clear(conn)
         found = signatures(root)
-        rows = conn.execute("SELECT path, mtime_ns, size, sid FROM stories").fetchall()
-        indexed = {row[0]: row[1:3] for row in rows}
+        rows = conn.execute("SELECT path, mtime_ns, size, sid, error FROM stories").fetchall()
+        # stories that could not be read are tried again when the limits they met change
+        retry = _limits(conn) != _LIMITS.format(format_files.MAX_FILE_BYTES, format_files.PARSE_SECONDS)
+        indexed = {row[0]: row[1:3] for row in rows if not (retry and row[4] is not None)}
         # (path, signature) pairs compared as sets: a library of 5,000 in a few milliseconds
         todo = sorted({rel for rel, _ in found.items() - indexed.items()}, key=natural_key)
         gone_paths = indexed.keys() - found.keys()
@@ -197,6 +201,10 @@ def _finish(conn: sqlite3.Connection, changed: bool) -> None:
     """Mark the index complete, its vocabulary too (reading it from the index if a big
     update left it out: a few seconds a GB, against half a minute tokenizing in Python)."""
     info = dict(conn.execute("SELECT key, value FROM info").fetchall())
+    limits = _LIMITS.format(format_files.MAX_FILE_BYTES, format_files.PARSE_SECONDS)
+    if info.get("limits") != limits:
+        with transaction(conn):
+            conn.execute("INSERT OR REPLACE INTO info VALUES ('limits', ?)", (limits,))
     if "vocabulary" not in info:
         with transaction(conn):
             conn.execute(
@@ -207,6 +215,11 @@ def _finish(conn: sqlite3.Connection, changed: bool) -> None:
     if changed or "complete" not in info:
         with transaction(conn):
             conn.execute("INSERT OR REPLACE INTO info VALUES ('complete', ?)", (str(time.time()),))
+
+
+def _limits(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT value FROM info WHERE key = 'limits'").fetchone()
+    return None if row is None else str(row[0])
 
 
 def _next_sid(conn: sqlite3.Connection) -> int:

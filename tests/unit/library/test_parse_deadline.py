@@ -216,7 +216,7 @@ def test_a_worker_that_prints_prints_nowhere(tmp_path: Path, capfd: pytest.Captu
     assert "NOISE" not in out + err
 
 
-def test_the_index_build_abandons_a_slow_story(tmp_path: Path) -> None:
+def test_the_index_build_abandons_a_slow_story(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "lib"
     for n in range(5):
         story(root / f"s{n}.txt", n)
@@ -231,6 +231,9 @@ def test_the_index_build_abandons_a_slow_story(tmp_path: Path) -> None:
         start = time.monotonic()
         again = index.update()  # the index remembers it as failed: not parsed again
         assert time.monotonic() - start < 0.5 and not again.added and not again.failed
+        monkeypatch.setattr(files, "PARSE_SECONDS", 30)  # a higher limit: tried again, and read
+        raised = index.update()
+        assert raised.changed == 1 and not raised.failed
     finally:
         index.close()
     assert children() == []
