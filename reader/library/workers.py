@@ -1,14 +1,14 @@
 """Parsing stories under a time limit (``parse_seconds``): a story that takes longer is abandoned.
 
 A thread cannot be stopped and ``re`` holds the GIL, so stories are parsed in worker
-processes of our own ("spawn": the UI process has threads), one pipe each. A worker says
-when it starts a story and sends each story's result; the parent knows what each worker
-holds, and a worker whose story is not done ``limit`` seconds after it began is killed and
-replaced: the story comes out as an entry with an error (``failed``) and the library goes on.
-A worker that dies (out of memory, a ``kill -9``) is replaced too; its story is tried once
-more, then given up. The few stories of a small library are parsed on a thread instead
-(``on_threads``): a process costs ~0.15 s to start; there, a story past the limit is left
-to its thread, unseen, and the rest go on elsewhere.
+processes of our own ("spawn": the UI process has threads), one pipe each. A worker sends
+each story's result; the parent knows what each worker holds and when its story began (as
+the one before came back), and a worker whose story is not done ``limit`` seconds later is
+killed and replaced: the story comes out as an entry with an error (``failed``), and the
+library goes on. A worker that dies (out of memory, a ``kill -9``) is replaced too; its
+story is tried once more, then given up. The few small stories of a small library are
+parsed on a thread instead (``on_threads``: a process costs ~0.15 s to start); there, a
+story past the limit is left to its thread, unseen, and the rest go on elsewhere.
 """
 
 from __future__ import annotations
@@ -84,15 +84,18 @@ def on_threads(
     while ``should_stop()`` is false (the caller's thread may be one the interpreter joins at
     exit). A story not done after ``limit`` seconds comes out as ``failed`` and its thread is
     left to finish it unseen; returns the stories not parsed then (else ``[]``)."""
-    events: queue.Queue[tuple[Path, float] | list[Parsed] | None] = queue.Queue()
+    events: queue.Queue[list[Parsed] | None] = queue.Queue()
     given_up = threading.Event()
+    # the story being parsed and since when: read here, with no message (a message a story
+    # more would wake this thread, which then takes the GIL from the parse for 5 ms)
+    current: list[tuple[int, float]] = []
 
     def parse_all() -> None:
         try:
-            for path in paths:
+            for n, path in enumerate(paths):
                 if should_stop() or given_up.is_set():
                     return
-                events.put((path, time.monotonic()))
+                current[:] = [(n, time.monotonic())]
                 events.put(read([path], root))
         finally:
             events.put(None)
@@ -100,27 +103,21 @@ def on_threads(
     threading.Thread(target=parse_all, name="reader-scan-parse", daemon=True).start()
     batch: list[Parsed] = []
     last: float | None = None
-    current: tuple[Path, float] | None = None
-    done = 0
     while True:
-        wait_for = BATCH_SECONDS if current is None else current[1] + limit - time.monotonic()
         try:
-            event = events.get(timeout=max(0.0, min(BATCH_SECONDS, wait_for)))
+            event = events.get(timeout=BATCH_SECONDS)
         except queue.Empty:
             if should_stop():
                 return []
-            if current is not None and time.monotonic() - current[1] > limit:
+            (n, since), *_ = current or [(0, time.monotonic())]
+            if time.monotonic() - since > limit:
                 given_up.set()
-                batch.append(failed(current[0], root, too_slow_reason(current[0], limit)))
+                batch.append(failed(paths[n], root, too_slow_reason(paths[n], limit)))
                 yield batch
-                return paths[done + 1 :]
+                return paths[n + 1 :]
             continue
         if event is None:
             break
-        if isinstance(event, tuple):
-            current = event
-            continue
-        current, done = None, done + 1
         batch.extend(event)
         now = time.monotonic()
         if last is None or now - last >= BATCH_SECONDS:
@@ -160,6 +157,8 @@ class _Worker:
         self.since: float | None = None  # when the story at the head of ``chunks`` began
 
     def give(self, chunk: list[Path], root: Path) -> None:
+        if not self.chunks and self.heard:  # idle: it starts on it now
+            self.since = time.monotonic()
         self.conn.send((chunk, root))
         self.chunks.append([_Job(path) for path in chunk])
 
@@ -171,7 +170,7 @@ class _Worker:
         job = self.chunks[0].pop(0)
         if not self.chunks[0]:
             self.chunks.popleft()
-        self.since = None
+        self.since = time.monotonic() if self.chunks else None  # it goes on with the next
         return job
 
     def stuck(self, now: float) -> bool:
@@ -263,9 +262,9 @@ def in_processes(
                 try:
                     while worker.conn.poll():
                         message = worker.conn.recv()
-                        worker.heard = True
-                        if isinstance(message, float):
-                            worker.since = time.monotonic()
+                        if not worker.heard:  # it is ready: its first story starts now
+                            worker.heard = True
+                            worker.since = time.monotonic() if worker.chunks else None
                         elif worker.answered().wanted:
                             batch.extend(message)
                 except (EOFError, OSError):  # it died
@@ -353,15 +352,16 @@ def start_quietly(process: Any) -> None:
 
 
 def _serve(conn: Connection, read: ChunkReader[Any], size_limit: int, follow_outside_links: bool) -> None:
-    """A worker: chunks of stories in, for each story the time it starts and its result out."""
+    """A worker: says it is ready, then takes chunks of stories and sends each story's result
+    (the parent counts a story's time from the one before it, or from when it sent it)."""
     _start_worker(size_limit, follow_outside_links)
+    conn.send(None)
     while True:
         try:
             chunk, root = conn.recv()
         except (EOFError, OSError):  # the reader is gone
             return
         for path in chunk:
-            conn.send(time.monotonic())
             conn.send(read([path], root))
 
 
