@@ -276,7 +276,8 @@ def _parsed_in_time(path: Path) -> Any:
     """The story at ``path``, parsed in a child process that is killed after ``parse_seconds``
     (a thread could not be stopped): StoryError when it cannot be read, or not in time."""
     from reader.formats import StoryError, files, load_story
-    from reader.library.workers import NoProcesses, died_reason, run_in_child, too_slow_reason
+    from reader.library.child_process import run_in_child
+    from reader.library.workers import NoProcesses, died_reason, too_slow_reason
 
     try:
         return run_in_child(load_story, (path, path.parent), files.PARSE_SECONDS)

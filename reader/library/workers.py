@@ -209,130 +209,130 @@ def in_processes(
     """``read`` of ``paths`` in ``workers`` processes, in batches about every BATCH_SECONDS (the
     first as soon as one is ready); a story over ``limit`` seconds is ``failed`` and its worker
     replaced. Raises NoProcesses when processes cannot be started here."""
-    _start_resource_tracker()
-    first = 2 * workers  # one story a chunk at first, so that the first rows come soon
-    todo = deque([paths[i : i + 1] for i in range(min(first, len(paths)))])
-    todo += [paths[i : i + CHUNK] for i in range(first, len(paths), CHUNK)]
-    pool: list[_Worker] = []
-    deaths: dict[Path, int] = {}
-    starts_failed = 0
-    batch: list[Parsed] = []
+    start_resource_tracker()
+    pool = _Pool(root, paths, workers, read, failed, limit)
     last: float | None = None
+    try:
+        pool.start()
+        while not should_stop():
+            now = time.monotonic()
+            busy = pool.feed(now)
+            if not busy:
+                break
+            ends = pool.deadlines(busy, now)
+            if pool.batch and last is not None:
+                ends.append(last + BATCH_SECONDS)
+            ready = wait([w.conn for w in busy], timeout=max(0.0, min(ends) - now))
+            for worker in busy:
+                if worker.conn in ready:
+                    pool.receive(worker)
+            now = time.monotonic()
+            pool.check(now)
+            if pool.batch and (last is None or now - last >= BATCH_SECONDS):
+                yield pool.take()
+                last = now
+        if pool.batch:
+            yield pool.take()
+    finally:
+        pool.close()
 
-    def replace(worker: _Worker, reason: Callable[[Path], str] | None) -> None:
+
+class _Pool:
+    """The worker processes, the stories not sent yet, and what came back."""
+
+    def __init__(
+        self,
+        root: Path,
+        paths: list[Path],
+        count: int,
+        read: ChunkReader[Any],
+        failed: Failed[Any],
+        limit: float,
+    ) -> None:
+        self.root, self.count, self.read, self.failed, self.limit = root, count, read, failed, limit
+        first = 2 * count  # one story a chunk at first, so that the first rows come soon
+        self.todo = deque([paths[i : i + 1] for i in range(min(first, len(paths)))])
+        self.todo += [paths[i : i + CHUNK] for i in range(first, len(paths), CHUNK)]
+        self.workers: list[_Worker] = []
+        self.deaths: dict[Path, int] = {}
+        self.starts_failed = 0
+        self.batch: list[Any] = []
+
+    def start(self) -> None:
+        try:
+            self.workers.extend(_Worker(self.read) for _ in range(min(self.count, len(self.todo))))
+        except Exception as error:  # noqa: BLE001 - whatever it is, processes do not start here
+            raise NoProcesses(f"{type(error).__name__}: {error}") from error
+
+    def feed(self, now: float) -> list[_Worker]:
+        """Send stories to the workers that are not stuck (taking back those waiting behind a
+        stuck one when another worker is idle); the workers that hold stories."""
+        if not self.todo and not all(worker.chunks for worker in self.workers):
+            for worker in filter(lambda worker: worker.stuck(now), self.workers):
+                self.todo.extend([path] for path in worker.steal())
+        for worker in self.workers:
+            while self.todo and len(worker.chunks) < IN_FLIGHT and not worker.stuck(now):
+                worker.give(self.todo.popleft(), self.root)
+        return [worker for worker in self.workers if worker.chunks]
+
+    def deadlines(self, busy: list[_Worker], now: float) -> list[float]:
+        """When to look again: a story's limit, stories to take back, a worker's start."""
+        ends = [now + BATCH_SECONDS]
+        ends += [w.since + self.limit for w in busy if w.since is not None]
+        if not self.todo and len(busy) < len(self.workers):
+            ends += [w.since + STEAL_SECONDS for w in busy if w.since is not None and w.waiting()]
+        ends += [w.born + START_SECONDS for w in busy if not w.heard]
+        return ends
+
+    def receive(self, worker: _Worker) -> None:
+        """What ``worker`` sent; a worker that died is replaced, its story tried once more."""
+        try:
+            while worker.conn.poll():
+                message = worker.conn.recv()
+                if not worker.heard:  # it is ready: its first story starts now
+                    worker.heard = True
+                    worker.since = time.monotonic() if worker.chunks else None
+                elif worker.answered().wanted:
+                    self.batch.extend(message)
+        except (EOFError, OSError):  # it died
+            if worker.chunks and not worker.heard:
+                self.starts_failed += 1
+                if self.starts_failed >= 2:
+                    raise NoProcesses("worker processes end as they start") from None
+            if not worker.chunks or not worker.heard:
+                self.replace(worker, None)
+                return
+            head = worker.held()[0].path
+            self.deaths[head] = self.deaths.get(head, 0) + 1
+            self.replace(worker, died_reason if self.deaths[head] >= 2 else None)
+
+    def check(self, now: float) -> None:
+        """Kill the workers whose story is over the limit."""
+        for worker in list(self.workers):
+            if worker.since is not None and now - worker.since > self.limit:
+                self.replace(worker, lambda path: too_slow_reason(path, self.limit))
+            elif worker.chunks and not worker.heard and now - worker.born > START_SECONDS:
+                raise NoProcesses("a worker process did not start")
+
+    def replace(self, worker: _Worker, reason: Callable[[Path], str] | None) -> None:
         """Kill ``worker`` and start another; its story is ``failed`` (``reason``) or tried
         again, the rest of what it held goes back to the front of the queue."""
         worker.kill()
         held = worker.held()
         if held and reason is not None:
             if held[0].wanted:
-                batch.append(failed(held[0].path, root, reason(held[0].path)))
+                self.batch.append(self.failed(held[0].path, self.root, reason(held[0].path)))
             held = held[1:]
-        todo.extendleft(reversed([[job.path] for job in held if job.wanted]))
-        pool[pool.index(worker)] = _Worker(read)
+        self.todo.extendleft(reversed([[job.path] for job in held if job.wanted]))
+        self.workers[self.workers.index(worker)] = _Worker(self.read)
 
-    try:
-        try:
-            pool.extend(_Worker(read) for _ in range(min(workers, len(todo))))
-        except Exception as error:  # noqa: BLE001 - whatever it is, processes do not start here
-            raise NoProcesses(f"{type(error).__name__}: {error}") from error
-        while not should_stop():
-            now = time.monotonic()
-            idle = not todo and not all(worker.chunks for worker in pool)
-            if idle:
-                for worker in filter(lambda worker: worker.stuck(now), pool):
-                    todo.extend([path] for path in worker.steal())
-            for worker in pool:
-                while todo and len(worker.chunks) < IN_FLIGHT and not worker.stuck(now):
-                    worker.give(todo.popleft(), root)
-            busy = [worker for worker in pool if worker.chunks]
-            if not busy:
-                break
-            ends = [now + BATCH_SECONDS]
-            ends += [w.since + limit for w in busy if w.since is not None]
-            if idle:
-                ends += [w.since + STEAL_SECONDS for w in busy if w.since is not None and w.waiting()]
-            ends += [w.born + START_SECONDS for w in busy if not w.heard]
-            if batch and last is not None:
-                ends.append(last + BATCH_SECONDS)
-            ready = wait([w.conn for w in busy], timeout=max(0.0, min(ends) - now))
-            for worker in busy:
-                if worker.conn not in ready:
-                    continue
-                try:
-                    while worker.conn.poll():
-                        message = worker.conn.recv()
-                        if not worker.heard:  # it is ready: its first story starts now
-                            worker.heard = True
-                            worker.since = time.monotonic() if worker.chunks else None
-                        elif worker.answered().wanted:
-                            batch.extend(message)
-                except (EOFError, OSError):  # it died
-                    if not worker.chunks:
-                        replace(worker, None)
-                        continue
-                    if not worker.heard:
-                        starts_failed += 1
-                        if starts_failed >= 2:
-                            raise NoProcesses("worker processes end as they start") from None
-                        replace(worker, None)
-                        continue
-                    head = worker.held()[0].path
-                    deaths[head] = deaths.get(head, 0) + 1
-                    replace(worker, died_reason if deaths[head] >= 2 else None)
-            now = time.monotonic()
-            for worker in list(pool):
-                if worker.since is not None and now - worker.since > limit:
-                    replace(worker, lambda path: too_slow_reason(path, limit))
-                elif worker.chunks and not worker.heard and now - worker.born > START_SECONDS:
-                    raise NoProcesses("a worker process did not start")
-            if batch and (last is None or now - last >= BATCH_SECONDS):
-                yield batch
-                batch, last = [], now
-        if batch:
-            yield batch
-    finally:
-        for worker in pool:
+    def take(self) -> list[Any]:
+        batch, self.batch = self.batch, []
+        return batch
+
+    def close(self) -> None:
+        for worker in self.workers:
             worker.kill()
-
-
-def run_in_child(job: Callable[..., Any], args: tuple[Any, ...], limit: float) -> Any:
-    """``job(*args)`` in a child process, killed after ``limit`` seconds (TimeoutError); an
-    exception the job raised is raised here; EOFError when the child died, NoProcesses when
-    none can be started. Forked when this process has no other thread (a few ms), else spawned."""
-    method = "fork" if _fork_is_safe() else "spawn"
-    context: Any = multiprocessing.get_context(method)
-    if method == "spawn":
-        _start_resource_tracker()
-    ours, theirs = context.Pipe(duplex=False)
-    limits = (format_files.MAX_FILE_BYTES, format_files.FOLLOW_OUTSIDE_LINKS)
-    child = context.Process(target=_run_one, args=(theirs, job, args, *limits), daemon=True)
-    try:
-        start_quietly(child)
-    except Exception as error:  # noqa: BLE001 - whatever it is, no child here
-        ours.close()
-        raise NoProcesses(f"{type(error).__name__}: {error}") from error
-    finally:
-        theirs.close()
-    try:
-        if not ours.poll(limit):
-            raise TimeoutError(limit)
-        done, value = ours.recv()
-    finally:
-        ours.close()
-        child.kill()
-        child.join(2)
-    if not done:
-        raise value
-    return value
-
-
-def _fork_is_safe() -> bool:
-    return (
-        "fork" in multiprocessing.get_all_start_methods()
-        and sys.platform.startswith("linux")
-        and threading.active_count() == 1
-    )
 
 
 def start_quietly(process: Any) -> None:
@@ -354,7 +354,7 @@ def start_quietly(process: Any) -> None:
 def _serve(conn: Connection, read: ChunkReader[Any], size_limit: int, follow_outside_links: bool) -> None:
     """A worker: says it is ready, then takes chunks of stories and sends each story's result
     (the parent counts a story's time from the one before it, or from when it sent it)."""
-    _start_worker(size_limit, follow_outside_links)
+    start_worker(size_limit, follow_outside_links)
     conn.send(None)
     while True:
         try:
@@ -365,18 +365,7 @@ def _serve(conn: Connection, read: ChunkReader[Any], size_limit: int, follow_out
             conn.send(read([path], root))
 
 
-def _run_one(
-    conn: Connection, job: Callable[..., Any], args: tuple[Any, ...], size_limit: int, follow: bool
-) -> None:
-    _start_worker(size_limit, follow)
-    try:
-        result: tuple[bool, Any] = (True, job(*args))
-    except Exception as error:  # noqa: BLE001 - the parent raises it again
-        result = (False, error)
-    conn.send(result)
-
-
-def _start_worker(size_limit: int, follow_outside_links: bool = False) -> None:
+def start_worker(size_limit: int, follow_outside_links: bool = False) -> None:
     """In each worker: the reader's size limit and links setting, no ctrl+c (the reader's to
     answer), and no output onto the reader's screen (a story's parse that prints)."""
     format_files.MAX_FILE_BYTES = size_limit
@@ -388,7 +377,7 @@ def _start_worker(size_limit: int, follow_outside_links: bool = False) -> None:
     os.close(quiet)
 
 
-def _start_resource_tracker() -> None:
+def start_resource_tracker() -> None:
     """Start multiprocessing's resource tracker with a real stderr: under Textual,
     ``sys.stderr`` is a capture whose ``fileno()`` is -1, and "spawn" then fails with "bad
     value(s) in fds_to_keep". The tracker's stderr is /dev/null, not the screen."""
