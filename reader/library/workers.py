@@ -339,8 +339,9 @@ def start_quietly(process: Any) -> None:
     """Start ``process`` so that a ctrl+c while it starts up is never its to answer (it would
     print a traceback): on the main thread, SIGINT is ignored while it starts (a child keeps
     an ignored signal) and held back from this process meanwhile, not lost."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
-        process.start()
+    on_main = threading.current_thread() is threading.main_thread()
+    if not on_main or not hasattr(signal, "pthread_sigmask") or signal.getsignal(signal.SIGINT) is None:
+        process.start()  # (None: a handler set outside Python, which could not be put back)
         return
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     answer = signal.signal(signal.SIGINT, signal.SIG_IGN)
