@@ -20,6 +20,7 @@ def apply_limits(config: Any) -> None:
 
     files.set_size_limit(config.max_story_mb)
     files.set_follow_outside_links(config.follow_outside_links)
+    files.set_parse_seconds(config.parse_seconds)
 
 
 def default_library(config: Any) -> Path | None:
@@ -238,13 +239,13 @@ def _search(args: argparse.Namespace) -> int:
 
 def _dump(args: argparse.Namespace) -> int:
     from reader.config import Config
-    from reader.formats import StoryError, load_story
+    from reader.formats import StoryError
     from reader.model import numbered_title
 
     apply_limits(Config.load())
     path = Path(args.path).expanduser()
     try:
-        story = load_story(path, path.parent)
+        story = _parsed_in_time(path)
     except StoryError as error:
         return fail(str(error))
     if args.json:
@@ -269,3 +270,21 @@ def _dump(args: argparse.Namespace) -> int:
             text = block.text if len(block.text) <= 70 else block.text[:67] + "…"
             say(f"  [{block.kind}] {text}")
     return 0
+
+
+def _parsed_in_time(path: Path) -> Any:
+    """The story at ``path``, parsed in a child process that is killed after ``parse_seconds``
+    (a thread could not be stopped): StoryError when it cannot be read, or not in time."""
+    from reader.formats import StoryError, files, load_story
+    from reader.formats.errors import too_slow_reason
+    from reader.library.child_process import run_in_child
+    from reader.library.workers import NoProcesses, died_reason
+
+    try:
+        return run_in_child(load_story, (path, path.parent), files.PARSE_SECONDS)
+    except TimeoutError:
+        raise StoryError(too_slow_reason(path, files.PARSE_SECONDS)) from None
+    except (EOFError, OSError):
+        raise StoryError(died_reason(path, times=1)) from None
+    except NoProcesses:  # no child process here: parsed in this one, with no limit
+        return load_story(path, path.parent)

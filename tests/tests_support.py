@@ -156,14 +156,7 @@ async def press_at_once(pilot, *keys: str) -> None:  # type: ignore[no-untyped-d
 
 def descendants(pid: int) -> set[int]:
     """Every process below ``pid`` now (from /proc)."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    parents = {child: parent for child, parent, _, _ in processes()}
     found: set[int] = set()
     todo = [pid]
     while todo:
@@ -180,3 +173,36 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def slow_story(path: Path, depth: int = 300_000) -> Path:
+    """A real story file that is slow to parse: markdown emphasis marks nested ``depth`` deep
+    (4·depth bytes) take the linear parser about ``depth`` / 100,000 seconds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("*_" * depth + "a" + "_*" * depth, encoding="utf-8")
+    return path
+
+
+def owl_stories(root: Path, count: int) -> Path:
+    """``count`` tiny stories, "Story 0" … in ``root``, each with the word owl."""
+    root.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        (root / f"story-{n}.txt").write_text(
+            f"Title: Story {n}\n\nThe owl {n} flew home.\n", encoding="utf-8"
+        )
+    return root
+
+
+def processes() -> list[tuple[int, int, int, str]]:
+    """Every process as (pid, parent pid, process group, command line), read from /proc."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue  # gone meanwhile
+        fields = stat.rsplit(")", 1)[1].split()
+        line = command.replace(b"\0", b" ").decode(errors="replace")
+        found.append((int(pid), int(fields[1]), int(fields[2]), line))
+    return found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from reader.clean import PLACEHOLDER, clean
 
 
@@ -14,3 +16,14 @@ class StoryError(Exception):
 
     def __init__(self, message: str = "") -> None:
         super().__init__(clean(str(message), PLACEHOLDER))
+
+
+def too_slow_reason(path: Path, limit: float) -> str:
+    """Why a story was abandoned: it took longer than ``parse_seconds`` to read (the reader,
+    the library's scan, the search index and the command line all say it so)."""
+    from reader.clean import display_name
+
+    return (
+        f"{display_name(path.name)}: took longer than {limit:g} s to read, abandoned "
+        "(parse_seconds in config.yaml sets the limit)"
+    )

@@ -64,6 +64,17 @@ def refuse_outside_link(path: Path, folder: Path) -> None:
         )
 
 
+#: Seconds a story's parse may take in the library's scan, the search index's build and the
+#: command line (``parse_seconds`` in config.yaml; its default is config's too): a story
+#: that takes longer is abandoned, its worker process killed.
+PARSE_SECONDS = 20
+
+
+def set_parse_seconds(seconds: int) -> None:
+    global PARSE_SECONDS
+    PARSE_SECONDS = max(1, int(seconds))
+
+
 def set_size_limit(megabytes: int) -> None:
     """Refuse story files larger than this (``max_story_mb`` in config.yaml)."""
     global MAX_FILE_BYTES

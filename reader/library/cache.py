@@ -105,9 +105,11 @@ class MetadataCache:
     """One connection to the cache file, for the thread that made it; every method swallows
     SQLite and OS errors (logged) and behaves as an empty or read-only cache then."""
 
-    def __init__(self, db_path: Path, size_limit: int = 0) -> None:
+    def __init__(self, db_path: Path, size_limit: int = 0, parse_seconds: int = 0) -> None:
         self.db_path = Path(db_path)
-        self.size_limit = size_limit  # errors such as "too large" depend on it
+        # errors such as "too large" or "took longer than 20 s" depend on these: when they
+        # change, the stories that could not be read are tried again
+        self.limits = f"{size_limit} bytes, {parse_seconds} s"
         self._conn: sqlite3.Connection | None = None
         self._pending: list[CachedRow] = []  # rows not written yet (the file was busy)
         self.broken = False  # set when the cache could not be used (the scan parses everything)
@@ -154,10 +156,10 @@ class MetadataCache:
                 conn.execute(_SET_INFO, ("version", cache_version()))
                 conn.execute("COMMIT")
                 info = {"version": cache_version()}
-            if info.get("size_limit") != str(self.size_limit):
+            if info.get("limits") != self.limits:
                 conn.execute("BEGIN IMMEDIATE")
                 conn.execute("DELETE FROM library_entries WHERE error IS NOT NULL")
-                conn.execute(_SET_INFO, ("size_limit", str(self.size_limit)))
+                conn.execute(_SET_INFO, ("limits", self.limits))
                 conn.execute("COMMIT")
         except BaseException:
             conn.close()

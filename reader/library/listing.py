@@ -18,6 +18,7 @@ __all__ = [
     "StoryEntry",
     "ScanBatch",
     "default_cache_path",
+    "failed_entry",
     "load_entry",
     "read_entry",
     "signatures",
@@ -153,6 +154,11 @@ def read_entry(path: Path, root: Path) -> StoryEntry:
     return load_entry(path, root)[0]
 
 
+def failed_entry(path: Path, root: Path, reason: str) -> StoryEntry:
+    """The entry of a story that could not be read, and why."""
+    return StoryEntry(path=path, id=path_id(path, root), title=display_name(path.name), error=reason)
+
+
 def load_entry(path: Path, root: Path) -> tuple[StoryEntry, Story | None]:
     """The story's entry, and the story itself (None when it cannot be read): the search
     index's workers take both from one parse."""
@@ -161,19 +167,14 @@ def load_entry(path: Path, root: Path) -> tuple[StoryEntry, Story | None]:
             f"{display_name(path.name)}: a link out of the library folder, not followed "
             "(follow_outside_links: true in config.yaml follows it)"
         )
-        return StoryEntry(
-            path=path, id=path_id(path, root), title=display_name(path.name), error=reason
-        ), None
+        return failed_entry(path, root, reason), None
     try:
         story = load_story(path, root)
     except StoryError as error:
-        entry = StoryEntry(path=path, id=path_id(path, root), title=display_name(path.name), error=str(error))
-        return entry, None
+        return failed_entry(path, root, str(error)), None
     except Exception as error:  # a bug in a format reader must not take the library down
         reason = clean(f"{path.name}: could not be read ({type(error).__name__}: {error})", PLACEHOLDER)
-        return StoryEntry(
-            path=path, id=path_id(path, root), title=display_name(path.name), error=reason
-        ), None
+        return failed_entry(path, root, reason), None
     entry = StoryEntry(
         path=path,
         id=story.id,

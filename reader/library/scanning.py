@@ -2,10 +2,13 @@
 
 ``run_scan`` is what ``library.scan_batches`` runs. The walk and one stat a story find what
 the cache still knows, which comes out at once in one batch; the other stories are parsed —
-on the scanning thread when they are few, else by a pool of "spawn" processes (the UI
-process has threads, so no plain fork), which keeps both cores busy and keeps a 4 MB story's
-parse out of the UI process's memory. Their entries come out in batches about every
-0.15 s (the first as soon as one is ready) and are written to the cache as they come.
+on a thread when they are few and small, else by worker processes (``reader.library.workers``),
+which keep both cores busy, keep a 4 MB story's parse out of the UI process's memory, and
+can be killed: a story that takes longer than ``parse_seconds`` is abandoned, its entry
+says so, and the rest of the library goes on. Their entries come out in batches about every
+0.15 s (the first as soon as one is ready) and are written to the cache as they come; an
+abandoned story's too (the next start does not spend the limit on it again), until its file
+changes or ``parse_seconds`` does.
 """
 
 from __future__ import annotations
@@ -13,47 +16,27 @@ from __future__ import annotations
 import json
 import logging
 import os
-import queue
-import sys
-import threading
-import time
 from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from itertools import islice
 from pathlib import Path
-from typing import Protocol, TypeVar
 
 from reader.formats import files as format_files
 from reader.formats.files import natural_key
-from reader.library.cache import CachedRow, MetadataCache, default_cache_path, metadata_json
-from reader.library.listing import ScanBatch, StoryEntry, read_entry, story_listing
+from reader.library.cache import CachedRow, MetadataCache, default_cache_path, files_signature, metadata_json
+from reader.library.listing import ScanBatch, StoryEntry, failed_entry, read_entry, story_listing
+from reader.library.workers import ChunkReader, Failed, Parsed, in_processes, on_threads
 
+__all__ = ["ChunkReader", "Parsed", "parsed", "read_chunk", "row_of", "scan", "scan_batches", "worker_count"]
 _LOG = logging.getLogger(__name__)
 StopCheck = Callable[[], bool]
-
-
-class _Parsed(Protocol):
-    path: Path
-
-
-Parsed = TypeVar("Parsed", bound=_Parsed)
-#: What a worker runs on a chunk of stories: ``read_chunk`` for the library list; the search
-#: index passes its own, which gives the list's entries and its passages from one parse.
-ChunkReader = Callable[[list[Path], Path], list[Parsed]]
-#: Fewer stories to parse than this: parse them on the scanning thread (a pool costs ~0.3 s).
+#: Fewer stories to parse than this, none bigger than ON_THREAD_BYTES: parse them on a thread
+#: of this process (a worker process costs ~0.15 s before its first story).
 PARALLEL_FROM = 24
-#: Seconds between two batches of freshly parsed stories.
-BATCH_SECONDS = 0.15
-#: Stories handed to a worker at a time, once the first few came back one by one.
-CHUNK = 4
-#: Chunks submitted to each worker ahead of what the caller has taken.
-IN_FLIGHT = 3
+ON_THREAD_BYTES = 1 << 20
 
 
 def worker_count() -> int:
     """Processes that parse a cold library: ``READER_SCAN_WORKERS``, else one a core (≤ 4);
-    0 or 1 parses on the scanning thread."""
+    0 parses on a thread of this process (then a story past the time limit cannot be stopped)."""
     configured = os.environ.get("READER_SCAN_WORKERS", "").strip()
     if configured.isdigit():
         return int(configured)
@@ -63,7 +46,7 @@ def worker_count() -> int:
 def run_scan(root: Path, cache_path: Path, should_stop: StopCheck = lambda: False) -> Iterator[ScanBatch]:
     files = story_listing(root)
     total = len(files)
-    cache = MetadataCache(cache_path, format_files.MAX_FILE_BYTES)
+    cache = MetadataCache(cache_path, format_files.MAX_FILE_BYTES, format_files.PARSE_SECONDS)
     cache.open()
     try:
         known = cache.rows()
@@ -113,157 +96,49 @@ def row_of(rel: str, sig: tuple[int, int], entry: StoryEntry) -> CachedRow:
 
 
 def parsed(
-    root: Path, paths: list[Path], should_stop: StopCheck, read: ChunkReader[Parsed] | None = None
+    root: Path,
+    paths: list[Path],
+    should_stop: StopCheck,
+    read: ChunkReader[Parsed] | None = None,
+    failed: Failed[Parsed] | None = None,
 ) -> Generator[list[Parsed], None, None]:
     """``read`` (``read_chunk`` when None) of ``paths``, in batches about every BATCH_SECONDS
-    (the first as soon as one is ready), in worker processes when there are many; stops
-    early, within about BATCH_SECONDS, once ``should_stop()`` is true."""
+    (the first as soon as one is ready), in worker processes unless they are few and small;
+    stops early, within about BATCH_SECONDS, once ``should_stop()`` is true. A story that
+    takes longer than ``parse_seconds`` is abandoned: ``failed`` (``failed_entry`` when None)
+    gives its item, with the reason."""
     reader: ChunkReader[Parsed] = read if read is not None else read_chunk  # type: ignore[assignment]
+    failing: Failed[Parsed] = failed if failed is not None else failed_entry  # type: ignore[assignment]
+    limit = format_files.PARSE_SECONDS
     workers = worker_count()
-    if len(paths) < PARALLEL_FROM or workers <= 1:
-        yield from _on_this_thread(root, paths, should_stop, reader)
-        return
-    left = dict.fromkeys(paths)
-    try:
-        for batch in _in_workers(root, paths, workers, should_stop, reader):
-            for entry in batch:
-                left.pop(entry.path, None)
-            yield batch
-    except Exception as error:  # noqa: BLE001 - whatever it is, the stories are still read
-        # a worker died (out of memory?) or processes cannot be started here: go on alone
-        if not isinstance(error, BrokenProcessPool):
-            _LOG.warning(
-                "parsing in worker processes failed (%s: %s); parsing here", type(error).__name__, error
-            )
-        yield from _on_this_thread(root, list(left), should_stop, reader)
-
-
-def _on_this_thread(
-    root: Path, paths: list[Path], should_stop: StopCheck, read: ChunkReader[Parsed]
-) -> Iterator[list[Parsed]]:
-    """The stories parsed one by one — on a daemon thread of their own, waited for here while
-    ``should_stop()`` is false: a story that takes seconds never holds up quitting (the
-    caller's thread may be one the interpreter joins at exit)."""
-    done: queue.Queue[list[Parsed] | None] = queue.Queue()
-
-    def parse_all() -> None:
-        try:
-            for path in paths:
-                if should_stop():
-                    return
-                done.put(read([path], root))
-        finally:
-            done.put(None)
-
-    threading.Thread(target=parse_all, name="reader-scan-parse", daemon=True).start()
-    batch: list[Parsed] = []
-    last: float | None = None
-    while True:
-        try:
-            parsed = done.get(timeout=BATCH_SECONDS)
-        except queue.Empty:
-            if should_stop():
+    rest = paths
+    if workers == 0 or (len(paths) < PARALLEL_FROM and _all_small(paths)):
+        rest = yield from on_threads(root, paths, should_stop, reader, failing, limit)
+    while rest and not should_stop():
+        if workers > 0:
+            left = dict.fromkeys(rest)
+            count = min(workers, len(rest))
+            try:
+                for batch in in_processes(root, rest, count, should_stop, reader, failing, limit):
+                    for item in batch:
+                        left.pop(item.path, None)
+                    yield batch
                 return
-            continue
-        if parsed is None:
-            break
-        batch.extend(parsed)
-        now = time.monotonic()
-        if last is None or now - last >= BATCH_SECONDS:
-            yield batch
-            batch, last = [], now
-    if batch and not should_stop():
-        yield batch
+            except Exception as error:  # noqa: BLE001 - whatever it is, the stories are still read
+                # processes cannot be started here (or a bug): go on with threads
+                _LOG.warning("parsing in worker processes failed (%s); parsing here", error)
+                workers, rest = 0, list(left)
+        rest = yield from on_threads(root, rest, should_stop, reader, failing, limit)
 
 
-def _in_workers(
-    root: Path, paths: list[Path], workers: int, should_stop: StopCheck, read: ChunkReader[Parsed]
-) -> Iterator[list[Parsed]]:
-    import multiprocessing
-
-    context = multiprocessing.get_context("spawn")
-    _start_resource_tracker()
-    pool = ProcessPoolExecutor(
-        workers,
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(format_files.MAX_FILE_BYTES, format_files.FOLLOW_OUTSIDE_LINKS),
-    )
-    futures: list[Future[list[Parsed]]] = []
-    try:
-        first = 2 * workers  # one story a task at first, so that the first rows come soon
-        chunks = [paths[i : i + 1] for i in range(min(first, len(paths)))]
-        chunks += [paths[i : i + CHUNK] for i in range(first, len(paths), CHUNK)]
-        queued = iter(chunks)
-        pending: set[Future[list[Parsed]]] = set()
-
-        def submit(count: int) -> None:
-            for chunk in islice(queued, count):
-                futures.append(pool.submit(read, chunk, root))
-                pending.add(futures[-1])
-
-        # a few chunks a worker in flight, no more: what the caller has not taken yet is not
-        # parsed ahead and held in memory (the search index's build writes slower than two
-        # processes parse, and millions of parsed passages piling up made the garbage
-        # collector pause the UI thread)
-        submit(IN_FLIGHT * workers)
-        batch: list[Parsed] = []
-        last: float | None = None
-        while pending and not should_stop():
-            timeout = BATCH_SECONDS if last is None else max(0.0, last + BATCH_SECONDS - time.monotonic())
-            finished, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
-            pending -= finished
-            for future in finished:
-                if not future.cancelled():
-                    batch.extend(future.result())
-            submit(len(finished))
-            now = time.monotonic()
-            if batch and (last is None or now - last >= BATCH_SECONDS):
-                yield batch
-                batch, last = [], now
-        if batch:
-            yield batch
-    finally:
-        # Cancel what has not started here: shutdown(cancel_futures=True) alone does it only
-        # while the pool object lives, and it goes with this frame (a weak reference); then
-        # the interpreter's exit would wait for every story still queued.
-        for future in futures:
-            future.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _start_resource_tracker() -> None:
-    """Start multiprocessing's resource tracker with a real stderr: under Textual,
-    ``sys.stderr`` is a capture whose ``fileno()`` is -1, and "spawn" then fails with "bad
-    value(s) in fds_to_keep". The tracker's stderr is /dev/null, not the screen."""
-    from multiprocessing import resource_tracker
-
-    try:
-        if sys.stderr is not None and sys.stderr.fileno() >= 0:
-            return resource_tracker.ensure_running()
-    except (AttributeError, OSError, ValueError):
-        pass
-    captured = sys.stderr
-    with open(os.devnull, "w") as quiet:
-        sys.stderr = quiet
-        try:
-            resource_tracker.ensure_running()
-        finally:
-            sys.stderr = captured
-
-
-def _start_worker(size_limit: int, follow_outside_links: bool = False) -> None:
-    """In each worker: the reader's size limit and links setting, and no output onto the
-    reader's screen."""
-    import signal
-
-    format_files.MAX_FILE_BYTES = size_limit
-    format_files.FOLLOW_OUTSIDE_LINKS = follow_outside_links
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # ctrl+c is the reader's to answer, not the workers'
-    quiet = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(quiet, fd)
-    os.close(quiet)
+def _all_small(paths: list[Path]) -> bool:
+    """Every story is at most ON_THREAD_BYTES: parsed on a thread, one past the limit costs
+    a few seconds of it at most (the parsers are linear), not minutes."""
+    for path in paths:
+        sig = files_signature(path)
+        if sig is not None and sig[1] > ON_THREAD_BYTES:
+            return False
+    return True
 
 
 def read_chunk(paths: list[Path], root: Path) -> list[StoryEntry]:

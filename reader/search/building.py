@@ -26,7 +26,7 @@ from reader.library.cache import CachedRow, MetadataCache
 from reader.library.listing import signatures
 from reader.library.scanning import parsed, row_of
 from reader.search.database import META, SPAN, Database, delete_story, transaction
-from reader.search.extract import Extract, extract_chunk, words_of
+from reader.search.extract import Extract, extract_chunk, failed, words_of
 
 Progress = Callable[[int, int], None]
 StopCheck = Callable[[], bool]
@@ -39,6 +39,8 @@ DEAD_SHARE, MIN_DEAD = 0.25, 10_000
 #: and prefixes) is read from the index once at the end rather than taken story by story, the
 #: library's metadata cache gets the stories' entries, and the log is truncated at the end.
 VOCABULARY_PASS_FROM = 32 << 20
+#: The limits a story that could not be read met (``max_story_mb``, ``parse_seconds``).
+_LIMITS = "{} bytes, {} s"
 
 
 def run_update(
@@ -54,8 +56,10 @@ def run_update(
         if _too_many_dead(conn):
             _clear(conn)
         found = signatures(root)
-        rows = conn.execute("SELECT path, mtime_ns, size, sid FROM stories").fetchall()
-        indexed = {row[0]: row[1:3] for row in rows}
+        rows = conn.execute("SELECT path, mtime_ns, size, sid, error FROM stories").fetchall()
+        # stories that could not be read are tried again when the limits they met change
+        retry = _limits(conn) != _LIMITS.format(format_files.MAX_FILE_BYTES, format_files.PARSE_SECONDS)
+        indexed = {row[0]: row[1:3] for row in rows if not (retry and row[4] is not None)}
         # (path, signature) pairs compared as sets: a library of 5,000 in a few milliseconds
         todo = sorted({rel for rel, _ in found.items() - indexed.items()}, key=natural_key)
         gone_paths = indexed.keys() - found.keys()
@@ -107,7 +111,7 @@ def run_update(
 
 def _extracts(root: Path, paths: list[Path], stop: StopCheck) -> Iterator[Extract]:
     """The stories' extracts as they are parsed, until ``stop()``."""
-    batches = parsed(root, paths, stop, read=extract_chunk)
+    batches = parsed(root, paths, stop, read=extract_chunk, failed=failed)
     try:
         for batch in batches:
             for extract in batch:
@@ -124,7 +128,7 @@ class _Writer:
 
     def __init__(self, conn: sqlite3.Connection, db_path: Path, known: dict[str, int]) -> None:
         self.conn, self.known = conn, known
-        self.cache = MetadataCache(db_path, format_files.MAX_FILE_BYTES)
+        self.cache = MetadataCache(db_path, format_files.MAX_FILE_BYTES, format_files.PARSE_SECONDS)
         self.cache_open = False
         self.began = 0.0
         self.entries: list[CachedRow] = []
@@ -197,6 +201,10 @@ def _finish(conn: sqlite3.Connection, changed: bool) -> None:
     """Mark the index complete, its vocabulary too (reading it from the index if a big
     update left it out: a few seconds a GB, against half a minute tokenizing in Python)."""
     info = dict(conn.execute("SELECT key, value FROM info").fetchall())
+    limits = _LIMITS.format(format_files.MAX_FILE_BYTES, format_files.PARSE_SECONDS)
+    if info.get("limits") != limits:
+        with transaction(conn):
+            conn.execute("INSERT OR REPLACE INTO info VALUES ('limits', ?)", (limits,))
     if "vocabulary" not in info:
         with transaction(conn):
             conn.execute(
@@ -207,6 +215,11 @@ def _finish(conn: sqlite3.Connection, changed: bool) -> None:
     if changed or "complete" not in info:
         with transaction(conn):
             conn.execute("INSERT OR REPLACE INTO info VALUES ('complete', ?)", (str(time.time()),))
+
+
+def _limits(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT value FROM info WHERE key = 'limits'").fetchone()
+    return None if row is None else str(row[0])
 
 
 def _next_sid(conn: sqlite3.Connection) -> int:

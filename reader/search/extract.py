@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader.formats import StoryError, files
-from reader.library.listing import StoryEntry, load_entry
+from reader.library.listing import StoryEntry, failed_entry, load_entry
 from reader.model import Story
 from reader.search.query import fold, passages
 
@@ -78,12 +78,21 @@ def background() -> None:
 def extract(path: Path, root: Path) -> Extract:
     entry, story = load_entry(path, root)
     if story is None:
-        return Extract(path, entry, entry.id, entry.title, [], {}, [])
+        return _unread(entry)
     places = locate(story, _raw_text(path))
     lists = ("\n".join(map(str, v)) if isinstance(v, list) else str(v or "") for v in story.metadata.values())
     meta = dict(zip(story.metadata, lists, strict=True), title=story.title, author=story.author)
     chapters = [chapter.title for chapter in story.chapters]
     return Extract(path, entry, story.id, story.title, chapters, meta, places)
+
+
+def failed(path: Path, root: Path, reason: str) -> Extract:
+    """The extract of a story that could not be read (abandoned: it took too long)."""
+    return _unread(failed_entry(path, root, reason))
+
+
+def _unread(entry: StoryEntry) -> Extract:
+    return Extract(entry.path, entry, entry.id, entry.title, [], {}, [])
 
 
 def words_of(places: list[Place]) -> set[str]:

@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 
 from reader.clean import display_name
 from reader.formats import StoryError
+from reader.formats.errors import too_slow_reason
 from reader.layout import PageRef, StoryLayout
 from reader.model import Position, Story
 from reader.opening import Preload, read_story
@@ -146,7 +147,7 @@ class ReadingScreen(Screen[None]):
     def too_slow(self, limit: int) -> None:
         """The story took longer than ``limit`` seconds to read: abandoned, with a message."""
         if self.session is None and not self._abandoned:
-            self._failed(self.Failed(reading_open.too_slow_reason(self.path, limit)))
+            self._failed(self.Failed(too_slow_reason(self.path, limit)))
             self._abandoned = True  # what its parse says later is not heard
 
     @on(Failed)

@@ -13,7 +13,6 @@ from typing import Any
 
 from textual.timer import Timer
 
-from reader.clean import display_name
 from reader.formats import StoryError, neighbour_ids
 from reader.model import Story
 from reader.opening import Preload
@@ -50,13 +49,6 @@ def _wait(screen: Any, reading: Preload) -> None:
         screen.post_message(screen.Failed(str(error)))
         return
     screen.post_message(screen.Loaded(story, keep))
-
-
-def too_slow_reason(path: Path, limit: int) -> str:
-    return (
-        f"{display_name(path.name)}: took longer than {limit} s to read, abandoned "
-        "(parse_seconds in config.yaml sets the limit)"
-    )
 
 
 def start_session(screen: Any, story: Story, clock: Callable[[], float]) -> ReadingSession:

@@ -12,6 +12,7 @@ from conftest import SAMPLE
 
 from reader.library import cache as library_cache
 from reader.library import scanning
+from reader.library import workers as parsing
 from reader.library.listing import ScanBatch, default_cache_path, read_entry, story_files
 from reader.library.scanning import scan, scan_batches
 from reader.search.index import SearchIndex, default_db_path
@@ -143,7 +144,7 @@ def test_batches_cover_each_story_once_and_end_final(tmp_path: Path, monkeypatch
     root = tmp_path / "lib"
     for n in range(40):
         story(root / f"group{n % 3}" / f"s{n:02d}.txt", f"Story {n}", words=2000 + n)
-    monkeypatch.setattr(scanning, "BATCH_SECONDS", 0.0)  # a batch for every story parsed
+    monkeypatch.setattr(parsing, "BATCH_SECONDS", 0.0)  # a batch for every story parsed
     cache = tmp_path / "cache.sqlite3"
     story_files(root)[5].with_suffix(".txt").write_text(" ")  # an empty file: an entry with an error
     for run in range(2):
@@ -220,7 +221,7 @@ def test_rows_written_while_the_file_was_busy_are_written_later(
     cache = tmp_path / "cache.sqlite3"
     list(scan_batches(tmp_path / "empty-library", cache))  # makes the file
     monkeypatch.setattr(library_cache, "BUSY_MS", 1)
-    monkeypatch.setattr(scanning, "BATCH_SECONDS", 0.0)
+    monkeypatch.setattr(parsing, "BATCH_SECONDS", 0.0)
     holder = sqlite3.connect(cache, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # the search index is writing …
     for batch in scan_batches(root, cache):
@@ -278,7 +279,7 @@ def test_a_scan_told_to_stop_ends_without_parsing_the_rest(
         story(root / f"s{n:02d}.txt", f"Story {n}", words=300)
     monkeypatch.setenv("READER_SCAN_WORKERS", workers)
     monkeypatch.setattr(scanning, "PARALLEL_FROM", 10)
-    monkeypatch.setattr(scanning, "CHUNK", 1)
+    monkeypatch.setattr(parsing, "CHUNK", 1)
     import threading
 
     quit = threading.Event()
