@@ -30,11 +30,13 @@ from reader.session import OFFER_FINISHED, Moved, ReadingSession
 from reader.state import Found
 from reader.ui.bindings import READING
 from reader.ui.keymap import key_of
+from reader.ui.paint import paint_now
 from reader.ui.screens import reading_dialogs, reading_open, text_style
 from reader.ui.screens.reading_pages import draw_next, keep_when_idle
 from reader.ui.services import services
 from reader.ui.widgets.find_bar import FindBar
 from reader.ui.widgets.page_view import MIN_PAGE, PageView
+from reader.ui.widgets.status_line import StatusLine
 
 #: Cells of a paragraph's first-line indent, when paragraphs are indented.
 INDENT = 3
@@ -128,7 +130,7 @@ class ReadingScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(display_name(self.path.name), id="title-bar", markup=False)
         yield StoryPage(id="page")
-        yield Static("Opening…", id="status-bar")
+        yield StatusLine("Opening…", id="status-bar")
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.mount_find_bar)  # after the first frame, not in it
@@ -156,7 +158,7 @@ class ReadingScreen(Screen[None]):
         self._deadline = reading_open.stop(self._deadline)
         self.query_one(StoryPage).show(None, None, 0, message.reason)
         back = key_of("reading.close", self.app._keymap)
-        self.query_one("#status-bar", Static).update(f"This story could not be opened · {back}: back")
+        self.query_one(StatusLine).show(f"This story could not be opened · {back}: back")
         self.app.notify(message.reason, title="Cannot open story", severity="error", timeout=8)
 
     @on(Loaded)
@@ -256,10 +258,9 @@ class ReadingScreen(Screen[None]):
     def update_status(self) -> None:
         if self.session is None or self.session.book is None:
             return
-        status = self.query_one("#status-bar", Static)
+        status = self.query_one(StatusLine)
         help_key = key_of("reading.help", self.app._keymap)
-        text = self.session.footer(status.size.width or self.app.size.width, help_key)
-        status.update(Text(text, no_wrap=True, overflow="crop"), layout=False)  # one row, always
+        status.show(self.session.footer(status.size.width or self.app.size.width, help_key))
 
     # Moving ----------------------------------------------------------------------------
 
@@ -273,6 +274,7 @@ class ReadingScreen(Screen[None]):
         self._moved = time.monotonic()
         if said is None:
             self.show_page()
+            paint_now(self, self.query_one(StoryPage), self.query_one(StatusLine))
         elif said == OFFER_FINISHED and self.session is not None:
             reading_dialogs.offer_finished(self, self.session)
         elif said:

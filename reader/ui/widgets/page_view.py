@@ -16,6 +16,7 @@ from textual.widget import Widget
 
 from reader.layout import Line, Page
 from reader.model import Chapter
+from reader.ui.widgets.rows import finished, plain_box
 
 SCENE_BREAK = "*   *   *"
 #: Smaller than this, the page shows a note instead of text.
@@ -36,10 +37,6 @@ class Look(NamedTuple):
     match: Style
     current: Style
     background: Color  # what Textual's colour filters are given
-
-
-#: CSS that Textual's styles cache draws around or over a widget's rows.
-_BOX_EFFECTS = ("tint", "hatch", "outline_top", "outline_right", "outline_bottom", "outline_left")
 
 
 class Shown(NamedTuple):
@@ -132,10 +129,11 @@ class PageView(Widget):
             if drawn[1] is look and drawn[0].chapter is shown.chapter and drawn[0] == shown:
                 return drawn[2]
         strips = [self._draw(shown, look, line) for line in shown.page.lines]
-        filters = self.get_line_filters()
+        filters, console = self.get_line_filters(), self.app.console
         for strip in strips:  # Textual's colour filters keep what they made in the strip: now
             for line_filter in filters:
                 strip = strip.apply_filter(line_filter, look.background)
+            strip.render(console)  # and so does the strip its terminal codes, which a frame writes
         self._drawn = [*self._drawn[-2:], (shown, look, strips)]
         return strips
 
@@ -174,16 +172,12 @@ class PageView(Widget):
     def render_lines(self, crop: Region) -> list[Strip]:
         """The page's rows as drawn ahead or now; through Textual's styles cache only when CSS
         gives the page a border, padding, tint or opacity that the rows do not carry."""
-        styles = self.styles
-        if styles.gutter or self.opacity != 1.0 or styles.has_any_rules(*_BOX_EFFECTS):
+        if not plain_box(self):
             return super().render_lines(crop)
-        strips = [self.render_line(y) for y in crop.line_range]
-        background = self.look().background
-        for line_filter in self.get_line_filters():
-            strips = [strip.apply_filter(line_filter, background) for strip in strips]
-        if crop.column_span != (0, self.look().width):
-            strips = [strip.crop(*crop.column_span) for strip in strips]
-        return strips
+        look = self.look()
+        return finished(
+            self, [self.render_line(y) for y in crop.line_range], crop, look.width, look.background
+        )
 
     def render_line(self, y: int) -> Strip:
         look = self.look()
