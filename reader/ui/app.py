@@ -145,7 +145,7 @@ class ReaderApp(App[None]):
             return  # typed ahead: it goes once the key before it is handled
         target = self.focused or self.screen
         if straight_to_bindings(event, target) and await self._keys_to_bindings(event):
-            self.typeahead.sent(event, target)
+            self.typeahead.sent(event, None)  # handled all the way up: one round of the app
             return
         await super().on_event(event)
         self.typeahead.sent(event, target if event.is_forwarded else None)

@@ -12,14 +12,12 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from reader.clean import display_name
@@ -35,7 +33,8 @@ from reader.ui.screens import reading_dialogs, reading_open, text_style
 from reader.ui.screens.reading_pages import draw_next, keep_when_idle
 from reader.ui.services import services
 from reader.ui.widgets.find_bar import FindBar
-from reader.ui.widgets.page_view import MIN_PAGE, PageView
+from reader.ui.widgets.page_view import MIN_PAGE, PageView, StoryPage
+from reader.ui.widgets.rows import CoveredScreen
 from reader.ui.widgets.status_line import StatusLine
 
 #: Cells of a paragraph's first-line indent, when paragraphs are indented.
@@ -51,20 +50,7 @@ def clock() -> float:
     return time.monotonic()
 
 
-class StoryPage(PageView):
-    """The page view, telling its screen when its size changes. It holds the focus while
-    reading, so that keys come to the screen through it as they do in the library."""
-
-    can_focus = True
-
-    class Resized(Message):
-        pass
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.post_message(self.Resized())
-
-
-class ReadingScreen(Screen[None]):
+class ReadingScreen(CoveredScreen):
     BINDINGS = READING.bindings()
 
     class Loaded(Message):
@@ -128,7 +114,7 @@ class ReadingScreen(Screen[None]):
         return self.session.place if self.session else Position()
 
     def compose(self) -> ComposeResult:
-        yield Static(display_name(self.path.name), id="title-bar", markup=False)
+        yield StatusLine(display_name(self.path.name), pad=1, id="title-bar")
         yield StoryPage(id="page")
         yield StatusLine("Opening…", id="status-bar")
 
@@ -158,7 +144,7 @@ class ReadingScreen(Screen[None]):
         self._deadline = reading_open.stop(self._deadline)
         self.query_one(StoryPage).show(None, None, 0, message.reason)
         back = key_of("reading.close", self.app._keymap)
-        self.query_one(StatusLine).show(f"This story could not be opened · {back}: back")
+        self.query_one("#status-bar", StatusLine).show(f"This story could not be opened · {back}: back")
         self.app.notify(message.reason, title="Cannot open story", severity="error", timeout=8)
 
     @on(Loaded)
@@ -171,11 +157,10 @@ class ReadingScreen(Screen[None]):
         found = Found(story.id, story.path, story.title, story.author)
         story.id = app.state.identify(found, lambda: neighbour_ids(Path(story.path)))
         session = self.session = ReadingSession(story, app.state, clock=clock, recorded=app.request_save)
+        session.record_later = self.call_after_refresh  # once the page is on screen
         session.find_key = key_of("reading.find", self.app._keymap)
         byline = f" — {story.author}" if story.author else ""
-        self.query_one("#title-bar", Static).update(
-            Text(f"{story.title}{byline}", overflow="ellipsis", no_wrap=True)
-        )
+        self.query_one("#title-bar", StatusLine).show(f"{story.title}{byline}")
         news = session.start_at(self.start, self.start_chapter, self.find_first or "")
         if news:
             self.app.notify(news, title=story.title, timeout=6)
@@ -258,7 +243,7 @@ class ReadingScreen(Screen[None]):
     def update_status(self) -> None:
         if self.session is None or self.session.book is None:
             return
-        status = self.query_one(StatusLine)
+        status = self.query_one("#status-bar", StatusLine)
         help_key = key_of("reading.help", self.app._keymap)
         status.show(self.session.footer(status.size.width or self.app.size.width, help_key))
 
@@ -274,7 +259,7 @@ class ReadingScreen(Screen[None]):
         self._moved = time.monotonic()
         if said is None:
             self.show_page()
-            paint_now(self, self.query_one(StoryPage), self.query_one(StatusLine))
+            paint_now(self, self.query_one(StoryPage), self.query_one("#status-bar", StatusLine))
         elif said == OFFER_FINISHED and self.session is not None:
             reading_dialogs.offer_finished(self, self.session)
         elif said:

@@ -37,6 +37,7 @@ class Look(NamedTuple):
     match: Style
     current: Style
     background: Color  # what Textual's colour filters are given
+    plain: bool  # CSS draws nothing around the rows (see rows.plain_box)
 
 
 class Shown(NamedTuple):
@@ -162,6 +163,7 @@ class PageView(Widget):
                 part("pageview--match"),
                 part("pageview--current"),
                 self.background_colors[1],
+                plain_box(self),
             )
         return look
 
@@ -172,12 +174,15 @@ class PageView(Widget):
     def render_lines(self, crop: Region) -> list[Strip]:
         """The page's rows as drawn ahead or now; through Textual's styles cache only when CSS
         gives the page a border, padding, tint or opacity that the rows do not carry."""
-        if not plain_box(self):
-            return super().render_lines(crop)
         look = self.look()
-        return finished(
-            self, [self.render_line(y) for y in crop.line_range], crop, look.width, look.background
-        )
+        if not look.plain:
+            return super().render_lines(crop)
+        if self._shown is None or self.message or self.too_small:
+            rows = [self.render_line(y) for y in crop.line_range]
+        else:  # the page's rows, looked up once rather than once a row
+            strips, blank = self._strips(self._shown), Strip.blank(look.width, look.base)
+            rows = [strips[y] if y < len(strips) else blank for y in crop.line_range]
+        return finished(self, rows, crop, look.width, look.background)
 
     def render_line(self, y: int) -> Strip:
         look = self.look()
@@ -213,6 +218,20 @@ class PageView(Widget):
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         event.stop()
         self.post_message(self.Turn(-1))
+
+
+class StoryPage(PageView):
+    """The reading screen's page view, telling its screen when its size changes. It holds
+    the focus while reading, so that keys come to the screen through it as they do in the
+    library."""
+
+    can_focus = True
+
+    class Resized(Message):
+        pass
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.post_message(self.Resized())
 
 
 ITALIC = Style(italic=True)
