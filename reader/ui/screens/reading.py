@@ -197,8 +197,9 @@ class ReadingScreen(CoveredScreen):
     def _resized(self) -> None:
         self.relayout()
 
-    def show_page(self, flash: tuple[int, int] | None = None) -> None:
-        """Draw the page; ``flash``: a line to mark (where the reader was, after a new layout)."""
+    def show_page(self, flash: tuple[int, int] | None = None, *, now: bool = False) -> None:
+        """Draw the page; ``flash``: a line to mark (where the reader was, after a new layout);
+        ``now``: the frame at once (a page turn: see :func:`paint_now`), before what follows."""
         session = self.session
         if session is None or session.book is None:
             return
@@ -206,7 +207,8 @@ class ReadingScreen(CoveredScreen):
         marks, current = session.marks()
         if flash is not None:
             marks, current = [*marks, flash], current or flash
-        self.query_one(StoryPage).show(
+        view = self.query_one(StoryPage)
+        view.show(
             session.story.chapters[ref.chapter],
             book.page(ref),
             book.width,
@@ -216,7 +218,9 @@ class ReadingScreen(CoveredScreen):
             justify=services(self).config.align == "justify",
         )
         self.update_status()
-        self.set_timer(PREPARE_DELAY, lambda: draw_next(self.query_one(StoryPage), self.session))
+        if now:
+            paint_now(self, view, self.query_one("#status-bar", StatusLine))
+        self.set_timer(PREPARE_DELAY, lambda: draw_next(view, self.session))
         if not book.chapter(ref.chapter).complete and self._counting != (book, ref.chapter):
             # Count the rest of a long chapter's pages once the page is painted and the
             # reader idle: the count must not compete with drawing the page.
@@ -258,8 +262,7 @@ class ReadingScreen(CoveredScreen):
         """After a move: show the new page (``None``), else say what the session said."""
         self._moved = time.monotonic()
         if said is None:
-            self.show_page()
-            paint_now(self, self.query_one(StoryPage), self.query_one("#status-bar", StatusLine))
+            self.show_page(now=True)
         elif said == OFFER_FINISHED and self.session is not None:
             reading_dialogs.offer_finished(self, self.session)
         elif said:
