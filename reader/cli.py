@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
 import gc
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from reader import __version__, paths
-from reader.commands import apply_limits as _apply_limits
-from reader.commands import default_library as _default_library
-from reader.commands import fail as _fail
-from reader.commands import subcommand as _subcommand
+from reader import __version__
+
+if TYPE_CHECKING:
+    import argparse
+
+# The rest is imported where it is used: the TUI forks its opener first (see reader.opening),
+# with as little in memory as can be.
 
 SUBCOMMANDS = ("list", "dump", "search", "serve")
 
@@ -23,8 +24,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         command = _subcommand_at(argv)
         if command is not None:  # options may come before or after it: it goes first
+            from reader.commands import subcommand
+
             try:
-                return _subcommand([argv[command], *argv[:command], *argv[command + 1 :]])
+                return subcommand([argv[command], *argv[:command], *argv[command + 1 :]])
             except KeyboardInterrupt:
                 _end_now(130)  # not waiting for parsing processes to finish their stories
         code = _tui(argv)
@@ -80,6 +83,8 @@ def _subcommand_at(argv: list[str]) -> int | None:
 
 
 def _tui_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="reader",
         description="A terminal e-reader for big libraries of long stories.",
@@ -98,11 +103,35 @@ def _tui_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _plain_args(argv: list[str]) -> Any:
+    """``reader``, ``reader PATH``, with ``--library DIR`` or ``--state DIR``: what nearly
+    every start is, read here (argparse costs 2-3 ms of start-up); None for anything else
+    (``--help``, ``--version``, a mistake), which argparse then answers."""
+    from types import SimpleNamespace
+
+    args = SimpleNamespace(path=None, library=None, state=None)
+    words = iter(argv)
+    for word in words:
+        if word in ("--library", "--state"):
+            value = next(words, None)
+            if value is None or value.startswith("-"):
+                return None
+            setattr(args, word[2:], value)
+        elif word.startswith("-") or args.path is not None:
+            return None
+        else:
+            args.path = word
+    return args
+
+
 def _tui(argv: list[str]) -> int:
     # Start-up allocates a great deal (Textual's import, a long book's blocks) and frees
     # almost nothing: the cyclic collector would only slow it. The app turns it back on,
     # after freezing what start-up made, once the first screen is painted.
     gc.disable()
+    from reader import opening
+
+    opening.start()  # first, before any thread and with little in memory: see reader.opening
     try:
         return _run_tui(argv)
     finally:
@@ -110,35 +139,38 @@ def _tui(argv: list[str]) -> int:
 
 
 def _run_tui(argv: list[str]) -> int:
-    args = _tui_parser().parse_args(argv)
+    from reader import paths
+    from reader.commands import apply_limits, default_library, fail
+
+    args = _plain_args(argv) or _tui_parser().parse_args(argv)
     story: Path | None = None
     library: Path | None = None
     target = args.path or args.library
     if target:
         chosen = Path(target).expanduser()
         if not chosen.exists():
-            return _fail(f"no such file or folder: {chosen}")
+            return fail(f"no such file or folder: {chosen}")
         if chosen.is_dir():
             library = chosen
         elif args.library:
-            return _fail(f"--library wants a folder, and {chosen} is a file")
+            return fail(f"--library wants a folder, and {chosen} is a file")
         else:
             from reader.formats import is_story_file
 
             if not is_story_file(chosen):
-                return _fail(f"{chosen.name}: not a story format the reader knows ({_formats()})")
+                return fail(f"{chosen.name}: not a story format the reader knows ({_formats()})")
             story = chosen
     preload = None
     from reader.config import Config
 
     config = Config.load()
-    _apply_limits(config)
+    apply_limits(config)
     if story is not None:
-        from reader.formats import Preload
+        from reader.opening import read_story
 
-        preload = Preload(story, _root_of(story, config))  # parse while Textual starts
+        preload = read_story(story, _root_of(story, config))  # read while Textual starts
     if library is None and story is None:
-        library = _default_library(config)
+        library = default_library(config)
         if library is None:
             return 2
     from reader.state import StateFolderError
@@ -149,7 +181,7 @@ def _run_tui(argv: list[str]) -> int:
     try:
         app = ReaderApp(library=library, story=story, preload=preload, state=state.result(), config=config)
     except StateFolderError as error:
-        return _fail(str(error))
+        return fail(str(error))
     try:
         app.run()
     finally:
@@ -178,6 +210,8 @@ def _load_state_in_background(path: Path) -> Any:
 
 def _root_of(story: Path, config: Any) -> Path:
     """The library a story file belongs to, so that it keeps the id it has in the list."""
+    from reader import paths
+
     for library in (config.library, paths.sample_library()):
         if library:
             root = Path(library).expanduser().resolve()

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from reader import paths
 from reader.atomic_write import write_atomic
 
@@ -106,6 +104,8 @@ class Config:
         user's config.yaml is never written."""
         target = settings_file(path or paths.config_file())
         data = {key: getattr(self, key) for key in KEYBOARD_SETTINGS if getattr(self, key) is not None}
+        import yaml
+
         head = "# Written by the reader: settings changed from the keyboard. They win over config.yaml.\n"
         write_atomic(target, head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
 
@@ -125,6 +125,8 @@ def _read_mapping(path: Path) -> tuple[dict[str, Any], str | None]:
         return {}, f"{path}: ignored, it cannot be read ({error.strerror or error})"
     if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_BYTES:
         return {}, f"{path}: ignored, it is not a settings file (not a regular file, or too large)"
+    import yaml  # here, not at start-up: most starts have no file to read (12 ms saved)
+
     try:
         with open(path, "rb") as file:
             data = yaml.safe_load(file.read(_MAX_BYTES + 1).decode("utf-8")) or {}

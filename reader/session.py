@@ -54,8 +54,7 @@ class ReadingSession:
         self.record_later: Callable[[Callable[[], None]], object] | None = None
         self.book: StoryLayout | None = None
         self.ref = PageRef(0, 0, 0)
-        state.freshen(story.id)  # its file as it is now, if the start took the cache on trust
-        saved = state.position(story.id)
+        saved = self._saved = state.position(story.id)  # as the start found it: see freshen()
         self.resumed = saved is not None
         self.place = resolve_position(story, saved) if saved else Position(0, 0, story.chapters[0].snippet(0))
         #: Where the reader was before each jump (contents, go to, bookmark, found text).
@@ -74,6 +73,7 @@ class ReadingSession:
             after += counts[index]
         self._last_turn = clock()  # reading starts with the first page, not while loading
         self._turns = 0
+        self._sent = False  # start_at placed the reader elsewhere than the saved place
 
     # Opening ---------------------------------------------------------------------------
 
@@ -85,6 +85,7 @@ class ReadingSession:
         story = self.story
         seen = self.state.chapters_seen(story.id)
         news = ""
+        self._sent = start is not None or chapter is not None
         if start is not None:
             if self.resumed:
                 self.history.append(self.place)
@@ -102,6 +103,20 @@ class ReadingSession:
             if self.matches is not None:
                 self.match_index = self.matches.index_of(self.place.chapter, self.place.offset)
         return news
+
+    def freshen(self) -> bool:
+        """Look at the story's state file now. A start takes the state's cache on trust (see
+        :meth:`State.load`), so a crash or another device may have left a later place there;
+        the first page is drawn from the cache, and this follows once it is up. When the
+        file holds another place and the reader was neither sent elsewhere nor has moved,
+        go there: True. Call it before :meth:`opened` records the place."""
+        self.state.freshen(self.story.id)
+        now = self.state.position(self.story.id)
+        if now is None or now == self._saved or self._sent or self._turns or self.history:
+            return False
+        self.resumed = True
+        self.place = resolve_position(self.story, now)
+        return True
 
     def opened(self) -> None:
         """The story is on screen: that counts as reading it. It is "reading" (unless the

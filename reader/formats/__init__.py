@@ -33,7 +33,6 @@ from reader.model import Story
 
 __all__ = [
     "FORMATS",
-    "Preload",
     "StoryError",
     "apply_overrides",
     "chapter_files",
@@ -90,37 +89,3 @@ def open_story(path: Path, root: Path | None) -> tuple[Story, Callable[[], None]
         return story, None
     parsed = dataclasses.replace(story)  # as parsed: the reading screen gives it its known id
     return story, lambda: story_cache.save(parsed, path, made)
-
-
-class Preload:
-    """Read a story on a thread while the caller does other work (the UI starting up)."""
-
-    def __init__(self, path: Path, root: Path | None = None) -> None:
-        import threading
-
-        self.path, self.root = path, root
-        self._story: Story | None = None
-        self._error: StoryError | None = None
-        #: When the story was parsed (not kept from an earlier opening): how to keep it.
-        self.keep: Callable[[], None] | None = None
-        self._thread = threading.Thread(target=self._run, name="reader-preload", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._story, self.keep = open_story(self.path, self.root)
-        except StoryError as error:
-            self._error = error
-        except Exception as error:  # reported like any bad file, never a traceback
-            self._error = StoryError(f"{self.path.name}: could not be read ({error})")
-
-    @property
-    def done(self) -> bool:
-        return not self._thread.is_alive()
-
-    def result(self) -> Story:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._story is not None
-        return self._story

@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from reader.clean import text_key
+from reader.clean import display_name, text_key
 from reader.formats.errors import StoryError
 from reader.model import LIST_KEYS, METADATA_KEYS, Story
 
@@ -52,6 +52,16 @@ def leaves_library(path: str | os.PathLike[str], root: str | os.PathLike[str]) -
     top = os.path.realpath(root)
     target = os.path.realpath(path)
     return os.path.commonpath([top, target]) != top
+
+
+def refuse_outside_link(path: Path, folder: Path) -> None:
+    """A StoryError when ``path`` — a chapter file in a story folder, a sidecar — is a link
+    out of ``folder`` that is not to be followed (see :func:`leaves_library`)."""
+    if leaves_library(path, folder):
+        raise StoryError(
+            f"{display_name(path.name)}: a link out of the story's folder, not followed "
+            "(follow_outside_links: true in config.yaml follows it)"
+        )
 
 
 def set_size_limit(megabytes: int) -> None:
@@ -191,6 +201,7 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     """The YAML mapping in ``path``, or {} when there is none; a bad one is a StoryError."""
     if not os.path.lexists(path):
         return {}
+    refuse_outside_link(path, path.parent)
     try:
         raw = read_regular(path, _MAX_SIDECAR).decode("utf-8")
     except UnicodeDecodeError as error:

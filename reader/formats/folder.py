@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from reader.formats.errors import StoryError
-from reader.formats.files import chapter_files, read_sidecar
+from reader.formats.files import chapter_files, read_sidecar, refuse_outside_link
 from reader.formats.loading import load_file
 from reader.model import Block, Chapter, Story
 
@@ -24,6 +24,7 @@ def load_folder(folder: Path) -> Story:
     chapters: list[Chapter] = []
     author, metadata = "", dict[str, object]()
     for path in files:
+        refuse_outside_link(path, folder)
         part = load_file(path)  # a bad chapter file makes the story unreadable, with its name
         author = author or part.author
         metadata = metadata or dict(part.metadata)

@@ -23,8 +23,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 try:
     import fcntl
 except ImportError:  # pragma: no cover - no flock on this platform (Windows)
@@ -200,6 +198,8 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> tuple[str | None, File
 
 def parse_story(text: str, where: str) -> tuple[dict[str, Any] | None, str | None, int | None, list[str]]:
     """(record, problem, newer version, notices) from a story file's text."""
+    import yaml
+
     from reader.state.records import clean_entry  # only when a file is parsed: not on a warm start
     from reader.state.safe_yaml import load_yaml
 

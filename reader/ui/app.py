@@ -22,7 +22,7 @@ from textual.theme import Theme
 
 from reader.clean import PLACEHOLDER, clean
 from reader.config import Config
-from reader.formats import Preload
+from reader.opening import Preload
 from reader.state import LockBusy, State
 from reader.ui.autosave import Autosave
 from reader.ui.typeahead import TypeAhead, straight_to_bindings

@@ -90,6 +90,31 @@ def test_links_out_of_the_library_are_followed_when_the_config_says(tmp_path: Pa
     assert "zero.txt: not a regular file (a device)" in err  # followed: still never read
 
 
+def test_a_story_folder_does_not_follow_its_chapter_links_or_sidecar_out(tmp_path: Path) -> None:
+    """A story folder whose chapter file, or whose story.yaml, is a link out of it: the story
+    is refused with the link named, and nothing of the target is listed, indexed or shown."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Title: Secret\n\nthe private words of another file\n", encoding="utf-8")
+    library = tmp_path / "lib"
+    for name, link in (("chapters", "02.txt"), ("sidecar", "story.yaml")):
+        folder = library / name
+        folder.mkdir(parents=True)
+        (folder / "01.txt").write_text(f"Chapter one\n\n{FILLER}", encoding="utf-8")
+        (folder / "03.txt").write_text(f"Chapter three\n\n{FILLER}", encoding="utf-8")
+        os.symlink(secret, folder / link)
+    code, out, err = run("list", "--library", str(library))
+    assert "02.txt: a link out of the story's folder, not followed" in err
+    assert "story.yaml: a link out of the story's folder, not followed" in err
+    assert "Secret" not in out
+    code, out, err = run("search", "private", "--library", str(library))
+    assert code == 1 and "private" not in out
+    code, out, err = run("dump", str(library / "chapters"))
+    assert code != 0 and "private" not in out and "02.txt: a link out" in err
+    (tmp_path / "config.yaml").write_text("follow_outside_links: true\n", encoding="utf-8")
+    code, out, err = run("dump", str(library / "chapters"))
+    assert code == 0 and "private words" in out  # followed when the config says so
+
+
 def test_a_library_of_odd_files_opens_in_the_reader(tmp_path: Path, state_path: Path) -> None:
     """The TUI lists every story, odd names too, and opens the one whose name is not UTF-8."""
     import asyncio

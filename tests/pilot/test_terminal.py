@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, SAMPLE
+from tests_support import alive, descendants
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from open_book import Terminal  # noqa: E402
@@ -85,6 +86,7 @@ def _closed_at_random(tmp_path: Path, rounds: int, seed: int) -> list[str]:
                     os.write(term.fd, b" ")  # a page turn: a save is due
                 except OSError:
                     break
+        below = descendants(term.pid)  # the opener, and any story it is reading
         os.close(term.fd)  # the terminal is gone
         closed = time.monotonic()
         while time.monotonic() - closed < 2.0:
@@ -95,6 +97,10 @@ def _closed_at_random(tmp_path: Path, rounds: int, seed: int) -> list[str]:
             left.append(f"round {number}: still running 2 s after its terminal closed at {delay:.2f} s")
             os.kill(term.pid, signal.SIGKILL)
             os.waitpid(term.pid, 0)
+        while (still := [pid for pid in below if alive(pid)]) and time.monotonic() - closed < 2.0:
+            time.sleep(0.02)
+        if still:
+            left.append(f"round {number}: processes {still} outlived the reader (closed at {delay:.2f} s)")
     return left
 
 
@@ -120,12 +126,7 @@ def _quits_within_a_second(term: Terminal, ready: str) -> None:
             assert time.monotonic() - asked < 1.0, "still running a second after q"
             term.read(0.02)
     finally:
-        try:
-            os.kill(term.pid, signal.SIGKILL)
-            os.waitpid(term.pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
-        os.close(term.fd)
+        term.close()
 
 
 def _slow(path: Path) -> Path:

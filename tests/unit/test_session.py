@@ -306,3 +306,32 @@ def test_time_left_and_the_footer(session: ReadingSession) -> None:
     assert session.footer(30).startswith(" Chapter 1") and "p. 1/" in session.footer(30)
     session.go_to_chapter(2)
     assert session.words_left()[1] == 0
+
+
+# The place on disk -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("how", "moves"),
+    [("opened", True), ("sent to a chapter", False), ("turned a page", False)],
+)
+def test_freshen_goes_to_the_place_on_disk_unless_the_reader_went_elsewhere(
+    tmp_path: Path, clock: Clock, how: str, moves: bool
+) -> None:
+    state = State.load(tmp_path / "state")
+    state.save_position("https://example.org/works/1", Position(0, 0), progress=0.0, title="Road", path="r")
+    state.save()
+    session = ReadingSession(make_story(tmp_path), state, clock=clock)
+    session.start_at(chapter=1 if how == "sent to a chapter" else None)
+    session.lay_out(WIDTH, HEIGHT)
+    if how == "turned a page":
+        session.next_page()
+    before = session.place
+    other = State.load(tmp_path / "state")  # another reader moves the story on, on disk
+    other.save_position("https://example.org/works/1", Position(2, 0), progress=0.7, title="Road", path="r")
+    other.save()
+    state.unlooked = True  # as a start that took the cache on trust
+    assert session.freshen() is moves
+    assert (session.place.chapter == 2) is moves
+    if not moves:
+        assert session.place == before

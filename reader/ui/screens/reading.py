@@ -21,11 +21,11 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from reader.clean import display_name
-from reader.formats import Preload, StoryError, neighbour_ids
+from reader.formats import StoryError
 from reader.layout import PageRef, StoryLayout
 from reader.model import Position, Story
+from reader.opening import Preload, read_story
 from reader.session import OFFER_FINISHED, Moved, ReadingSession
-from reader.state import Found
 from reader.ui.bindings import READING
 from reader.ui.keymap import key_of
 from reader.ui.paint import paint_now
@@ -128,7 +128,7 @@ class ReadingScreen(CoveredScreen):
                 self._failed(self.Failed(str(error)))
             return
         self.query_one(StoryPage).show(None, None, 0, f"Opening {display_name(self.path.name)}…")
-        reading = self.preload or Preload(self.path, self.root)
+        reading = self.preload or read_story(self.path, self.root)
         self._deadline = reading_open.wait_for(self, reading, services(self).config.parse_seconds)
 
     def too_slow(self, limit: int) -> None:
@@ -153,19 +153,15 @@ class ReadingScreen(CoveredScreen):
             return  # it came after the message said it was abandoned
         self._deadline = reading_open.stop(self._deadline)
         story = message.story
-        app = services(self)
-        found = Found(story.id, story.path, story.title, story.author)
-        story.id = app.state.identify(found, lambda: neighbour_ids(Path(story.path)))
-        session = self.session = ReadingSession(story, app.state, clock=clock, recorded=app.request_save)
+        session = self.session = reading_open.start_session(self, story, clock)
         session.record_later = self.call_after_refresh  # once the page is on screen
-        session.find_key = key_of("reading.find", self.app._keymap)
         byline = f" — {story.author}" if story.author else ""
         self.query_one("#title-bar", StatusLine).show(f"{story.title}{byline}")
         news = session.start_at(self.start, self.start_chapter, self.find_first or "")
         if news:
             self.app.notify(news, title=story.title, timeout=6)
         self.relayout()
-        session.opened()  # opening a story counts: it is read now, and c continues it
+        reading_open.opened(self, session)
         gc.freeze()  # see _counted
         if message.keep is not None:
             keep_when_idle(self, message.keep, lambda: time.monotonic() - self._moved)

@@ -1,0 +1,147 @@
+"""Stories read in processes of their own (reader/opening.py): the real reader in a
+pseudo-terminal, and the opener itself in a fresh interpreter (it forks only where no thread
+runs, which a test process can't promise)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import ROOT, SAMPLE
+from tests_support import alive, descendants
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from open_book import Terminal  # noqa: E402
+
+
+def _slow(path: Path) -> Path:
+    """Markdown that takes a few seconds to read (emphasis nested 400,000 deep)."""
+    path.write_text("*_" * 400_000 + "a" + "_*" * 400_000, encoding="utf-8")
+    return path
+
+
+def _env(tmp_path: Path, config: str = "") -> dict[str, str]:
+    (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
+    return dict(
+        os.environ,
+        TERM="xterm-256color",
+        READER_STATE=str(tmp_path / "state"),
+        READER_CONFIG=str(tmp_path / "config.yaml"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+    )
+
+
+def test_a_story_over_the_limit_is_abandoned_and_its_process_killed(tmp_path: Path) -> None:
+    story = _slow(tmp_path / "slow.md")
+    env = _env(tmp_path, "parse_seconds: 1\n")
+    term = Terminal([sys.executable, "-m", "reader", str(story)], env, (100, 30))
+    try:
+        term.wait_for("Opening", timeout=30)
+        time.sleep(0.3)
+        below = descendants(term.pid)
+        assert len(below) == 2, below  # the opener, and the process reading slow.md
+        started = time.monotonic()
+        term.wait_for("abandoned", timeout=5)
+        assert time.monotonic() - started < 1.5
+        deadline = time.monotonic() + 1.0
+        while (left := {pid for pid in below if alive(pid)}) and len(left) > 1:
+            assert time.monotonic() < deadline, f"the reading process still runs: {left}"
+            time.sleep(0.02)
+        assert len(left) == 1  # the opener waits for the next story; the reading is gone
+        term.send(b"q")
+        deadline = time.monotonic() + 1.0
+        while not os.waitpid(term.pid, os.WNOHANG)[0]:
+            assert time.monotonic() < deadline, "still running a second after q"
+            term.read(0.02)
+        deadline = time.monotonic() + 1.0
+        while any(alive(pid) for pid in below):
+            assert time.monotonic() < deadline, "the opener outlived the reader"
+            time.sleep(0.02)
+    finally:
+        term.close()
+
+
+def test_quitting_mid_read_leaves_no_process(tmp_path: Path) -> None:
+    story = _slow(tmp_path / "slow.md")
+    term = Terminal([sys.executable, "-m", "reader", str(story)], _env(tmp_path))
+    try:
+        term.wait_for("Opening", timeout=30)
+        time.sleep(0.3)
+        below = descendants(term.pid)
+        assert below
+        os.kill(term.pid, signal.SIGKILL)  # not even a chance to clean up
+        os.waitpid(term.pid, 0)
+        deadline = time.monotonic() + 1.0
+        while running := [pid for pid in below if alive(pid)]:
+            assert time.monotonic() < deadline, f"left running after the reader was killed: {running}"
+            time.sleep(0.02)
+    finally:
+        term.close()
+
+
+OPENER = """
+import sys, time
+from pathlib import Path
+from reader import opening
+from reader.formats import StoryError, load_story, files
+
+assert opening.start() is not None
+root = Path(sys.argv[1])
+for path in sorted(root.iterdir()):
+    if not files.is_story_file(path):
+        continue
+    got = opening.read_story(path, root)
+    assert type(got).__name__ == "Reading", got
+    story = got.result()
+    assert story == load_story(path, root), path
+    print("same", path.name)
+bad = Path(sys.argv[2])
+try:
+    opening.read_story(bad, bad.parent).result()
+except StoryError as error:
+    print("error", error)
+slow = opening.read_story(Path(sys.argv[3]), None)
+time.sleep(0.2)
+slow.cancel()
+started = time.monotonic()
+try:
+    slow.result()
+except StoryError as error:
+    print("cancelled", round(time.monotonic() - started, 2), error)
+odd = Path(sys.argv[4])
+print("odd", opening.read_story(odd, odd.parent).result().title)
+import os, signal
+os.kill(opening._opener.pid, signal.SIGKILL)  # the opener gone: a thread reads the story
+time.sleep(0.2)
+fallback = opening.read_story(odd, odd.parent)
+print("fallback", type(fallback).__name__, fallback.result().title)
+"""
+
+
+def test_the_opener_reads_what_the_parsers_read_and_says_what_went_wrong(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.epub"
+    bad.write_bytes(b"PK\x03\x04 not a zip at all")
+    slow = _slow(tmp_path / "slow.md")
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    odd = tmp_path / os.fsdecode(b"odd-\xff-name.txt")
+    odd.write_text("Title: Odd Name\n\nA line or two of a story.\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", OPENER, str(SAMPLE), str(bad), str(slow), str(odd)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    same = [line for line in lines if line.startswith("same ")]
+    assert len(same) >= 5, lines
+    assert any(line.startswith("error bad.epub") for line in lines), lines
+    cancelled = [line for line in lines if line.startswith("cancelled")]
+    assert cancelled and float(cancelled[0].split()[1]) < 0.5, lines
+    odd_title = next(line for line in lines if line.startswith("odd "))[4:]
+    assert odd_title.startswith("Odd") and f"fallback Preload {odd_title}" in lines, lines[-4:]
