@@ -11,8 +11,8 @@ system call a frame (Textual asks for a flush after each). A terminal slow to ta
 
 Keys, likewise: Textual reads the terminal in a thread of its own, which hands each key to
 the loop (its lock again, a wake-up, a queue: 0.25 ms of a page turn, measured). The loop
-reads the terminal itself here (``add_reader``), with Textual's parser; its thread starts
-and ends at once. A lone Escape is told from the start of a sequence by the parser's
+reads the terminal itself here (``add_reader``, on Linux: see :data:`LOOP_READS`), with
+Textual's parser; its thread starts and ends at once. A lone Escape is told from the start of a sequence by the parser's
 timeout, as in Textual's thread.
 """
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import time
 from codecs import getincrementaldecoder
 from functools import partial
@@ -36,6 +37,9 @@ SLOW = 0.05
 
 #: Seconds between looks at the parser when it cannot say when its timeout is due.
 TICK = 0.05
+#: Where the loop reads the terminal: Linux's epoll watches a terminal; elsewhere (macOS's
+#: kqueue, on older systems, did not) Textual's thread reads, with select() as it does.
+LOOP_READS = sys.platform.startswith("linux")
 
 
 class PromptDriver(LinuxDriver):
@@ -45,6 +49,8 @@ class PromptDriver(LinuxDriver):
 
     def start_application_mode(self) -> None:
         super().start_application_mode()  # its input thread returns at once: see below
+        if not LOOP_READS:
+            return
         if self._key_thread is not None:
             self._key_thread.join()
             self._key_thread = None
@@ -56,7 +62,9 @@ class PromptDriver(LinuxDriver):
             self._key_thread.start()
 
     def _run_input_thread(self) -> None:
-        """Textual's input thread: nothing to do, the loop reads (see the module)."""
+        """Textual's input thread: nothing to do where the loop reads (see the module)."""
+        if not LOOP_READS:
+            super()._run_input_thread()
 
     def send_message(self, message: Message) -> None:
         """To the app: straight into its queue from the loop's own thread (Textual's way, for
