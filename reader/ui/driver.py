@@ -12,8 +12,8 @@ system call a frame (Textual asks for a flush after each). A terminal slow to ta
 Keys, likewise: Textual reads the terminal in a thread of its own, which hands each key to
 the loop (its lock again, a wake-up, a queue: 0.25 ms of a page turn, measured). The loop
 reads the terminal itself here (``add_reader``, on Linux: see :data:`LOOP_READS`), with
-Textual's parser; its thread starts and ends at once. A lone Escape is told from the start of a sequence by the parser's
-timeout, as in Textual's thread.
+Textual's parser; its thread starts and ends at once. A lone Escape is told from the start
+of a sequence by the parser's timeout, as in Textual's thread.
 """
 
 from __future__ import annotations
