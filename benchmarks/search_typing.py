@@ -34,6 +34,7 @@ def main() -> int:
         return 2
     cache = args.folder / "cache"
     os.environ["XDG_CACHE_HOME"] = str(cache)
+    from reader.search import hits_count
     from reader.search.index import SearchIndex, default_db_path
 
     target = default_db_path(library)
@@ -58,7 +59,7 @@ def main() -> int:
         for query in QUERIES:
             hits = index.search(query, limit=100)
             stories = len({hit.id for hit in hits})
-            expected = f"{len(hits)} hits in {stories} stor" if hits else "Nothing found."
+            expected = hits_count(len(hits), stories) if hits else "Nothing found."  # as the screen says it
             # Typed as one burst (a fast typist or a paste): only the query as a whole can
             # produce this status line, so the clock stops on its results, not on those of a
             # shorter query that happened to match too.

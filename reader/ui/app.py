@@ -15,6 +15,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.driver import Driver
 from textual.notifications import Notification, Notify, SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
@@ -24,7 +25,7 @@ from reader.config import Config
 from reader.opening import Preload
 from reader.state import LockBusy, State
 from reader.ui.autosave import Autosave
-from reader.ui.typeahead import TypeAhead
+from reader.ui.typeahead import TypeAhead, straight_to_bindings
 
 if TYPE_CHECKING:
     from reader.search.index import SearchIndex
@@ -84,6 +85,16 @@ class ReaderApp(App[None]):
         if "TEXTUAL_ANIMATIONS" not in os.environ:
             self.animation_level = "none"  # nothing slides: a page is one redraw, even over ssh
 
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for this terminal; on Linux and macOS, one that writes frames at
+        once (see :mod:`reader.ui.driver`)."""
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver" and driver.__module__ == "textual.drivers.linux_driver":
+            from reader.ui.driver import PromptDriver
+
+            return PromptDriver
+        return driver
+
     def get_default_screen(self) -> Screen:
         """The first screen: the story given on the command line, else the library."""
         if self.story_path is not None:
@@ -133,8 +144,20 @@ class ReaderApp(App[None]):
         if self.typeahead.arriving(event):
             return  # typed ahead: it goes once the key before it is handled
         target = self.focused or self.screen
+        if straight_to_bindings(event, target) and await self._keys_to_bindings(event):
+            self.typeahead.sent(event, None)  # handled all the way up: one round of the app
+            return
         await super().on_event(event)
         self.typeahead.sent(event, target if event.is_forwarded else None)
+
+    async def _keys_to_bindings(self, event: events.Event) -> bool:
+        """What Textual does with a key that no widget takes (see ``straight_to_bindings``),
+        without the rounds: True when a binding took it, else Textual passes it on as ever."""
+        assert isinstance(event, events.Key)
+        if self.screen.maximized is not None:
+            return False  # Textual's own escape-to-minimize comes first
+        self.app_focus = True
+        return await self._check_bindings(event.key, priority=True) or await self._check_bindings(event.key)
 
     def notify(
         self,

@@ -12,11 +12,13 @@ taken the focus. Keys typed one by one are never held: nothing is in flight then
 from __future__ import annotations
 
 from collections import deque
-from functools import partial
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
 from textual import events
+from textual.dom import DOMNode
 from textual.message_pump import MessagePump
+from textual.widget import Widget
 from textual.widgets import Input
 
 if TYPE_CHECKING:
@@ -28,6 +30,8 @@ Typed = events.Key | events.Paste
 ROUNDS = 2
 #: How long a key waits, at most, for the key before it (seconds): a safety net only.
 STUCK = 0.5
+#: Methods through which a class has its own say about keys (Widget's own pass them to ``key_…``).
+KEY_HANDLERS = {"on_key", "_on_key", "handle_key"}
 #: How long a key waits for a dialog that is opening to be ready, and how often it looks.
 WAIT, STEP = 0.5, 0.01
 
@@ -100,3 +104,32 @@ class TypeAhead:
         self._letting = self._queue.popleft()
         self._in_flight = -1  # taken: a key arriving meanwhile queues behind this one
         self.app.post_message(self._letting)
+
+
+def straight_to_bindings(event: Typed, target: MessagePump) -> bool:
+    """True when no node on a key's way from ``target`` up to the app has a say of its own
+    about it (no ``on_key``, ``key_…`` method or ``@on(Key)`` handler): Textual would then
+    pass it from the widget to the screen to the app, three rounds of messages (a millisecond
+    of a page turn, measured), only for the app to look up its bindings; the app may as well
+    look them up at once (issue 16)."""
+    if not isinstance(event, events.Key) or not isinstance(target, DOMNode):
+        return False
+    names = [f"{prefix}key_{name}" for name in event.name_aliases for prefix in ("", "_")]
+    node: MessagePump | None = target
+    while isinstance(node, Widget):  # the widget, its containers, the screen (a widget too)
+        if _takes_keys(type(node)) or any(hasattr(node, name) for name in names):
+            return False
+        node = node._parent
+    return True
+
+
+@cache
+def _takes_keys(cls: type[Widget]) -> bool:
+    """Whether ``cls`` handles key events itself, beyond Widget's passing them to ``key_…``."""
+    for klass in cls.__mro__:
+        if klass is Widget:
+            break
+        own = klass.__dict__
+        if KEY_HANDLERS & own.keys() or events.Key in own.get("_decorated_handlers", {}):
+            return True
+    return False

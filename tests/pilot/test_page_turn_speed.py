@@ -47,3 +47,29 @@ async def test_a_story_shown_is_kept_parsed_and_read_back_the_next_time(state_pa
     async with again.run_test(size=(80, 24)) as pilot:
         await wait_for_page(pilot, again)
         assert first_line(again) == shown
+
+
+async def test_a_turn_is_drawn_at_once_and_recorded_after_its_frame(state_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The turn's frame is drawn in the key's own handling, not at the screen's next update
+    tick (reader/ui/paint.py), and the place is recorded once it is drawn."""
+    import reader.ui.screens.reading as reading
+
+    drawn: list[bool] = []
+
+    def paint(*args):  # type: ignore[no-untyped-def]
+        drawn.append(reading_paint(*args))
+        return drawn[-1]
+
+    reading_paint = reading.paint_now
+    monkeypatch.setattr(reading, "paint_now", paint)
+    app = make_app(state_path, story=SAMPLE / STORY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_page(pilot, app)
+        await pilot.pause(0.1)
+        screen = app.screen
+        story_id = screen.story.id
+        await pilot.press("space")
+        assert drawn == [True]
+        await pilot.pause()
+        place = app.state.position(story_id)
+        assert place is not None and place.offset == screen.book.page(screen.ref).start

@@ -177,3 +177,31 @@ def test_ctrl_c_ends_the_command_line_with_130_and_no_traceback(tmp_path: Path) 
         os.close(term.fd)
     assert os.waitstatus_to_exitcode(done[1]) == 130
     assert b"Traceback" not in out and b"KeyboardInterrupt" not in out, out[-600:]
+
+
+def test_keys_read_by_the_event_loop_reach_the_reader(tmp_path: Path) -> None:
+    """The loop reads the terminal itself (reader/ui/driver.py): a key, a key's escape
+    sequence in one read, a word, and a lone Escape, told from a sequence by the parser's
+    timeout, all arrive."""
+    term = Terminal(
+        [sys.executable, "-m", "reader", str(SAMPLE / "what-the-static-keeps.txt")], _env(tmp_path)
+    )
+    try:
+        term.wait_for("p. 1/", timeout=30)
+        term.send(b" ")
+        term.wait_for("p. 2/", timeout=10)
+        term.send(b"\x1b[D")  # Left: back a page
+        term.wait_for("p. 1/", timeout=10)
+        term.send(b"/")
+        time.sleep(0.3)
+        term.send(b"kettle")
+        term.wait_for("match", timeout=10)
+        term.send(b"\x1b")  # Escape alone: the find bar closes, the status line is back
+        term.wait_for("p. 1/", timeout=10)
+        term.send(b"q")
+        deadline = time.monotonic() + 10
+        while os.waitpid(term.pid, os.WNOHANG)[0] != term.pid:  # it ends (its terminal may close first)
+            assert time.monotonic() < deadline, "q did not end the reader"
+            term.read(0.05)
+    finally:
+        term.close()

@@ -12,14 +12,12 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from reader.clean import display_name
@@ -31,11 +29,14 @@ from reader.opening import Preload, read_story
 from reader.session import OFFER_FINISHED, Moved, ReadingSession
 from reader.ui.bindings import READING
 from reader.ui.keymap import key_of
+from reader.ui.paint import paint_now
 from reader.ui.screens import reading_dialogs, reading_open, text_style
 from reader.ui.screens.reading_pages import draw_next, keep_when_idle
 from reader.ui.services import services
 from reader.ui.widgets.find_bar import FindBar
-from reader.ui.widgets.page_view import MIN_PAGE, PageView
+from reader.ui.widgets.page_view import MIN_PAGE, PageView, StoryPage
+from reader.ui.widgets.rows import CoveredScreen
+from reader.ui.widgets.status_line import StatusLine
 
 #: Cells of a paragraph's first-line indent, when paragraphs are indented.
 INDENT = 3
@@ -50,20 +51,7 @@ def clock() -> float:
     return time.monotonic()
 
 
-class StoryPage(PageView):
-    """The page view, telling its screen when its size changes. It holds the focus while
-    reading, so that keys come to the screen through it as they do in the library."""
-
-    can_focus = True
-
-    class Resized(Message):
-        pass
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.post_message(self.Resized())
-
-
-class ReadingScreen(Screen[None]):
+class ReadingScreen(CoveredScreen):
     BINDINGS = READING.bindings()
 
     class Loaded(Message):
@@ -127,9 +115,9 @@ class ReadingScreen(Screen[None]):
         return self.session.place if self.session else Position()
 
     def compose(self) -> ComposeResult:
-        yield Static(display_name(self.path.name), id="title-bar", markup=False)
+        yield StatusLine(display_name(self.path.name), pad=1, id="title-bar")
         yield StoryPage(id="page")
-        yield Static("Opening…", id="status-bar")
+        yield StatusLine("Opening…", id="status-bar")
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.mount_find_bar)  # after the first frame, not in it
@@ -157,7 +145,7 @@ class ReadingScreen(Screen[None]):
         self._deadline = reading_open.stop(self._deadline)
         self.query_one(StoryPage).show(None, None, 0, message.reason)
         back = key_of("reading.close", self.app._keymap)
-        self.query_one("#status-bar", Static).update(f"This story could not be opened · {back}: back")
+        self.query_one("#status-bar", StatusLine).show(f"This story could not be opened · {back}: back")
         self.app.notify(message.reason, title="Cannot open story", severity="error", timeout=8)
 
     @on(Loaded)
@@ -167,10 +155,9 @@ class ReadingScreen(Screen[None]):
         self._deadline = reading_open.stop(self._deadline)
         story = message.story
         session = self.session = reading_open.start_session(self, story, clock)
+        session.record_later = self.call_after_refresh  # once the page is on screen
         byline = f" — {story.author}" if story.author else ""
-        self.query_one("#title-bar", Static).update(
-            Text(f"{story.title}{byline}", overflow="ellipsis", no_wrap=True)
-        )
+        self.query_one("#title-bar", StatusLine).show(f"{story.title}{byline}")
         news = session.start_at(self.start, self.start_chapter, self.find_first or "")
         if news:
             self.app.notify(news, title=story.title, timeout=6)
@@ -207,8 +194,9 @@ class ReadingScreen(Screen[None]):
     def _resized(self) -> None:
         self.relayout()
 
-    def show_page(self, flash: tuple[int, int] | None = None) -> None:
-        """Draw the page; ``flash``: a line to mark (where the reader was, after a new layout)."""
+    def show_page(self, flash: tuple[int, int] | None = None, *, now: bool = False) -> None:
+        """Draw the page; ``flash``: a line to mark (where the reader was, after a new layout);
+        ``now``: the frame at once (a page turn: see :func:`paint_now`), before what follows."""
         session = self.session
         if session is None or session.book is None:
             return
@@ -216,7 +204,8 @@ class ReadingScreen(Screen[None]):
         marks, current = session.marks()
         if flash is not None:
             marks, current = [*marks, flash], current or flash
-        self.query_one(StoryPage).show(
+        view = self.query_one(StoryPage)
+        view.show(
             session.story.chapters[ref.chapter],
             book.page(ref),
             book.width,
@@ -226,7 +215,9 @@ class ReadingScreen(Screen[None]):
             justify=services(self).config.align == "justify",
         )
         self.update_status()
-        self.set_timer(PREPARE_DELAY, lambda: draw_next(self.query_one(StoryPage), self.session))
+        if now:
+            paint_now(self, view, self.query_one("#status-bar", StatusLine))
+        self.set_timer(PREPARE_DELAY, lambda: draw_next(view, self.session))
         if not book.chapter(ref.chapter).complete and self._counting != (book, ref.chapter):
             # Count the rest of a long chapter's pages once the page is painted and the
             # reader idle: the count must not compete with drawing the page.
@@ -253,10 +244,9 @@ class ReadingScreen(Screen[None]):
     def update_status(self) -> None:
         if self.session is None or self.session.book is None:
             return
-        status = self.query_one("#status-bar", Static)
+        status = self.query_one("#status-bar", StatusLine)
         help_key = key_of("reading.help", self.app._keymap)
-        text = self.session.footer(status.size.width or self.app.size.width, help_key)
-        status.update(Text(text, no_wrap=True, overflow="crop"), layout=False)  # one row, always
+        status.show(self.session.footer(status.size.width or self.app.size.width, help_key))
 
     # Moving ----------------------------------------------------------------------------
 
@@ -269,7 +259,7 @@ class ReadingScreen(Screen[None]):
         """After a move: show the new page (``None``), else say what the session said."""
         self._moved = time.monotonic()
         if said is None:
-            self.show_page()
+            self.show_page(now=True)
         elif said == OFFER_FINISHED and self.session is not None:
             reading_dialogs.offer_finished(self, self.session)
         elif said:

@@ -16,6 +16,7 @@ from textual.widget import Widget
 
 from reader.layout import Line, Page
 from reader.model import Chapter
+from reader.ui.widgets.rows import finished, plain_box
 
 SCENE_BREAK = "*   *   *"
 #: Smaller than this, the page shows a note instead of text.
@@ -36,10 +37,7 @@ class Look(NamedTuple):
     match: Style
     current: Style
     background: Color  # what Textual's colour filters are given
-
-
-#: CSS that Textual's styles cache draws around or over a widget's rows.
-_BOX_EFFECTS = ("tint", "hatch", "outline_top", "outline_right", "outline_bottom", "outline_left")
+    plain: bool  # CSS draws nothing around the rows (see rows.plain_box)
 
 
 class Shown(NamedTuple):
@@ -132,10 +130,11 @@ class PageView(Widget):
             if drawn[1] is look and drawn[0].chapter is shown.chapter and drawn[0] == shown:
                 return drawn[2]
         strips = [self._draw(shown, look, line) for line in shown.page.lines]
-        filters = self.get_line_filters()
+        filters, console = self.get_line_filters(), self.app.console
         for strip in strips:  # Textual's colour filters keep what they made in the strip: now
             for line_filter in filters:
                 strip = strip.apply_filter(line_filter, look.background)
+            strip.render(console)  # and so does the strip its terminal codes, which a frame writes
         self._drawn = [*self._drawn[-2:], (shown, look, strips)]
         return strips
 
@@ -164,6 +163,7 @@ class PageView(Widget):
                 part("pageview--match"),
                 part("pageview--current"),
                 self.background_colors[1],
+                plain_box(self),
             )
         return look
 
@@ -174,16 +174,15 @@ class PageView(Widget):
     def render_lines(self, crop: Region) -> list[Strip]:
         """The page's rows as drawn ahead or now; through Textual's styles cache only when CSS
         gives the page a border, padding, tint or opacity that the rows do not carry."""
-        styles = self.styles
-        if styles.gutter or self.opacity != 1.0 or styles.has_any_rules(*_BOX_EFFECTS):
+        look = self.look()
+        if not look.plain:
             return super().render_lines(crop)
-        strips = [self.render_line(y) for y in crop.line_range]
-        background = self.look().background
-        for line_filter in self.get_line_filters():
-            strips = [strip.apply_filter(line_filter, background) for strip in strips]
-        if crop.column_span != (0, self.look().width):
-            strips = [strip.crop(*crop.column_span) for strip in strips]
-        return strips
+        if self._shown is None or self.message or self.too_small:
+            rows = [self.render_line(y) for y in crop.line_range]
+        else:  # the page's rows, looked up once rather than once a row
+            strips, blank = self._strips(self._shown), Strip.blank(look.width, look.base)
+            rows = [strips[y] if y < len(strips) else blank for y in crop.line_range]
+        return finished(self, rows, crop, look.width, look.background)
 
     def render_line(self, y: int) -> Strip:
         look = self.look()
@@ -219,6 +218,20 @@ class PageView(Widget):
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         event.stop()
         self.post_message(self.Turn(-1))
+
+
+class StoryPage(PageView):
+    """The reading screen's page view, telling its screen when its size changes. It holds
+    the focus while reading, so that keys come to the screen through it as they do in the
+    library."""
+
+    can_focus = True
+
+    class Resized(Message):
+        pass
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.post_message(self.Resized())
 
 
 ITALIC = Style(italic=True)
