@@ -14,7 +14,7 @@ import threading
 from bisect import bisect_right
 from collections.abc import Callable
 
-from reader.layout.flow import CHUNK_CHARS, Flow, Page
+from reader.layout.flow import CHUNK_CHARS, Flow, Line, Page
 from reader.layout.wrap import MIN_WIDTH, block_lines
 from reader.model import Chapter
 
@@ -39,8 +39,10 @@ class ChapterLayout:
         self.height = max(height, 1)
         self.chunk = max(chunk, 1)
         self.flows = [Flow(chapter, self.width, self.height, hide, indent)]
-        #: Where part 1 begins (the first line of the page the chapter was opened at).
+        #: Where part 1 begins (the first line of the page the chapter was opened at), and
+        #: from where on nothing more is shown before it (white space, hidden notes).
         self.anchor: int | None = None
+        self._unshown_from = 0
         self._lock = threading.RLock()
 
     def _flow(self, part: int) -> Flow:
@@ -58,7 +60,8 @@ class ChapterLayout:
             main = self.flows[0]
             if self.anchor is None and not main.done and offset - main.frontier > self.chunk:
                 self._open_at(offset)
-            part = 1 if self.anchor is not None and offset >= self.anchor else 0
+            # a place in what is not shown just before the anchor opens at the anchor's page
+            part = 1 if self.anchor is not None and offset >= min(self.anchor, self._unshown_from) else 0
             return part, self.flows[part].index_for(offset, self.chunk)
 
     def _open_at(self, offset: int) -> None:
@@ -75,11 +78,27 @@ class ChapterLayout:
         if not lines or not shown_before:  # part 0 would have no page
             return
         start = lines[line].start
+        self._unshown_from = self._after_last_shown(block, line, lines)
         self.flows[0].end_at(block, line, start)
         anchored = Flow(chapter, self.width, self.height, self.hide, self.indent, (block, line), None, lines)
         anchored.first = start
         self.flows.append(anchored)
         self.anchor = start
+
+    def _after_last_shown(self, block: int, line: int, lines: list[Line]) -> int:
+        """The first offset past the last line shown before ``lines[line]`` of ``block`` (past
+        its start, for a line that shows no text: a scene break)."""
+        if line > 0:
+            last = lines[line - 1]
+        else:
+            earlier = block - 1
+            while earlier >= 0 and self.chapter.blocks[earlier].kind in self.hide:
+                earlier -= 1
+            shown = block_lines(self.chapter, earlier, self.width, self.indent) if earlier >= 0 else []
+            if not shown:
+                return lines[line].start
+            last = shown[-1]
+        return max(last.end, last.start + 1)
 
     def after(self, part: int, index: int) -> tuple[int, int] | None:
         """The page after (part, index) in this chapter, or None after its last."""

@@ -75,6 +75,24 @@ def is_full(page: Page, following: Line, chapter: Chapter, height: int, indent: 
     indent=0,
     opening=0.1,  # inside the note
 )
+@example(  # opened in a hidden note between two scene breaks: the opening page is the second's
+    chapter=Chapter("C", [Block("scene_break", ""), Block("note", "a"), Block("scene_break", "")]),
+    width=2,
+    height=3,
+    chunk=1,
+    hide=frozenset({"note"}),
+    indent=0,
+    opening=0.5,
+)
+@example(  # opened on a paragraph's leading space, which is not shown: its page, not the one before
+    chapter=Chapter("C", [Block("paragraph", "a"), Block("paragraph", " aa"), Block("paragraph", "aaaa")]),
+    width=2,
+    height=2,
+    chunk=1,
+    hide=frozenset(),
+    indent=3,
+    opening=0.25,
+)
 def test_no_page_is_short_but_the_last_and_the_one_before_the_opening_place(
     chapter: Chapter, width: int, height: int, chunk: int, hide: frozenset[str], indent: int, opening: float
 ) -> None:
