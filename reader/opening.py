@@ -49,25 +49,22 @@ class Opener:
         self._lock = threading.Lock()
 
     def read(self, path: Path, root: Path | None, limits: tuple[int, bool]) -> Reading:
-        """Start reading ``path`` in a process of its own."""
+        """Start reading ``path`` in a process of its own. Nothing is waited for: the opener
+        may still be importing the parsers (its first minutes of life are the reader's start),
+        and the reading process says its pid down the pipe itself."""
         into, out = os.pipe()
         data = _memory_file()
         request = marshal.dumps((os.fsencode(path), None if root is None else os.fsencode(root), *limits))
         try:
             with self._lock:
                 socket.send_fds(self._sock, [request], [out, data])
-                answer = self._sock.recv(16)
-        except OSError:
+        except OSError:  # the opener is gone
             os.close(into)
             os.close(data)
             raise
         finally:
             os.close(out)
-        if len(answer) != 16:
-            os.close(into)
-            os.close(data)
-            raise OSError("the opener process is gone")
-        return Reading(path, root, (into, data), int.from_bytes(answer[:8], "little"))
+        return Reading(path, root, (into, data))
 
     def stop(self) -> None:
         """End the opener (and any reading it started): it sees its socket close."""
@@ -124,8 +121,10 @@ class Reading(Preload):
     story in one go — not 4 MB through a pipe 64 KB at a time, each a wake-up that must win
     the interpreter's lock from the UI starting. ``cancel()`` kills the process."""
 
-    def __init__(self, path: Path, root: Path | None, fds: tuple[int, int], pid: int) -> None:
-        self._fds, self.pid = fds, pid
+    def __init__(self, path: Path, root: Path | None, fds: tuple[int, int]) -> None:
+        self._fds = fds
+        self.pid: int | None = None  # the reading process's, once it has said it
+        self._cancelled = False
         super().__init__(path, root)  # keep stays None: the process keeps a story it parsed
 
     def _read(self) -> Story:
@@ -133,7 +132,14 @@ class Reading(Preload):
 
         pipe, data = self._fds
         try:
-            done = os.read(pipe, 1)
+            said = b""
+            while len(said) < 8 and (more := os.read(pipe, 8 - len(said))):
+                said += more
+            if len(said) == 8:
+                self.pid = int.from_bytes(said, "little")
+                if self._cancelled:
+                    self.cancel()
+            done = os.read(pipe, 1) if self.pid else b""
             answer = os.pread(data, os.fstat(data).st_size, 0) if done else b""
         finally:
             os.close(pipe)
@@ -147,6 +153,9 @@ class Reading(Preload):
 
     def cancel(self) -> None:
         """Kill the reading (abandoned: too slow, or the reader is going)."""
+        self._cancelled = True  # killed as soon as it says its pid, if it has not yet
+        if self.pid is None:
+            return
         try:
             os.kill(self.pid, signal.SIGKILL)
         except OSError:
@@ -213,7 +222,6 @@ def _serve(sock: socket.socket) -> None:
             for fd in fds:
                 os.close(fd)
             readings = [p for p in readings if _alive(p)] + [pid]
-            sock.sendall(pid.to_bytes(8, "little") + bytes(8))
         for pid in readings:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -229,6 +237,7 @@ def _read(request: bytes, out: int, data: int) -> None:
     to ``out`` to say it is there; then kept in the cache of parsed stories."""
     status = 0
     try:
+        os.write(out, os.getpid().to_bytes(8, "little"))  # so that the reader can kill it
         from reader.formats import StoryError, files, load_story, story_cache
 
         path_bytes, root_bytes, files.MAX_FILE_BYTES, files.FOLLOW_OUTSIDE_LINKS = marshal.loads(request)

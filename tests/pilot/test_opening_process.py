@@ -112,6 +112,13 @@ try:
     slow.result()
 except StoryError as error:
     print("cancelled", round(time.monotonic() - started, 2), error)
+at_once = opening.read_story(Path(sys.argv[3]), None)
+at_once.cancel()  # before its process has said its pid: killed as soon as it does
+started = time.monotonic()
+try:
+    at_once.result()
+except StoryError:
+    print("cancelled at once", round(time.monotonic() - started, 2))
 odd = Path(sys.argv[4])
 print("odd", opening.read_story(odd, odd.parent).result().title)
 import os, signal
@@ -143,5 +150,7 @@ def test_the_opener_reads_what_the_parsers_read_and_says_what_went_wrong(tmp_pat
     assert any(line.startswith("error bad.epub") for line in lines), lines
     cancelled = [line for line in lines if line.startswith("cancelled")]
     assert cancelled and float(cancelled[0].split()[1]) < 0.5, lines
+    at_once = [line for line in lines if line.startswith("cancelled at once")]
+    assert at_once and float(at_once[0].split()[-1]) < 0.5, lines
     odd_title = next(line for line in lines if line.startswith("odd "))[4:]
     assert odd_title.startswith("Odd") and f"fallback Preload {odd_title}" in lines, lines[-4:]
