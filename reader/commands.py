@@ -4,14 +4,17 @@ line that may quote a story or its file name is cleaned (:mod:`reader.clean`).""
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader import __version__, paths
+
+if TYPE_CHECKING:
+    import argparse
+# argparse and json are imported where used: the TUI's start takes apply_limits and
+# default_library from here, and needs neither.
 from reader.clean import PLACEHOLDER, clean, display_name, raw_bytes
 
 
@@ -47,6 +50,8 @@ def say(text: str, stream: Any = None) -> None:
 def _json(data: Any) -> None:
     """JSON as it escapes: controls are \\u escapes already; DEL, C1 controls, bidi
     overrides and lone surrogates are escaped here too (the output stays valid JSON)."""
+    import json
+
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     print(_JSON_ESCAPE.sub(lambda match: f"\\u{ord(match.group()):04x}", text))
 
@@ -81,6 +86,8 @@ def subcommand(argv: list[str]) -> int:
 
 def _subcommand_parser() -> argparse.ArgumentParser:
     """``list``, ``search``, ``dump`` and ``serve``: each option described in its ``--help``."""
+    import argparse
+
     parser = argparse.ArgumentParser(prog="reader")
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
