@@ -83,6 +83,37 @@ def test_quitting_mid_read_leaves_no_process(tmp_path: Path) -> None:
         term.close()
 
 
+def test_leaving_a_story_before_it_is_in_kills_its_reading(tmp_path: Path) -> None:
+    """Enter on a slow story in the library, then q at once: back in the library, the process
+    reading the story is gone (not left to finish for nothing); the opener stays."""
+    library = tmp_path / "lib"
+    library.mkdir()
+    _slow(library / "slow.md")
+    env = _env(tmp_path)
+    listed = subprocess.run(  # fills the library's cache: the TUI lists the story at once
+        [sys.executable, "-m", "reader", "list", "--library", str(library)], env=env, capture_output=True
+    )
+    assert listed.returncode == 0, listed.stderr
+    term = Terminal([sys.executable, "-m", "reader", str(library)], env, (100, 30))
+    try:
+        term.wait_for("1 chapter ·", timeout=30)
+        opener = descendants(term.pid)
+        term.send(b"\r")
+        term.wait_for("Opening", timeout=10)
+        time.sleep(0.3)
+        reading = descendants(term.pid) - opener
+        assert reading, "no process reading the story"
+        term.send(b"q")
+        term.wait_for("Library", timeout=10)
+        deadline = time.monotonic() + 1.0
+        while running := [pid for pid in reading if alive(pid)]:
+            assert time.monotonic() < deadline, f"still reading a story nobody waits for: {running}"
+            time.sleep(0.02)
+        assert all(alive(pid) for pid in opener)  # the reader and its opener go on
+    finally:
+        term.close()
+
+
 OPENER = """
 import sys, time
 from pathlib import Path

@@ -87,6 +87,7 @@ class ReadingScreen(CoveredScreen):
         self.direct = direct
         self.preload = preload
         self._deadline: Timer | None = None
+        self.opening: Preload | None = None  # the story being read, until it is in
         self._abandoned = False
         self.start_chapter = start_chapter
         self.start = start
@@ -129,7 +130,7 @@ class ReadingScreen(CoveredScreen):
                 self._failed(self.Failed(str(error)))
             return
         self.query_one(StoryPage).show(None, None, 0, f"Opening {display_name(self.path.name)}…")
-        reading = self.preload or read_story(self.path, self.root)
+        reading = self.opening = self.preload or read_story(self.path, self.root)
         self._deadline = reading_open.wait_for(self, reading, services(self).config.parse_seconds)
 
     def too_slow(self, limit: int) -> None:
@@ -240,6 +241,8 @@ class ReadingScreen(CoveredScreen):
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # what this story held may be collected again
+        if self.session is None and self.opening is not None:
+            self.opening.cancel()  # left before it was in: its process is killed
 
     def update_status(self) -> None:
         if self.session is None or self.session.book is None:

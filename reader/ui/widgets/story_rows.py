@@ -149,8 +149,8 @@ def details(entry: StoryEntry | None, state: State, new_key: str = "n") -> Text:
         _joined(meta.get("fandom")),
         str(meta.get("rating", "")),
         status_of(meta),
-        f"{chapters_label(entry)} chapters",
-        f"{entry.words:,} words",
+        f"{chapters_label(entry)} chapter{'' if chapters_label(entry) == '1' else 's'}",
+        f"{entry.words:,} word{'' if entry.words == 1 else 's'}",
         f"updated {meta['updated']}" if meta.get("updated") else "",
     ]
     new = new_chapters(entry, state)
