@@ -208,7 +208,8 @@ def _serve(sock: socket.socket) -> None:
     try:
         _quiet()
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the readings' ends need no waiting for
-        import reader.formats.story_cache  # noqa: F401 - here, once, not in each reading
+        # the parsers and the cache, imported here once, not again in each reading process
+        from reader.formats import folder, loading, safe_text, story_cache  # noqa: F401
 
         readings: list[int] = []
         while True:
