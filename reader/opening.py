@@ -66,10 +66,6 @@ class Opener:
             os.close(out)
         return Reading(path, root, (into, data))
 
-    def stop(self) -> None:
-        """End the opener (and any reading it started): it sees its socket close."""
-        self._sock.close()
-
 
 class Preload:
     """Read a story on a thread while the caller does other work (the UI starting up)."""
@@ -193,13 +189,6 @@ def read_story(path: Path, root: Path | None) -> Preload:
         except OSError:
             pass  # the opener is gone (killed?): a thread still reads it
     return Preload(path, root)
-
-
-def stop() -> None:
-    global _opener
-    if _opener is not None:
-        _opener.stop()
-        _opener = None
 
 
 def _serve(sock: socket.socket) -> None:
