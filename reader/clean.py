@@ -16,7 +16,8 @@ Every pattern here is linear: a run is scanned once and stops at the next ESC.
 from __future__ import annotations
 
 import os
-import re
+
+from reader.lazy import pattern
 
 #: What a removed control becomes in a file name: visible, so that two names differing only
 #: by a control byte still look different.
@@ -24,8 +25,8 @@ PLACEHOLDER = "\ufffd"
 
 _CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 #: Anything that needs cleaning: a cheap first look.
-_ANY = re.compile(f"[{_CONTROLS}]")
-_BAD = re.compile(
+_ANY = pattern(f"[{_CONTROLS}]")
+_BAD = pattern(
     # CSI (7- and 8-bit): parameters, intermediates, a final byte
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
     # OSC, DCS, SOS, PM, APC: a string up to BEL or ST (or the line's end)

@@ -4,12 +4,12 @@ line that may quote a story or its file name is cleaned (:mod:`reader.clean`).""
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reader import __version__, paths
+from reader.lazy import pattern
 
 if TYPE_CHECKING:
     import argparse
@@ -56,7 +56,7 @@ def _json(data: Any) -> None:
     print(_JSON_ESCAPE.sub(lambda match: f"\\u{ord(match.group()):04x}", text))
 
 
-_JSON_ESCAPE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_JSON_ESCAPE = pattern("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _path_fields(path: Any) -> dict[str, str]:

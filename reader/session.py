@@ -14,12 +14,15 @@ import os
 import time
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from reader.layout import PageRef, StoryLayout, page_ref
 from reader.model import Position, Story, percent, resolve_position
-from reader.search.in_story import FindError, Matches, compile_pattern
 from reader.state import State
 from reader.state.stats import Speed, duration, minutes_for, speed, turn_time, words_read
+
+if TYPE_CHECKING:
+    from reader.search.in_story import Matches
 
 #: The measured reading speed is worked out again after this many page turns.
 SPEED_EVERY = 20
@@ -282,6 +285,8 @@ class ReadingSession:
         self.matches = self.match_index = None
         if not text.strip():
             return "type to find"
+        from reader.search.in_story import FindError, Matches, compile_pattern  # at the first find
+
         try:
             self.matches = Matches(self.story, compile_pattern(text, regex))
         except FindError as error:

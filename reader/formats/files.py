@@ -15,6 +15,7 @@ from typing import Any
 
 from reader.clean import display_name, text_key
 from reader.formats.errors import StoryError
+from reader.lazy import pattern
 from reader.model import LIST_KEYS, METADATA_KEYS, Story
 
 #: File endings the library recognises, and the module (``reader.formats.NAME``) that reads each.
@@ -170,7 +171,7 @@ def is_story_name(name: str) -> bool:
     return not name.startswith(".") and os.path.splitext(name)[1].lower() in FORMATS
 
 
-_CHAPTER_FILE = re.compile(r"^(?:ch(?:apter)?[ ._-]*)?\d+(?:\D.*)?$", re.I)
+_CHAPTER_FILE = pattern(r"^(?:ch(?:apter)?[ ._-]*)?\d+(?:\D.*)?$", re.I)
 
 
 def natural_key(name: str) -> list[object]:

@@ -7,7 +7,6 @@ is read), and stable when data is appended at the end.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -46,6 +45,8 @@ def partial_md5(path: str | os.PathLike[str]) -> str | None:
     at the first offset that reads nothing; a short last sample counts as read. An empty file
     gives the MD5 of nothing. Anything but a regular file gives None.
     """
+    import hashlib  # here: its import loads OpenSSL, not needed for most starts
+
     fd = open_regular(path)
     if fd is None:
         return None
@@ -97,6 +98,8 @@ def folder_fingerprint(folder: Path) -> str | None:
     keeps it; else the MD5 of the chapter files' partial MD5s, one a line, in the folder's
     chapter order (:func:`reader.formats.files.chapter_files`), so reordering changes it.
     """
+    import hashlib  # here: its import loads OpenSSL, not needed for most starts
+
     folder = Path(folder)
     story_id = _story_yaml_id(folder)
     if story_id is not None:

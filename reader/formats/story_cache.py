@@ -10,7 +10,6 @@ read), checked as they are turned back into a story; any failure is a miss.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import sys
@@ -53,6 +52,8 @@ def key(path: Path, root: Path | None) -> tuple[Any, ...] | None:
 
 
 def _entry(path: Path) -> Path:
+    import hashlib  # here: its import loads OpenSSL, not needed for most starts
+
     return folder() / (hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:24] + ".story")
 
 

@@ -9,7 +9,6 @@ cache folder), so that no sync tool copies it. Nothing here imports Textual.
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import re
 import shutil
@@ -22,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from reader.lazy import pattern
 
 try:
     import fcntl
@@ -43,8 +44,8 @@ DAMAGED = "damaged"
 MERGED_CONFLICTS = "merged-conflicts"
 
 _NAME_TEXT = rf"(?:[a-z0-9-]*-)?([0-9a-f]{{{HASH_DIGITS}}})\.yaml"
-_NAME = re.compile(rf"^{_NAME_TEXT}$")
-_NAME_LINES = re.compile(rf"^{_NAME_TEXT}$\n?", re.MULTILINE)
+_NAME = pattern(rf"^{_NAME_TEXT}$")
+_NAME_LINES = pattern(rf"^{_NAME_TEXT}$\n?", re.MULTILINE)
 
 #: What identifies one version of a file on disk: inode, size, modification time (ns).
 FileSignature = tuple[int, int, int]
@@ -58,6 +59,8 @@ def slug(title: str) -> str:
 
 
 def id_hash(story_id: str) -> str:
+    import hashlib  # here: its import loads OpenSSL, not needed for most starts
+
     return hashlib.sha256(story_id.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_DIGITS]
 
 
@@ -244,7 +247,7 @@ def dump_story(record: dict[str, Any]) -> str:
     return dump_yaml(encodable({"version": VERSION, **record}))
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = pattern("[\ud800-\udfff]")
 
 
 def encodable(value: Any) -> Any:

@@ -10,32 +10,34 @@ from __future__ import annotations
 
 import re
 
+from reader.lazy import pattern
+
 __all__ = ["conflict_original", "is_own_temp_file", "is_sync_tool_file"]
 
 #: Syncthing: ``NAME.sync-conflict-20261130-101112-ABCDEFG.yaml``. The marker goes before the
 #: extension (Go's ``filepath.Ext``: from the last dot), or at the end of a name without one.
 #: The device id (7 characters) is missing from copies made by old versions.
-_SYNCTHING = re.compile(
+_SYNCTHING = pattern(
     r"^(?P<stem>.+?)\.sync-conflict-\d+-\d+(?:-[a-z0-9]+)?(?P<ext>\.[^.]*)?$",
     re.IGNORECASE,
 )
 
 #: ownCloud clients before 2.5: ``NAME_conflict-20261130-101112.yaml``.
-_OWNCLOUD_OLD = re.compile(r"^(?P<stem>.+?)_conflict-\d+-\d+(?P<ext>\.[^.]*)?$", re.IGNORECASE)
+_OWNCLOUD_OLD = pattern(r"^(?P<stem>.+?)_conflict-\d+-\d+(?P<ext>\.[^.]*)?$", re.IGNORECASE)
 
 #: A tag in parentheses before the extension (one level of nested parentheses allowed in it,
 #: as in Dropbox's ``(Alice's conflicted copy 2026-11-30 (1))``), maybe followed by `` (1)``.
-_PAREN_TAG = re.compile(
+_PAREN_TAG = pattern(
     r"^(?P<stem>.*?\S)\s*\((?P<tag>(?:[^()]|\([^()]*\))*)\)(?:\s*\(\d+\))?\s*(?P<ext>\.[^()]*)?$"
 )
 
 #: Nextcloud/ownCloud ``(conflicted copy [USER ]2026-11-30 101112)`` and Dropbox
 #: ``(Alice's MacBook's conflicted copy 2026-11-30)``: the words are in the tag.
-_CONFLICTED_COPY = re.compile(r"\bconflicted\s+copy\b", re.IGNORECASE)
+_CONFLICTED_COPY = pattern(r"\bconflicted\s+copy\b", re.IGNORECASE)
 
 #: A bare ``(conflict ...)`` tag counts only with a date-like number in it, so that a title
 #: such as "Notes (conflict)" is not taken for a copy.
-_CONFLICT_TAG = re.compile(r"^\s*conflict(?:ed)?\b.*\d{4}", re.IGNORECASE)
+_CONFLICT_TAG = pattern(r"^\s*conflict(?:ed)?\b.*\d{4}", re.IGNORECASE)
 
 
 def conflict_original(name: str) -> str | None:
@@ -56,8 +58,8 @@ def conflict_original(name: str) -> str | None:
 
 
 def _strip_conflict(name: str) -> str | None:
-    for pattern in (_SYNCTHING, _OWNCLOUD_OLD):
-        match = pattern.match(name)
+    for conflict in (_SYNCTHING, _OWNCLOUD_OLD):
+        match = conflict.match(name)
         if match:
             return match["stem"] + (match["ext"] or "")
     match = _PAREN_TAG.match(name)
@@ -86,7 +88,7 @@ _TOOL_NAMES = frozenset(
 )
 
 #: The tools' own files, by pattern.
-_TOOL_PATTERNS = re.compile(
+_TOOL_PATTERNS = pattern(
     r"""^(?:
         \.syncthing\..*\.tmp            # Syncthing temp file while downloading
       | ~syncthing~.*\.tmp              # the same on Windows
@@ -100,7 +102,7 @@ _TOOL_PATTERNS = re.compile(
 
 #: Our own temp files: ``tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp")`` in
 #: :func:`reader.atomic_write.write_atomic` (mkstemp adds 8 characters from ``[a-z0-9_]``).
-_OWN_TEMP = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$", re.DOTALL)
+_OWN_TEMP = pattern(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$", re.DOTALL)
 
 
 def is_sync_tool_file(name: str) -> bool:

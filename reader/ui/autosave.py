@@ -17,10 +17,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from reader.state import LockBusy
-from reader.state.saving import Job, Written
 
 if TYPE_CHECKING:
     from reader.state import State
+    from reader.state.saving import Job, Written
 
 #: The state is written at most this often while paging (seconds): one small file, off the UI thread.
 SAVE_INTERVAL = 0.5
@@ -31,7 +31,7 @@ RETRY_INTERVAL = 5.0
 
 Done = Callable[[bool], None]
 Report = Callable[[str, bool], None]  # (message, it is an error)
-_Batch = tuple[list[Job], Done | None]
+_Batch = tuple[list["Job"], Done | None]
 
 
 class Autosave:
@@ -102,6 +102,8 @@ class Autosave:
         return results
 
     def _finish(self, results: list[Written | tuple[Job, Exception]], then: Done | None) -> None:
+        from reader.state.saving import Written  # imported by the writes that made these
+
         self.busy = max(0, self.busy - 1)
         trouble: Exception | None = None
         took = False

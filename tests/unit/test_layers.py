@@ -33,6 +33,8 @@ BANDS: list[list[str]] = [
     ["reader.model", "reader.paths", "reader.atomic_write", "reader.formats.errors", "reader"],
     # the one cleaning function for text from strangers: formats, library, CLI and UI use it
     ["reader.clean"],
+    # regular expressions compiled at their first use
+    ["reader.lazy"],
 ]
 ACROSS = {("reader.search", "reader.library")}
 

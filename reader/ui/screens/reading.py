@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -33,10 +34,12 @@ from reader.ui.paint import paint_now
 from reader.ui.screens import reading_dialogs, reading_open, text_style
 from reader.ui.screens.reading_pages import draw_next, keep_when_idle
 from reader.ui.services import services
-from reader.ui.widgets.find_bar import FindBar
 from reader.ui.widgets.page_view import MIN_PAGE, PageView, StoryPage
 from reader.ui.widgets.rows import CoveredScreen
 from reader.ui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from reader.ui.widgets.find_bar import FindBar
 
 #: Cells of a paragraph's first-line indent, when paragraphs are indented.
 INDENT = 3
@@ -44,6 +47,8 @@ INDENT = 3
 #: written: drawing sooner holds the interpreter while Textual's writer thread waits for it);
 #: a long chapter's other pages are counted.
 PREPARE_DELAY, COUNT_DELAY = 0.02, 0.5
+#: The find bar, by its type's name (the type is imported with the bar's first mount).
+FIND_BAR = "FindBar"
 
 
 def clock() -> float:
@@ -347,7 +352,10 @@ class ReadingScreen(CoveredScreen):
     # Finding ---------------------------------------------------------------------------
 
     async def mount_find_bar(self) -> FindBar:
-        """The find bar, mounted when first wanted: not in the first frame, which it would slow."""
+        """The find bar, mounted when first wanted: not in the first frame, which it would slow
+        (nor is it imported before: its messages are handled by name, below)."""
+        from reader.ui.widgets.find_bar import FindBar
+
         bars = self.query(FindBar)
         if bars:
             return bars.first()
@@ -359,29 +367,28 @@ class ReadingScreen(CoveredScreen):
         (await self.mount_find_bar()).open()
         self.query_one("#status-bar").display = False
 
-    @on(FindBar.Changed)
-    def _find_changed(self, message: FindBar.Changed) -> None:
+    def on_find_bar_changed(self, message: FindBar.Changed) -> None:
         if self.session is None:
             return
+        from reader.ui.widgets.find_bar import FindBar  # imported by now: it sent this
+
         said = self.session.find(message.text, message.regex)
         for bar in self.query(FindBar):
             bar.show_count(said)
         self.show_page()
 
-    @on(FindBar.Go)
-    def _find_go(self) -> None:
+    def on_find_bar_go(self) -> None:
         self._close_bar()
         self.move(ReadingSession.first_match)
 
-    @on(FindBar.Closed)
-    def _find_closed(self) -> None:
+    def on_find_bar_closed(self) -> None:
         self._close_bar()
         if self.session is not None:
             self.session.clear_find()
         self.show_page()
 
     def _close_bar(self) -> None:
-        for bar in self.query(FindBar):
+        for bar in self.query(FIND_BAR):
             bar.display = False
         self.query_one("#status-bar").display = True
         self.set_focus(self.query_one("#page"))
@@ -394,7 +401,7 @@ class ReadingScreen(CoveredScreen):
 
     def action_escape(self) -> None:
         if self.session is not None and self.session.matches is not None:
-            self._find_closed()
+            self.on_find_bar_closed()
         else:
             self.action_close()
 
