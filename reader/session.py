@@ -1,12 +1,9 @@
-"""One reading session, without Textual: the story, its pages, the place, jumps and back,
-find matches, reading speed, time left and the footer's text.
-
-The reading screen (``reader/ui/screens/reading.py``) draws what this holds and sends it the
-reader's keys; everything it decides is here, tested in milliseconds without a screen.
-
-A move (``next_page``, ``back``, ``step_match``…) returns ``None`` when the place changed (the
-page is to be shown again), else what to tell the reader ("": nothing).
-"""
+"""One reading session, without Textual: the story, its pages, the place, jumps and back, find
+matches, reading speed, time left and the footer's text. The reading screen
+(``reader/ui/screens/reading.py``) draws what this holds and sends it the reader's keys; everything
+it decides is here, tested in milliseconds without a screen. A move (``next_page``, ``back``,
+``step_match``…) returns ``None`` when the place changed (the page is to be shown again), else
+what to tell the reader ("": nothing)."""
 
 from __future__ import annotations
 

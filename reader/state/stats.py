@@ -25,9 +25,8 @@ no I/O.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from reader.state.merge import day_pair, reading_seconds
 from reader.state.stamps import parse_stamp, stamp_order
@@ -115,8 +114,7 @@ def totals_since(totals: Mapping[date, tuple[float, int]], first: date | None) -
     return sum(value[0] for value in picked), sum(value[1] for value in picked)
 
 
-@dataclass(frozen=True)
-class Speed:
+class Speed(NamedTuple):
     """A reading speed, and the evidence behind it (``measured`` False: the default)."""
 
     wpm: int
@@ -194,8 +192,7 @@ def bar_columns(values: list[float], height: int) -> list[str]:
     return columns
 
 
-@dataclass(frozen=True)
-class Finished:
+class Finished(NamedTuple):
     title: str
     when: datetime
 

@@ -15,14 +15,15 @@ Nothing here imports Textual.
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
 from concurrent.futures import Future
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reader import paths
 from reader.model import Bookmark, Position
-from reader.state import loading, story
+from reader.state import loading, saving, story
 from reader.state.cache import Cached, Heavy, StartReading, save_cache
 from reader.state.disk import (
     DAMAGED,
@@ -39,9 +40,7 @@ from reader.state.merge import merge_story
 from reader.state.stamps import now_iso, stamp_order
 from reader.state.stats import add_reading, day_key
 from reader.state.status import set_status, status_of_entry
-
-if TYPE_CHECKING:  # saving, recovery and sync are imported where used: not at start-up
-    from reader.state import saving
+from reader.state.sync import conflict_original
 
 __all__ = ["Changes", "State", "StateFolderError"]
 
@@ -50,8 +49,6 @@ class State(Identity):
     """Every story's record in memory, read from and written to the state folder."""
 
     def __init__(self, folder: Path) -> None:
-        import hashlib  # here: its import loads OpenSSL, not needed for most starts
-
         self.folder = folder
         self.stories: dict[str, dict[str, Any]] = {}
         self.names: dict[str, str] = {}  # story id → its file's name
@@ -120,8 +117,6 @@ class State(Identity):
 
     def _take(self, name: str, sign: FileSignature | None, record: dict[str, Any]) -> None:
         """A good record read from the file ``name``: into memory, merged with what is there."""
-        from reader.state import saving
-
         story_id = record["id"]
         if sign is not None:
             self.disk[name] = (sign, record)
@@ -145,8 +140,7 @@ class State(Identity):
 
     def take_file(self, found: StoryFile) -> None:
         """A story file read from disk (at start, or changed while running), checked first."""
-        from reader.state import saving
-        from reader.state.recovery import check
+        from reader.state.recovery import check  # imported here: not needed at start-up
 
         self.ensure_full()
         name = found.path.name
@@ -186,8 +180,6 @@ class State(Identity):
 
     def _write_now(self, story_id: str) -> None:
         """Write a restored story at once (even if this session never saves: ``list``, a kill)."""
-        from reader.state import saving
-
         if self.read_only or story_id not in self.names:  # no file of its own yet: the next save
             return
         job = saving.Job(story_id, self.names[story_id], copy.deepcopy(self.stories[story_id]))
@@ -199,8 +191,6 @@ class State(Identity):
 
     def take_conflict(self, found: StoryFile) -> None:
         """A sync tool's conflict copy: merged into its story, moved aside once written."""
-        from reader.state.sync import conflict_original
-
         self.ensure_full()
         self._seen_other[found.path.name] = found.signature  # not read (or told) again unchanged
         self.notices += found.notices
@@ -253,8 +243,6 @@ class State(Identity):
 
     def jobs(self) -> list[saving.Job]:
         """What must be written now, as copies a thread may use; the stories are clean after."""
-        from reader.state import saving
-
         self.ensure_full()
         found = []
         for story_id in sorted(self.dirty):
@@ -276,13 +264,9 @@ class State(Identity):
         self.dirty.clear()
         return found
 
-    def write(self, job: saving.Job, timeout: float | None = None) -> saving.Written:
+    def write(self, job: saving.Job, timeout: float = saving.LOCK_TIMEOUT) -> saving.Written:
         """Write one job (any thread): see :func:`reader.state.saving.write`."""
-        from reader.state import saving
-
-        return saving.write(
-            job, self.folder, self.locks, self.previous, saving.LOCK_TIMEOUT if timeout is None else timeout
-        )
+        return saving.write(job, self.folder, self.locks, self.previous, timeout)
 
     def took(self, done: saving.Written) -> None:
         """A job written (on the thread that owns this state): memory takes what the merge found."""
@@ -304,14 +288,12 @@ class State(Identity):
         """A job not written (busy lock, full disk): it is written with the next save."""
         self.dirty.add(job.story_id)
 
-    def save(self, timeout: float | None = None) -> None:
+    def save(self, timeout: float = saving.LOCK_TIMEOUT) -> None:
         """Write every story that changed, here and now (the CLI, tests, the exit).
 
         Raises ``OSError`` (a full disk) or :class:`~reader.state.disk.LockBusy` after trying
         every story; what was not written stays to be written.
         """
-        from reader.state import saving
-
         if self.read_only:
             return
         problem: Exception | None = None
@@ -334,8 +316,6 @@ class State(Identity):
 
     def emergency_copies(self) -> list[Path]:
         """Write what could not be saved where nothing else writes (the last resort at exit)."""
-        from reader.state import saving
-
         return [saving.emergency_copy(job) for job in self.jobs()]
 
     def pop_notices(self) -> list[str]:

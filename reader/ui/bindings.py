@@ -10,13 +10,12 @@ give other keys; the ids are what users write, so keep them stable.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from textual.binding import Binding, BindingType
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """One key binding: ``name`` is its id within the group, ``keys`` Textual's spelling."""
 
     name: str
@@ -27,8 +26,7 @@ class Command:
     key_display: str | None = None
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(NamedTuple):
     """The keys of one screen, dialog or widget."""
 
     name: str  # the prefix of the binding ids: "reading" in reading.next_page
