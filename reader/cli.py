@@ -173,39 +173,22 @@ def _run_tui(argv: list[str]) -> int:
         library = default_library(config)
         if library is None:
             return 2
-    from reader.state import StateFolderError
-
-    state = _load_state_in_background(paths.state_dir(args.state, config.state))
-    from reader.ui.app import ReaderApp  # Textual's import, while the state loads
+    from reader.state import State, StateFolderError
 
     try:
-        app = ReaderApp(library=library, story=story, preload=preload, state=state.result(), config=config)
+        # Here, not on a thread beside Textual's import: both want the interpreter's lock,
+        # and a warm load takes 1 ms (the state's record cache).
+        state = State.load(paths.state_dir(args.state, config.state), look_soon=True)  # looked at once shown
     except StateFolderError as error:
         return fail(str(error))
+    from reader.ui.app import ReaderApp
+
+    app = ReaderApp(library=library, story=story, preload=preload, state=state, config=config)
     try:
         app.run()
     finally:
         saved = app.save_now_quietly()
     return app.return_code or (0 if saved else 1)
-
-
-def _load_state_in_background(path: Path) -> Any:
-    """``State.load(path)`` on a thread, while the caller imports Textual (a ``Future``)."""
-    from concurrent.futures import Future
-    from threading import Thread
-
-    from reader.state import State
-
-    future: Future[Any] = Future()
-
-    def load() -> None:
-        try:
-            future.set_result(State.load(path, look_soon=True))  # the app looks once it is shown
-        except BaseException as error:  # raised again by result(), in the caller
-            future.set_exception(error)
-
-    Thread(target=load, name="reader-state", daemon=True).start()
-    return future
 
 
 def _root_of(story: Path, config: Any) -> Path:

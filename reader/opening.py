@@ -26,13 +26,15 @@ at the fork is copied, page by page), and imports the parsers itself, on the oth
 from __future__ import annotations
 
 import marshal
+import mmap
 import os
+import select
 import signal
 import socket
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from reader.model import Story
@@ -112,37 +114,75 @@ class Preload:
 
 
 class Reading(Preload):
-    """One story being read in its process, which writes it into a file in memory and then
-    one byte down a pipe: a thread waits for that byte (the wait holds no lock) and reads the
-    story in one go — not 4 MB through a pipe 64 KB at a time, each a wake-up that must win
-    the interpreter's lock from the UI starting. ``cancel()`` kills the process."""
+    """One story being read in its process, which says its pid down a pipe, writes the story
+    into a file in memory, then says one byte more. No thread waits for it here: ``done``
+    looks at the pipe without waiting, and ``result()`` (on the thread that wants the story:
+    the UI's, when it is in by the first frame, else a waiting thread's) reads it in one go.
+    A thread of its own would take the interpreter's lock from the UI starting, twice (at its
+    start, and to unpack), for nothing. ``cancel()`` kills the process."""
 
     def __init__(self, path: Path, root: Path | None, fds: tuple[int, int]) -> None:
+        self.path, self.root = path, root
+        self.keep = None  # the process keeps a story it parsed
         self._fds = fds
         self.pid: int | None = None  # the reading process's, once it has said it
         self._cancelled = False
-        super().__init__(path, root)  # keep stays None: the process keeps a story it parsed
+        self._said = b""  # from the pipe: the pid (8 bytes), then b"1" once the story is there
+        self._ended = False  # the pipe's end was reached
+        self._lock = threading.Lock()
+        self._finished = False
+        self._story = None
+        self._error = None
+
+    def _hear(self, wait: bool) -> bool:
+        """Take what the process has said (waiting for all of it: ``wait``); whether it is
+        done (the story is there, or the process ended)."""
+        pipe = self._fds[0]
+        while not self._ended and len(self._said) < 9:
+            if not wait and not select.select([pipe], [], [], 0)[0]:
+                return False
+            more = os.read(pipe, 9 - len(self._said))
+            self._ended = not more
+            self._said += more
+            if self.pid is None and len(self._said) >= 8:
+                self.pid = int.from_bytes(self._said[:8], "little")
+                if self._cancelled:
+                    self.cancel()
+        return True
+
+    @property
+    def done(self) -> bool:
+        if not self._lock.acquire(blocking=False):
+            return False  # a thread is waiting for it
+        try:
+            return self._finished or self._hear(wait=False)
+        finally:
+            self._lock.release()
+
+    def result(self) -> Story:
+        with self._lock:
+            if not self._finished:
+                self._run()
+                self._finished = True
+        if self._error is not None:
+            raise self._error
+        assert self._story is not None
+        return self._story
 
     def _read(self) -> Story:
         from reader.formats import StoryError, story_cache
 
         pipe, data = self._fds
         try:
-            said = b""
-            while len(said) < 8 and (more := os.read(pipe, 8 - len(said))):
-                said += more
-            if len(said) == 8:
-                self.pid = int.from_bytes(said, "little")
-                if self._cancelled:
-                    self.cancel()
-            done = os.read(pipe, 1) if self.pid else b""
-            answer = os.pread(data, os.fstat(data).st_size, 0) if done else b""
+            self._hear(wait=True)
+            size = os.fstat(data).st_size if self._said[8:] == b"1" else 0
+            answer: tuple[str, Any] | None = _unmarshal(data, size) if size else None
         finally:
             os.close(pipe)
             os.close(data)
-        if not answer:
+        if answer is None:
             raise StoryError(f"{_name(self.path)}: could not be read (its reading process ended)")
-        kind, value = marshal.loads(answer)
+        kind, value = answer
         if kind == "error":
             raise StoryError(str(value))
         return story_cache.unpack(value)
@@ -150,12 +190,21 @@ class Reading(Preload):
     def cancel(self) -> None:
         """Kill the reading (abandoned: too slow, or the reader is going)."""
         self._cancelled = True  # killed as soon as it says its pid, if it has not yet
-        if self.pid is None:
-            return
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass  # it had ended
+        if not self._finished and not self._lock.locked():
+            # Nobody waits for it: a thread does, to hear its pid (and kill it), then its end
+            # (and close the pipe and the file).
+            threading.Thread(target=self._end, name="reader-cancel", daemon=True).start()
+
+    def _end(self) -> None:
         try:
-            os.kill(self.pid, signal.SIGKILL)
-        except OSError:
-            pass  # it had ended
+            self.result()
+        except Exception:  # noqa: BLE001 - abandoned: what it says is not wanted
+            pass
 
 
 def start() -> Opener | None:
@@ -277,6 +326,17 @@ def _name(path: Path) -> str:
     from reader.clean import display_name
 
     return display_name(path.name)
+
+
+def _unmarshal(fd: int, size: int) -> Any:
+    """What the first ``size`` bytes of the file ``fd`` hold: read from the file's own pages,
+    mapped, not copied into memory first (4 MB less to copy and fault in, at start-up)."""
+    try:
+        mapped = mmap.mmap(fd, size, prot=mmap.PROT_READ)
+    except (OSError, ValueError, AttributeError):
+        return marshal.loads(os.pread(fd, size, 0))
+    with mapped:
+        return marshal.loads(mapped)
 
 
 def _memory_file() -> int:
