@@ -74,7 +74,8 @@ class ChapterLayout:
             return
         lines = block_lines(chapter, block, self.width, self.indent)
         line = max(0, bisect_right([each.start for each in lines], offset) - 1)
-        shown_before = line > 0 or any(b.kind not in self.hide for b in chapter.blocks[:block])
+        # block by block, not a slice: the blocks before may not be made yet (see story_cache)
+        shown_before = line > 0 or any(chapter.blocks[i].kind not in self.hide for i in range(block))
         if not lines or not shown_before:  # part 0 would have no page
             return
         start = lines[line].start
