@@ -297,12 +297,21 @@ def _read(request: bytes, out: int, data: int) -> None:
         with os.fdopen(data, "wb") as sink:
             sink.write(answer)
         os.write(out, b"1")
-        os.close(out)
         if fresh and made is not None and story is not None:
+            _taken(out)  # kept once the reader has it: writing 4 MB while it starts slows it
             story_cache.save(story, path, made)
+        os.close(out)
     except BaseException:  # noqa: BLE001 - the reader sees the pipe end empty
         status = 1
     os._exit(status)
+
+
+def _taken(out: int, limit: float = 10.0) -> None:
+    """Wait (at most ``limit`` seconds) for the reader to have read the story: it closes its
+    end of the pipe, and this end reports an error."""
+    waiting = select.poll()
+    waiting.register(out, 0)  # an error or a hang-up is always reported
+    waiting.poll(limit * 1000)
 
 
 def _quiet() -> None:
