@@ -19,10 +19,10 @@ save runs off the UI thread. Each write
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from reader import paths
 from reader.atomic_write import write_atomic
@@ -51,24 +51,22 @@ LOCK_TIMEOUT = 2.0
 ATTEMPTS = 8
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     """One story to write: a copy of its record, and the sync-tool copies merged into it."""
 
     story_id: str
     name: str
     record: dict[str, Any]
-    extras: list[str] = field(default_factory=list)  # merged sync-tool copies to move aside
+    extras: Sequence[str] = ()  # merged sync-tool copies to move aside
 
 
-@dataclass(frozen=True)
-class Written:
+class Written(NamedTuple):
     """A job done: the record as written (mine merged with the file) and the file's signature."""
 
     job: Job
     record: dict[str, Any]
     signature: FileSignature | None
-    notices: list[str] = field(default_factory=list)
+    notices: Sequence[str] = ()
 
 
 def write(job: Job, folder: Path, locks: Path, previous: Path, timeout: float = LOCK_TIMEOUT) -> Written:
@@ -134,7 +132,7 @@ def keep_previous(path: Path, text: str | None) -> None:
         pass
 
 
-def _move_extras(folder: Path, extras: list[str], notices: list[str]) -> None:
+def _move_extras(folder: Path, extras: Sequence[str], notices: list[str]) -> None:
     for name in extras:
         source = folder / name
         if os.path.lexists(source):
