@@ -3,9 +3,11 @@
 Generates a deterministic plain-text book (~750,000 words, no chapter headings) and prints,
 as the median of several runs:
 
-* time from process start to the first page on screen, for ``reader BOOK`` in a real
-  pseudo-terminal (80x24), at the start of the book and at a saved position half-way in,
-  next to the start-up of a bare Textual app measured the same way in the same run;
+* time from process start to the first page on screen, for ``reader BOOK`` (the command pip
+  installed beside this Python, as a user starts it; ``python -m reader`` where there is
+  none) in a real pseudo-terminal (80x24), at the start of the book and at a saved position
+  half-way in, next to the start-up of a bare Textual app measured the same way in the same
+  run;
 * page-turn time and re-flow time after a resize, in the same pseudo-terminal;
 * the page turn *as seen on screen*, the way ``turnprobe`` measures it: the program runs in
   tmux (100x30), each Space is sent with ``tmux send-keys`` and timed until

@@ -139,7 +139,7 @@ class Reading(Preload):
         done (the story is there, or the process ended)."""
         pipe = self._fds[0]
         while not self._ended and len(self._said) < 9:
-            if not wait and not select.select([pipe], [], [], 0)[0]:
+            if not wait and not _ready(pipe):
                 return False
             more = os.read(pipe, 9 - len(self._said))
             self._ended = not more
@@ -304,6 +304,13 @@ def _read(request: bytes, out: int, data: int) -> None:
     except BaseException:  # noqa: BLE001 - the reader sees the pipe end empty
         status = 1
     os._exit(status)
+
+
+def _ready(fd: int) -> bool:
+    """Whether ``fd`` has something to read (or its end), now (poll: any fd number)."""
+    looking = select.poll()
+    looking.register(fd, select.POLLIN)
+    return bool(looking.poll(0))
 
 
 def _taken(out: int, limit: float = 10.0) -> None:
