@@ -173,15 +173,19 @@ def _run_tui(argv: list[str]) -> int:
         library = default_library(config)
         if library is None:
             return 2
+    from reader.opening import read_state
+
+    state_path = paths.state_dir(args.state, config.state)
+    parsed = read_state(state_path)  # what the state's cache lacks: parsed beside Textual's import
     from reader.state import State, StateFolderError
+    from reader.ui.app import ReaderApp
 
     try:
         # Here, not on a thread beside Textual's import: both want the interpreter's lock,
         # and a warm load takes 1 ms (the state's record cache).
-        state = State.load(paths.state_dir(args.state, config.state), look_soon=True)  # looked at once shown
+        state = State.load(state_path, look_soon=True, parsed=parsed)  # looked at once shown
     except StateFolderError as error:
         return fail(str(error))
-    from reader.ui.app import ReaderApp
 
     app = ReaderApp(library=library, story=story, preload=preload, state=state, config=config)
     try:

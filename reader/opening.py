@@ -17,6 +17,10 @@ and forking a process with threads can leave the child holding locks nobody will
 opener never has a thread. It ends when the reader does (it sees its socket close), and kills
 any reading still going; the readings ignore ctrl+c and write nothing to the terminal.
 
+What the opener and its processes do is :mod:`reader.opener`. A reading process can also
+parse the state folder's files that the state's cache lacks (:func:`read_state`: on a
+machine's first start, YAML's import and the parse happen beside Textual's import).
+
 Where processes can't be made (no ``fork``, or it fails), :func:`read_story` falls back to
 :class:`Preload`, a thread. This module imports nothing of the reader's at first: the opener
 is forked before the reader has imported much (what the reader then changes in memory it had
@@ -36,8 +40,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reader.opener import STATE, serve, shown_name
+
 if TYPE_CHECKING:
     from reader.model import Story
+
+#: Seconds the state waits for the files parsed for it, before it reads them itself.
+STATE_WAIT = 3.0
 
 #: The reader's end of the socket to the opener, once started (this process only).
 _opener: Opener | None = None
@@ -54,19 +63,27 @@ class Opener:
         """Start reading ``path`` in a process of its own. Nothing is waited for: the opener
         may still be importing the parsers (its first minutes of life are the reader's start),
         and the reading process says its pid down the pipe itself."""
+        request = (os.fsencode(path), None if root is None else os.fsencode(root), *limits)
+        return Reading(path, root, self._ask(request))
+
+    def read_state(self, folder: Path) -> Reading:
+        """Start parsing the story files of the state ``folder`` that its cache lacks."""
+        return Reading(folder, None, self._ask((STATE, os.fsencode(folder))))
+
+    def _ask(self, request: tuple[Any, ...]) -> tuple[int, int]:
+        """Send ``request`` with a pipe and a memory file; the reader's ends of them."""
         into, out = os.pipe()
         data = _memory_file()
-        request = marshal.dumps((os.fsencode(path), None if root is None else os.fsencode(root), *limits))
         try:
             with self._lock:
-                socket.send_fds(self._sock, [request], [out, data])
+                socket.send_fds(self._sock, [marshal.dumps(request)], [out, data])
         except OSError:  # the opener is gone
             os.close(into)
             os.close(data)
             raise
         finally:
             os.close(out)
-        return Reading(path, root, (into, data))
+        return into, data
 
 
 class Preload:
@@ -89,7 +106,7 @@ class Preload:
         except StoryError as error:
             self._error = error
         except Exception as error:  # reported like any bad file, never a traceback
-            self._error = StoryError(f"{_name(self.path)}: could not be read ({error})")
+            self._error = StoryError(f"{shown_name(self.path)}: could not be read ({error})")
 
     def _read(self) -> Story:
         from reader.formats import open_story
@@ -172,20 +189,25 @@ class Reading(Preload):
     def _read(self) -> Story:
         from reader.formats import StoryError, story_cache
 
-        pipe, data = self._fds
-        try:
-            self._hear(wait=True)
-            size = os.fstat(data).st_size if self._said[8:] == b"1" else 0
-            answer: tuple[str, Any] | None = _unmarshal(data, size) if size else None
-        finally:
-            os.close(pipe)
-            os.close(data)
+        answer = self.answer()
         if answer is None:
-            raise StoryError(f"{_name(self.path)}: could not be read (its reading process ended)")
+            raise StoryError(f"{shown_name(self.path)}: could not be read (its reading process ended)")
         kind, value = answer
         if kind == "error":
             raise StoryError(str(value))
         return story_cache.unpack(value)
+
+    def answer(self) -> tuple[str, Any] | None:
+        """What the process wrote (waiting for it), once: ("story", the story packed),
+        ("state", files) or ("error", why); None if it ended without an answer."""
+        pipe, data = self._fds
+        try:
+            self._hear(wait=True)
+            size = os.fstat(data).st_size if self._said[8:] == b"1" else 0
+            return _unmarshal(data, size) if size else None  # type: ignore[no-any-return]
+        finally:
+            os.close(pipe)
+            os.close(data)
 
     def cancel(self) -> None:
         """Kill the reading (abandoned: too slow, or the reader is going)."""
@@ -221,7 +243,7 @@ def start() -> Opener | None:
         return None
     if pid == 0:  # the opener
         ours.close()
-        _serve(theirs)  # never returns
+        serve(theirs)  # never returns
     theirs.close()
     _opener = Opener(ours, pid)
     return _opener
@@ -240,108 +262,48 @@ def read_story(path: Path, root: Path | None) -> Preload:
     return Preload(path, root)
 
 
-def _serve(sock: socket.socket) -> None:
-    """The opener's loop: a process for each story asked for; ends with the reader."""
-    status = 0
+def read_state(folder: Path) -> Callable[[], dict[str, Any]] | None:
+    """Start parsing, in a process of the opener's, the story files of the state ``folder``
+    that the state's cache lacks (none, on nearly every start; every one, on a machine's
+    first): YAML's import and the parse then happen on the other core, beside Textual's
+    import. A function that gives them (name → :class:`~reader.state.disk.StoryFile`), waiting
+    at most ``STATE_WAIT`` seconds; {} when they are not there (the state reads them itself).
+    None where there is no opener."""
+    if _opener is None:
+        return None
     try:
-        _quiet()
-        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the readings' ends need no waiting for
-        # the parsers and the cache, imported here once, not again in each reading process
-        from reader.formats import folder, loading, safe_text, story_cache  # noqa: F401
+        reading = _opener.read_state(folder)
+    except OSError:
+        return None
 
-        readings: list[int] = []
-        while True:
-            request, fds, _, _ = socket.recv_fds(sock, 1 << 16, 2)
-            if not request:
-                break  # the reader is gone
-            pid = os.fork()
-            if pid == 0:
-                sock.close()
-                _read(request, fds[0], fds[1])
-            for fd in fds:
-                os.close(fd)
-            readings = [p for p in readings if _alive(p)] + [pid]
-        for pid in readings:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-    except BaseException:  # noqa: BLE001 - the opener says nothing; the reader falls back
-        status = 1
-    os._exit(status)
+    def files() -> dict[str, Any]:
+        waited = 0.0
+        while not reading.done:
+            if waited > STATE_WAIT:
+                reading.cancel()
+                return {}
+            _ready(reading._fds[0], 0.005)
+            waited += 0.005
+        answer = reading.answer()
+        if answer is None or answer[0] != STATE:
+            return {}
+        from reader.state.disk import StoryFile
 
+        where, previous = (Path(os.fsdecode(place)) for place in answer[1][:2])
+        return {
+            name: (StoryFile(where / name, *story), StoryFile(previous / name, *copy))
+            for name, (story, copy) in answer[1][2].items()
+        }
 
-def _read(request: bytes, out: int, data: int) -> None:
-    """A reading process: the story at the requested path, written to ``data``, then a byte
-    to ``out`` to say it is there; then kept in the cache of parsed stories."""
-    status = 0
-    try:
-        os.write(out, os.getpid().to_bytes(8, "little"))  # so that the reader can kill it
-        from reader.formats import StoryError, files, load_story, story_cache
-
-        path_bytes, root_bytes, files.MAX_FILE_BYTES, files.FOLLOW_OUTSIDE_LINKS = marshal.loads(request)
-        path = Path(os.fsdecode(path_bytes))
-        root = None if root_bytes is None else Path(os.fsdecode(root_bytes))
-        made = None
-        try:
-            story, made = story_cache.load(path, root)
-            fresh = story is None
-            if story is None:
-                story = load_story(path, root)
-            answer = marshal.dumps(("story", story_cache.pack(story)))
-        except Exception as error:  # reported like any bad file, never a traceback
-            reason = (
-                str(error) if isinstance(error, StoryError) else f"{_name(path)}: could not be read ({error})"
-            )
-            fresh, answer = False, marshal.dumps(("error", reason))
-        with os.fdopen(data, "wb") as sink:
-            sink.write(answer)
-        os.write(out, b"1")
-        if fresh and made is not None and story is not None:
-            _taken(out)  # kept once the reader has it: writing 4 MB while it starts slows it
-            story_cache.save(story, path, made)
-        os.close(out)
-    except BaseException:  # noqa: BLE001 - the reader sees the pipe end empty
-        status = 1
-    os._exit(status)
+    return files
 
 
-def _ready(fd: int) -> bool:
-    """Whether ``fd`` has something to read (or its end), now (poll: any fd number)."""
+def _ready(fd: int, wait: float = 0.0) -> bool:
+    """Whether ``fd`` has something to read (or its end), within ``wait`` seconds (poll:
+    any fd number)."""
     looking = select.poll()
     looking.register(fd, select.POLLIN)
-    return bool(looking.poll(0))
-
-
-def _taken(out: int, limit: float = 10.0) -> None:
-    """Wait (at most ``limit`` seconds) for the reader to have read the story: it closes its
-    end of the pipe, and this end reports an error."""
-    waiting = select.poll()
-    waiting.register(out, 0)  # an error or a hang-up is always reported
-    waiting.poll(limit * 1000)
-
-
-def _quiet() -> None:
-    """Nothing from here reaches the terminal, and ctrl+c is the reader's to answer."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    quiet = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(quiet, fd)
-    os.close(quiet)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    return True
-
-
-def _name(path: Path) -> str:
-    from reader.clean import display_name
-
-    return display_name(path.name)
+    return bool(looking.poll(wait * 1000))
 
 
 def _unmarshal(fd: int, size: int) -> Any:

@@ -7,19 +7,24 @@ Functions of :class:`~reader.state.store.State` (kept apart so the store stays s
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from reader.state.cache import Heavy, Light, load_cache, load_heavy, load_heavy_later
-from reader.state.disk import file_signature, read_story
+from reader.state.disk import StoryFile, file_signature, read_story
 from reader.state.folder import Changes, list_folder
 
 #: A :class:`reader.state.store.State` (not imported: the store imports this module).
 State = Any
+#: Gives story files already parsed, by name, each with its last good copy (see recovery).
+Parsed = Callable[[], Mapping[str, tuple[StoryFile, StoryFile]]]
 
 
-def load_folder(state: State, trust: bool = False) -> None:
+def load_folder(state: State, trust: bool = False, parsed: Parsed | None = None) -> None:
     """Read the state folder into ``state``: from the cache where files did not change.
-    ``trust``: see :func:`reader.state.folder.list_folder`."""
+    ``trust``: see :func:`reader.state.folder.list_folder`. ``parsed``: files read and parsed
+    already (by :func:`reader.opening.read_state`, beside Textual's import), taken where their
+    signature is still the file's."""
     folder_key = os.path.realpath(state.folder)
     cache = load_cache(state.cache_path, folder_key)
     listing = list_folder(state.folder, cache.signs, trust)
@@ -32,8 +37,14 @@ def load_folder(state: State, trust: bool = False) -> None:
     state.unlooked = trust and bool(hits)
     if not _take_cached(state, cache, hits):
         misses = list(listing.stories)  # a cache not as written: every file is read
+    ready = parsed() if parsed is not None and misses else {}
     for name in misses:
-        state.take_file(read_story(state.folder / name))
+        found, previous = ready.get(name, (None, None))
+        if found is None or found.signature is None or found.signature != listing.stories[name]:
+            found, previous = read_story(state.folder / name), None
+        elif previous is not None and previous.signature != file_signature(previous.path):
+            previous = None  # its last good copy changed since: read again
+        state.take_file(found, previous)
     if state.light_names:  # their bookmarks and day logs: later (see prefetch)
         state.heavy_waiting = True
     for name in listing.conflicts:

@@ -30,14 +30,14 @@ def unusable_content(problem: str | None) -> bool:
     return bool(problem) and ("UTF-8" in str(problem) or "larger than" in str(problem))
 
 
-def check(found: StoryFile, previous_path: Path, damaged: Path) -> Verdict:
-    """Check ``found`` against its last good copy at ``previous_path``; a damaged file is
-    moved into (one holding less copied into) the folder ``damaged``."""
+def check(found: StoryFile, previous_path: Path, damaged: Path, read: StoryFile | None = None) -> Verdict:
+    """Check ``found`` against its last good copy at ``previous_path`` (``read`` already, if
+    given); a damaged file is moved into (one holding less copied into) the folder ``damaged``."""
     name = found.path.name
     if found.newer is not None:
         newer = f"{name} was written by a newer reader (version {found.newer}); it is left as it is."
         return Verdict(left_alone=True, notices=[newer])
-    previous = read_story(previous_path).record
+    previous = (read or read_story(previous_path)).record
     if found.record is None:
         if found.text is None and not unusable_content(found.problem):
             if found.problem:  # not a regular file, or unreadable: not ours to move

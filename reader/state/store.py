@@ -77,18 +77,17 @@ class State(Identity):
         return self.folder
 
     @classmethod
-    def load(cls, path: Path, look_soon: bool = False) -> State:
+    def load(cls, path: Path, look_soon: bool = False, parsed: loading.Parsed | None = None) -> State:
         """The state at ``path`` (a folder; see :func:`locate`), migrating an old file once.
-        ``look_soon``: what the cache knows is taken on trust, without a ``stat`` a file, for a
-        caller that looks soon (:meth:`changes`) and first looks at a story it opens (:meth:`freshen`).
-
-        Raises :class:`StateFolderError` for a place that cannot be used.
-        """
+        ``look_soon``: what the cache knows is taken on trust, without a ``stat`` a file, for a caller
+        that looks soon (:meth:`changes`) and first at a story it opens (:meth:`freshen`); ``parsed``:
+        see :func:`reader.state.loading.load_folder`. Raises :class:`StateFolderError` for a place
+        that cannot be used."""
         folder, old = locate(path)
         state = cls(folder)
         if old is not None:
             state._migrate(old)
-        loading.load_folder(state, trust=look_soon and old is None)
+        loading.load_folder(state, trust=look_soon and old is None, parsed=parsed)
         return state
 
     def _migrate(self, old: Path) -> None:
@@ -138,14 +137,14 @@ class State(Identity):
             self.dirty.add(story_id)
         self._index_aliases(story_id)
 
-    def take_file(self, found: StoryFile) -> None:
+    def take_file(self, found: StoryFile, previous: StoryFile | None = None) -> None:
         """A story file read from disk (at start, or changed while running), checked first."""
         from reader.state.recovery import check  # imported here: not needed at start-up
 
         self.ensure_full()
         name = found.path.name
         self.notices += found.notices
-        verdict = check(found, self.previous / name, self.folder / DAMAGED)
+        verdict = check(found, self.previous / name, self.folder / DAMAGED, previous)
         self.notices += verdict.notices
         if verdict.left_alone:
             self._seen_other[name] = found.signature  # told once, until it changes

@@ -24,7 +24,7 @@ BANDS: list[list[str]] = [
     # the two front ends: the TUI, and `reader serve` (which runs the TUI as a command, one
     # process a browser tab, and never imports it)
     ["reader.ui", "reader.serve"],
-    ["reader.session", "reader.reading_footer", "reader.opening"],
+    ["reader.session", "reader.reading_footer", "reader.opening|reader.opener"],
     ["reader.search", "reader.library"],
     ["reader.formats", "reader.state", "reader.layout", "reader.config"],
     # which files are stories, sidecars, path and content ids: what formats, the library
