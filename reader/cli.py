@@ -174,10 +174,11 @@ def _run_tui(argv: list[str]) -> int:
         if library is None:
             return 2
     from reader.opening import read_state
+    from reader.state import State, StateFolderError
 
     state_path = paths.state_dir(args.state, config.state)
-    parsed = read_state(state_path)  # what the state's cache lacks: parsed beside Textual's import
-    from reader.state import State, StateFolderError
+    # Without the state's cache (a machine's first start), its files are parsed beside Textual's import
+    parsed = read_state(state_path) if _no_state_cache(state_path) else None
     from reader.ui.app import ReaderApp
 
     try:
@@ -193,6 +194,17 @@ def _run_tui(argv: list[str]) -> int:
     finally:
         saved = app.save_now_quietly()
     return app.return_code or (0 if saved else 1)
+
+
+def _no_state_cache(path: Path) -> bool:
+    """Whether the state at ``path`` has no record cache (so its files are all to be parsed)."""
+    from reader.state import State, StateFolderError
+    from reader.state.folder import locate
+
+    try:
+        return not State(locate(path)[0]).cache_path.exists()
+    except (StateFolderError, OSError):
+        return False
 
 
 def _root_of(story: Path, config: Any) -> Path:

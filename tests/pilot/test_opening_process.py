@@ -185,3 +185,58 @@ def test_the_opener_reads_what_the_parsers_read_and_says_what_went_wrong(tmp_pat
     assert at_once and float(at_once[0].split()[-1]) < 0.5, lines
     odd_title = next(line for line in lines if line.startswith("odd "))[4:]
     assert odd_title.startswith("Odd") and f"fallback Preload {odd_title}" in lines, lines[-4:]
+
+
+STATE_FILES = """
+import os, sys, time
+from pathlib import Path
+from reader import opening
+from reader.state import State
+from reader.state.disk import read_story
+
+assert opening.start() is not None
+folder = Path(sys.argv[1])
+parsed = opening.read_state(folder)
+files = parsed()
+yaml_here = "yaml" in sys.modules  # before this script reads any file itself
+names = sorted(p.name for p in folder.glob("*.yaml"))
+assert sorted(files) == names, (sorted(files), names)
+state = State(folder)
+for name, (found, copy) in files.items():
+    alone = read_story(folder / name)
+    for field in ("path", "signature", "text", "record", "problem", "notices"):
+        assert getattr(found, field) == getattr(alone, field), (name, field)
+    assert copy.path == state.previous / name and copy.record == read_story(state.previous / name).record
+print("parsed", len(files), yaml_here)
+# a file changed after it was parsed there: read again here
+parsed = opening.read_state(folder)
+time.sleep(0.5)
+changed = folder / names[0]
+changed.write_text(changed.read_text(encoding="utf-8").replace("offset: 5", "offset: 77"), encoding="utf-8")
+loaded = State.load(folder, look_soon=True, parsed=parsed)
+print("changed", [loaded.position(i).offset for i in sorted(loaded.stories)])
+plain = State.load(folder, look_soon=True)
+print("same", loaded.stories == plain.stories)
+"""
+
+
+def test_the_state_s_files_parsed_by_the_opener_are_read_as_the_state_reads_them(tmp_path: Path) -> None:
+    from reader.model import Position
+    from reader.state import State
+
+    folder = tmp_path / "state"
+    made = State.load(folder)
+    for n in range(3):
+        made.save_position(f"story-{n}", Position(0, 5), progress=0.1, title=f"Story {n}", path=f"/x/{n}.txt")
+    made.save()
+    made.save()  # a second save leaves last good copies
+    (State(folder).cache_path).unlink(missing_ok=True)
+    env = dict(os.environ)
+    done = subprocess.run(
+        [sys.executable, "-c", STATE_FILES, str(folder)], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "parsed 3 False", lines  # YAML was imported by the opener's process, not here
+    assert lines[1] == "changed [77, 5, 5]", lines
+    assert lines[2] == "same True", lines
