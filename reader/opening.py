@@ -45,8 +45,9 @@ from reader.opener import STATE, serve, shown_name
 if TYPE_CHECKING:
     from reader.model import Story
 
-#: Seconds the state waits for the files parsed for it, before it reads them itself.
-STATE_WAIT = 3.0
+#: Seconds the state waits for the files parsed for it (while that process lives: its end
+#: gives {} at once), before it reads them itself.
+STATE_WAIT = 60.0
 
 #: The reader's end of the socket to the opener, once started (this process only).
 _opener: Opener | None = None
