@@ -1,6 +1,6 @@
 """The opener's side of :mod:`reader.opening`: the process forked at the reader's start,
 which forks one process for each story (or state folder) the reader asks for, and what those
-processes do. Nothing here runs in the reader's own process."""
+processes do. Nothing here but :func:`shown_name` runs in the reader's own process."""
 
 from __future__ import annotations
 
