@@ -14,6 +14,8 @@ from typing import Any
 
 #: What a request for the state's files, and its answer, begin with.
 STATE = "state"
+#: Seconds the state's files wait for the story asked for before them to be answered.
+STORY_FIRST = 0.3
 
 
 def shown_name(path: Path) -> str:
@@ -32,16 +34,25 @@ def serve(sock: socket.socket) -> None:
         from reader.formats import folder, loading, safe_text, story_cache  # noqa: F401
 
         readings: list[int] = []
+        # One byte here once the latest story asked for is answered: the state's files are
+        # parsed after it, not beside it (two processes beside the reader starting slowed it)
+        answered: int | None = None
         while True:
             request, fds, _, _ = socket.recv_fds(sock, 1 << 16, 2)
             if not request:
                 break  # the reader is gone
+            story = marshal.loads(request)[0] != STATE
+            after, told = os.pipe() if story else (answered, None)
             pid = os.fork()
             if pid == 0:
                 sock.close()
-                _read(request, fds[0], fds[1])
-            for fd in fds:
+                _read(request, fds[0], fds[1], told if story else after)
+            for fd in fds if told is None else (*fds, told):
                 os.close(fd)
+            if story:
+                if answered is not None:
+                    os.close(answered)
+                answered = after
             readings = [p for p in readings if _alive(p)] + [pid]
         for pid in readings:
             try:
@@ -53,14 +64,17 @@ def serve(sock: socket.socket) -> None:
     os._exit(status)
 
 
-def _read(request: bytes, out: int, data: int) -> None:
+def _read(request: bytes, out: int, data: int, answered: int | None) -> None:
     """A reading process: the story at the requested path, written to ``data``, then a byte
-    to ``out`` to say it is there; then kept in the cache of parsed stories."""
+    to ``out`` to say it is there (and one to ``answered``); then kept in the cache of parsed
+    stories. Or the state's files, once the latest story is answered (``answered``)."""
     status = 0
     try:
         os.write(out, os.getpid().to_bytes(8, "little"))  # so that the reader can kill it
         asked = marshal.loads(request)
         if asked[0] == STATE:
+            if answered is not None:
+                ready(answered, STORY_FIRST)
             _answer(data, out, (STATE, _state_files(Path(os.fsdecode(asked[1])))))
             os._exit(0)
         from reader.formats import StoryError, files, load_story, story_cache
@@ -83,6 +97,8 @@ def _read(request: bytes, out: int, data: int) -> None:
             )
             fresh, answer = False, ("error", reason)
         _answer(data, out, answer)
+        if answered is not None:
+            os.write(answered, b".")
         if fresh and made is not None and story is not None:
             _taken(out)  # kept once the reader has it: writing 4 MB while it starts slows it
             story_cache.save(story, path, made)
@@ -124,6 +140,14 @@ def _state_files(folder: Path) -> tuple[bytes, bytes, dict[str, tuple[Any, ...]]
         if known.get(name) != sign
     }
     return os.fsencode(where), os.fsencode(previous), found
+
+
+def ready(fd: int, wait: float = 0.0) -> bool:
+    """Whether ``fd`` has something to read (or its end), within ``wait`` seconds (poll: any
+    fd number)."""
+    looking = select.poll()
+    looking.register(fd, select.POLLIN)
+    return bool(looking.poll(wait * 1000))
 
 
 def _taken(out: int, limit: float = 10.0) -> None:

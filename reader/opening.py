@@ -32,7 +32,6 @@ from __future__ import annotations
 import marshal
 import mmap
 import os
-import select
 import signal
 import socket
 import threading
@@ -40,7 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reader.opener import STATE, serve, shown_name
+from reader.opener import STATE, ready, serve, shown_name
 
 if TYPE_CHECKING:
     from reader.model import Story
@@ -157,7 +156,7 @@ class Reading(Preload):
         done (the story is there, or the process ended)."""
         pipe = self._fds[0]
         while not self._ended and len(self._said) < 9:
-            if not wait and not _ready(pipe):
+            if not wait and not ready(pipe):
                 return False
             more = os.read(pipe, 9 - len(self._said))
             self._ended = not more
@@ -283,7 +282,7 @@ def read_state(folder: Path) -> Callable[[], dict[str, Any]] | None:
             if waited > STATE_WAIT:
                 reading.cancel()
                 return {}
-            _ready(reading._fds[0], 0.005)
+            ready(reading._fds[0], 0.005)
             waited += 0.005
         answer = reading.answer()
         if answer is None or answer[0] != STATE:
@@ -297,14 +296,6 @@ def read_state(folder: Path) -> Callable[[], dict[str, Any]] | None:
         }
 
     return files
-
-
-def _ready(fd: int, wait: float = 0.0) -> bool:
-    """Whether ``fd`` has something to read (or its end), within ``wait`` seconds (poll:
-    any fd number)."""
-    looking = select.poll()
-    looking.register(fd, select.POLLIN)
-    return bool(looking.poll(wait * 1000))
 
 
 def _unmarshal(fd: int, size: int) -> Any:
