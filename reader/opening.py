@@ -35,6 +35,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -266,9 +267,10 @@ def read_state(folder: Path) -> Callable[[], dict[str, Any]] | None:
     """Start parsing, in a process of the opener's, the story files of the state ``folder``
     that the state's cache lacks (none, on nearly every start; every one, on a machine's
     first): YAML's import and the parse then happen on the other core, beside Textual's
-    import. A function that gives them (name → :class:`~reader.state.disk.StoryFile`), waiting
-    at most ``STATE_WAIT`` seconds; {} when they are not there (the state reads them itself).
-    None where there is no opener."""
+    import. A function that gives them (name → the file's
+    :class:`~reader.state.disk.StoryFile` and its last good copy's), waiting at most
+    ``STATE_WAIT`` seconds; {} when they are not there (the state reads them itself). None
+    where there is no opener."""
     if _opener is None:
         return None
     try:
@@ -277,14 +279,13 @@ def read_state(folder: Path) -> Callable[[], dict[str, Any]] | None:
         return None
 
     def files() -> dict[str, Any]:
-        waited = 0.0
-        while not reading.done:
-            if waited > STATE_WAIT:
+        deadline = time.monotonic() + STATE_WAIT
+        while not reading.done:  # its pid first, then its answer
+            if time.monotonic() > deadline:
                 reading.cancel()
                 return {}
-            ready(reading._fds[0], 0.005)
-            waited += 0.005
-        answer = reading.answer()
+            ready(reading._fds[0], 0.05)
+        answer = reading.answer()  # once: this function is called once
         if answer is None or answer[0] != STATE:
             return {}
         from reader.state.disk import StoryFile

@@ -9,6 +9,7 @@ step ends, only where the flow ends (the chapter's end, or where another flow be
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import dataclass
 
 from reader.layout.wrap import BLANK, Line, block_lines
 from reader.model import Chapter
@@ -17,22 +18,9 @@ from reader.model import Chapter
 CHUNK_CHARS = 60_000
 
 
+@dataclass(frozen=True)
 class Page:
-    """One page's lines (a value: compared and hashed by them)."""
-
-    __slots__ = ("lines",)
-
-    def __init__(self, lines: tuple[Line, ...]) -> None:
-        self.lines = lines
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Page) and other.lines == self.lines
-
-    def __hash__(self) -> int:
-        return hash(self.lines)
-
-    def __repr__(self) -> str:
-        return f"Page(lines={self.lines!r})"
+    lines: tuple[Line, ...]
 
     @property
     def start(self) -> int:
